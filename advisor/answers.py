@@ -1,0 +1,63 @@
+"""The leader's answers: budget, where work waits, maturity, readiness, sentiment priority."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from advisor.catalog import LOCATIONS, Level
+from advisor.errors import AnswersError, Problem
+from advisor.yamlio import parse_yaml, validate
+
+LEVEL_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+class Answers(BaseModel):
+    """What the scoring needs to know; see the answers file format in the README."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engineers: Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
+    budget_per_year: Annotated[float, Field(ge=0)]
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    bottlenecks: dict[str, Annotated[float, Field(ge=0)]]
+    maturity: Level = "medium"
+    leadership_readiness: Level = "medium"
+    sentiment_priority: Level = "low"
+
+    @field_validator("bottlenecks")
+    @classmethod
+    def _known_and_normalised(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [k for k in value if k not in LOCATIONS]
+        if unknown:
+            raise ValueError(
+                f"unknown location {', '.join(repr(k) for k in unknown)}; "
+                f"use {', '.join(LOCATIONS)}"
+            )
+        total = sum(value.values())
+        if total <= 0:
+            raise ValueError("at least one location needs a weight above 0")
+        return {loc: value.get(loc, 0.0) / total for loc in LOCATIONS}
+
+    @property
+    def delivery_share(self) -> float:
+        """Share of the bottleneck inside delivery (development plus deployment)."""
+        return self.bottlenecks["development"] + self.bottlenecks["deployment"]
+
+    def with_changes(self, **changes) -> Answers:
+        """A copy with some answers changed, validated again."""
+        return Answers.model_validate({**self.model_dump(), **changes})
+
+
+def parse_answers(text: str | bytes, file: str = "answers.yaml") -> Answers:
+    return validate(Answers, parse_yaml(text, file, AnswersError), AnswersError)
+
+
+def load_answers(path: str | Path) -> Answers:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise AnswersError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    return parse_answers(data, str(path))

@@ -1,0 +1,106 @@
+"""`python -m advisor` / `platform-advisor`: the same domain functions the app calls."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from advisor import catalog as catalog_mod
+from advisor.answers import load_answers
+from advisor.errors import InputError
+from advisor.scoring import FACTOR_LABELS, Recommendation, recommend
+
+
+def _print_recommendation(rec: Recommendation, out) -> None:
+    print("Ranking (0-100, each score is the sum of its contributions):", file=out)
+    for i, s in enumerate(rec.ranking, 1):
+        print(f"{i}. {s.name} [{s.category}]  {s.score:.2f}", file=out)
+        for c in s.contributions:
+            label = FACTOR_LABELS[c.factor]
+            print(f"     {c.points:6.2f} / {c.max_points:g}  {label}: {c.reason}", file=out)
+    print(f"\nBest pair: {' + '.join(rec.combination)}", file=out)
+    print("Roadmap:", file=out)
+    for step in rec.roadmap:
+        print(f"  {step.phase:5}  {', '.join(step.categories)}: {step.why}", file=out)
+    if rec.what_would_change:
+        print(f"\nWhat would change the answer: {rec.what_would_change[0].text}", file=out)
+    if rec.warnings:
+        print("\nWarnings:", file=out)
+        for w in rec.warnings:
+            print(f"  - {w}", file=out)
+    print("\nVendors (best fit first; annual cost for your engineers):", file=out)
+    for v in rec.vendors:
+        if v.annual_cost is None:
+            cost = "quote needed"
+        else:
+            cost = f"{v.annual_cost:,.0f}-{v.annual_cost_high:,.0f} {v.currency}"
+        budget = {True: "fits budget", False: "over budget", None: ""}[v.fits_budget]
+        print(f"  {v.fit:5.1f}  {v.name} [{v.category}]  {cost}  {budget}", file=out)
+
+
+def _cmd_recommend(args) -> int:
+    answers = load_answers(args.answers)
+    cat = catalog_mod.load_catalog(args.catalog)
+    rec = recommend(answers, cat)
+    if args.json:
+        json.dump(rec.to_json(), sys.stdout, indent=2)
+        print()
+    else:
+        _print_recommendation(rec, sys.stdout)
+    return 0
+
+
+def _cmd_catalog_validate(args) -> int:
+    cat = catalog_mod.load_catalog(args.dir)
+    print(
+        f"{args.dir or catalog_mod.DEFAULT_DIR}: valid, {len(cat.categories)} categories, "
+        f"{len(cat.vendors)} vendors"
+    )
+    return 0
+
+
+def _cmd_catalog_schema(_args) -> int:
+    sys.stdout.write(catalog_mod.json_schema())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="platform-advisor",
+        description="Choose an engineering-metrics platform and show what teams return.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rec = sub.add_parser("recommend", help="rank the four categories and the vendors")
+    rec.add_argument("answers", help="answers YAML file")
+    rec.add_argument("--catalog", help="catalog folder (default: the bundled catalog)")
+    rec.add_argument("--json", action="store_true", help="print JSON")
+    rec.set_defaults(func=_cmd_recommend)
+
+    cat = sub.add_parser("catalog", help="catalog tools")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    val = cat_sub.add_parser("validate", help="validate a catalog folder")
+    val.add_argument("dir", nargs="?", help="folder with categories.yaml and vendors.yaml")
+    val.set_defaults(func=_cmd_catalog_validate)
+    schema = cat_sub.add_parser("schema", help="print the catalog's JSON Schema")
+    schema.set_defaults(func=_cmd_catalog_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
