@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.catalog import LOCATIONS, Level
 from advisor.errors import AnswersError, Problem
-from advisor.yamlio import parse_yaml, validate
+from advisor.yamlio import Located, parse_yaml, validate
 
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -61,3 +62,15 @@ def load_answers(path: str | Path) -> Answers:
     except OSError as exc:
         raise AnswersError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
     return parse_answers(data, str(path))
+
+
+def answers_from_dict(data: dict, source: str = "the form") -> Answers:
+    """Validate answers given as plain data (the app's form), naming each bad field."""
+    return validate(Answers, Located(data, None, source), AnswersError)
+
+
+def answers_to_yaml(a: Answers) -> str:
+    """The answers file for `recommend`, with only the locations that carry weight."""
+    data = a.model_dump()
+    data["bottlenecks"] = {k: round(v, 4) for k, v in a.bottlenecks.items() if v > 0}
+    return yaml.safe_dump(data, sort_keys=False)

@@ -76,6 +76,7 @@ class Prerequisites(Strict):
 class Category(Strict):
     id: CategoryId
     name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1, max_length=16, description="label for charts")
     scope: str = Field(min_length=1)
     focus: Coverage = Field(description="how well it diagnoses a bottleneck at each location")
     first_step_for: list[Location] = Field(

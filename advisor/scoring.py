@@ -30,6 +30,7 @@ class Contribution:
 class CategoryScore:
     category: str
     name: str
+    short_name: str
     score: float
     contributions: list[Contribution]
 
@@ -204,7 +205,9 @@ def score_category(cat: Category, a: Answers, catalog: Catalog) -> CategoryScore
         _bottleneck_first(cat, a, w.bottleneck_first),
     ]
     parts = [Contribution(c.factor, round(c.points, 2), c.max_points, c.reason) for c in raw]
-    return CategoryScore(cat.id, cat.name, round(sum(c.points for c in parts), 2), parts)
+    return CategoryScore(
+        cat.id, cat.name, cat.short_name, round(sum(c.points for c in parts), 2), parts
+    )
 
 
 def rank_categories(a: Answers, catalog: Catalog) -> list[CategoryScore]:

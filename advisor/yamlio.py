@@ -43,8 +43,10 @@ def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
         for key, value in node.value:
             if str(key.value) == str(step):
                 return value
-    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and (
-        0 <= step < len(node.value)
+    elif (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(step, int)
+        and (0 <= step < len(node.value))
     ):
         return node.value[step]
     return None

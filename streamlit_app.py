@@ -1,0 +1,11 @@
+"""Router only: page config and navigation over the pages in advisor/ui."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Platform Advisor", page_icon=":material/explore:", layout="wide")
+
+pages = [
+    st.Page("advisor/ui/advisor_page.py", title="Advisor", icon=":material/explore:", default=True),
+    st.Page("advisor/ui/catalog_page.py", title="Catalog", icon=":material/menu_book:"),
+]
+st.navigation(pages).run()

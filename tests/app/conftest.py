@@ -1,0 +1,42 @@
+"""AppTest helpers: start from the router, with caches cleared between tests."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No page may raise: no exception element, no error other than the ones a test expects."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def chart_frames(at: AppTest, index: int = 0) -> list:
+    """The data behind the index-th Altair chart, as pandas frames (spec plus Arrow datasets)."""
+    import pyarrow as pa
+
+    proto = at.get("vega_lite_chart")[index].proto
+    frames = []
+    for dataset in proto.datasets:
+        frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    if proto.data.data:
+        frames.append(pa.ipc.open_stream(proto.data.data).read_all().to_pandas())
+    return frames

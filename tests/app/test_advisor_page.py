@@ -1,0 +1,97 @@
+import pytest
+
+from tests.app.conftest import assert_clean, chart_frames
+
+
+def _top(at) -> str:
+    return at.success[0].value
+
+
+def test_default_answers_rank_sei_and_explain_it(app):
+    assert "Start with Software Engineering Intelligence (SEI)" in _top(app)
+    assert len(app.expander) >= 5
+    assert any("What would change the answer" in i.value for i in app.info)
+    assert_clean(app)
+
+
+def test_changing_answers_changes_the_ranking(app):
+    app.slider(key="q_bn_development").set_value(0)
+    app.slider(key="q_bn_deployment").set_value(100)
+    app.number_input(key="q_budget").set_value(10000.0)
+    app.number_input(key="q_engineers").set_value(80)
+    app.radio(key="q_maturity").set_value("low").run()
+    assert_clean(app)
+    assert "Start with DORA metrics" in _top(app)
+
+
+def test_contributions_chart_holds_the_same_numbers_as_the_cli(app, catalog):
+    from advisor.answers import Answers
+    from advisor.scoring import recommend
+
+    rec = recommend(
+        Answers(
+            engineers=120,
+            budget_per_year=60000,
+            currency="USD",
+            bottlenecks={"development": 70, "deployment": 30},
+        ),
+        catalog,
+    )
+    [frame] = chart_frames(app, 0)
+    for s in rec.ranking:
+        rows = frame[frame["category"] == s.short_name]
+        assert list(rows["points"]) == [c.points for c in s.contributions]
+        assert rows["points"].sum() == pytest.approx(s.score)
+    metrics = {m.label: m.value for m in app.metric}
+    for s in rec.ranking:
+        assert metrics[s.short_name] == f"{s.score:.1f}"
+
+
+def test_all_zero_bottlenecks_show_a_clear_message_and_keep_the_page(app):
+    for loc in ("ideation", "development", "deployment", "operations", "support"):
+        app.slider(key=f"q_bn_{loc}").set_value(0)
+    app.run()
+    assert_clean(app)
+    assert "bottlenecks" in app.error[0].value and "above 0" in app.error[0].value
+    assert app.slider(key="q_bn_development").value == 0  # the form is still there
+
+
+def test_answers_survive_a_page_switch(app):
+    app.radio(key="q_leadership_readiness").set_value("high").run()
+    app.number_input(key="q_engineers").set_value(333).run()
+    app.switch_page("advisor/ui/catalog_page.py").run()
+    assert_clean(app)
+    app.switch_page("advisor/ui/advisor_page.py").run()
+    assert app.number_input(key="q_engineers").value == 333
+    assert app.radio(key="q_leadership_readiness").value == "high"
+
+
+def test_uploading_answers_good_then_bad(app):
+    good = (
+        b"engineers: 600\nbudget_per_year: 900000\nbottlenecks: {ideation: 0.4, "
+        b"operations: 0.3, support: 0.3}\nmaturity: high\nleadership_readiness: high\n"
+    )
+    app.file_uploader(key="answers_upload").set_value(("good.yaml", good, "application/x-yaml"))
+    app.run()
+    assert_clean(app)
+    assert "Value Stream Management" in _top(app)
+    assert app.number_input(key="q_engineers").value == 600
+
+    bad = b"engineers: -3\nbudget_per_year: lots\nbottlenecks: {deploy: 1}\n"
+    app.file_uploader(key="answers_upload").set_value(("bad.yaml", bad, "application/x-yaml"))
+    app.run()
+    assert_clean(app)
+    message = app.error[0].value
+    assert "bad.yaml:1: engineers" in message and "bad.yaml:3: bottlenecks" in message
+    assert "Value Stream Management" in _top(app), "a bad upload keeps the previous answers"
+
+
+def test_vendor_filters_and_downloads(app):
+    app.multiselect(key="vendor_budget").set_value(["fits"]).run()
+    assert_clean(app)
+    frame = app.dataframe[-1].value
+    assert set(frame["budget"]) == {"fits"}
+    assert "LinearB" in set(frame["vendor"])
+    labels = [b.label for b in app.get("download_button")]
+    assert "Download vendor table (CSV)" in labels
+    assert "Download these answers (YAML)" in labels

@@ -1,0 +1,72 @@
+from advisor.catalog import DEFAULT_DIR
+from tests.app.conftest import assert_clean, chart_frames
+
+VENDORS = (DEFAULT_DIR / "vendors.yaml").read_bytes()
+
+
+def _open(app):
+    app.switch_page("advisor/ui/catalog_page.py").run()
+    assert_clean(app)
+    return app
+
+
+def test_catalog_page_lists_vendors_and_draws_the_heatmap(app):
+    at = _open(app)
+    assert at.title[0].value == "The catalog"
+    vendors = at.dataframe[0].value
+    assert len(vendors) == 19
+    jelly = vendors[vendors["id"] == "jellyfish"].iloc[0]
+    assert jelly["price"].startswith("Not public")
+    [heat] = chart_frames(at, 0)
+    assert len(heat) == 19 * 5 and heat["coverage"].between(0, 1).all()
+    assert any("Goodhart" in c.value for c in at.caption)
+
+
+def test_filter_by_category(app):
+    at = _open(app)
+    at.multiselect(key="catalog_categories").set_value(["vsm"]).run()
+    assert_clean(at)
+    assert set(at.dataframe[0].value["category"]) == {"vsm"}
+
+
+def test_custom_catalog_good_then_bad_then_back(app):
+    at = _open(app)
+    extra = VENDORS + (
+        b"\n  - id: acme\n    name: Acme Flow\n    category: vsm\n"
+        b"    stages: {ideation: 1}\n    notable_metrics: [Flow time]\n"
+        b"    pricing: {model: not_public}\n"
+        b"    source_url: https://example.com/\n    checked: 2026-11-01\n"
+    )
+    at.file_uploader(key="catalog_upload").set_value(
+        [("vendors.yaml", extra, "application/x-yaml")]
+    )
+    at.run()
+    assert_clean(at)
+    assert len(at.dataframe[0].value) == 20
+    assert any("Custom catalog in use" in i.value for i in at.info)
+
+    bad = VENDORS.replace(b"category: vsm", b"category: vsn", 1).replace(b"low: 19", b"low: -1")
+    at.file_uploader(key="catalog_upload").set_value([("vendors.yaml", bad, "application/x-yaml")])
+    at.run()
+    assert_clean(at)
+    error = at.error[0].value
+    assert "category: 'vsn' is not one of" in error and "low:" in error
+    assert len(at.dataframe[0].value) == 20, "the previous custom catalog stays in use"
+
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    assert_clean(at)
+    assert any("custom catalog" in i.value for i in at.info)
+    at.switch_page("advisor/ui/catalog_page.py").run()
+    at.button(key="catalog_reset").click().run()
+    assert_clean(at)
+    assert len(at.dataframe[0].value) == 19
+
+
+def test_a_file_with_another_name_is_refused(app):
+    at = _open(app)
+    at.file_uploader(key="catalog_upload").set_value(
+        [("notes.yaml", b"a: 1", "application/x-yaml")]
+    )
+    at.run()
+    assert_clean(at)
+    assert "name it categories.yaml or vendors.yaml" in at.error[0].value

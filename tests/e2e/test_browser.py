@@ -1,0 +1,57 @@
+"""The app in a real browser: answer the questions, see the ranking and the chart."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/platform-advisor-shots"))
+
+
+def _top(page) -> str:
+    return page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+
+
+def test_answering_in_the_browser_changes_the_ranking(page):
+    assert "Software Engineering Intelligence" in _top(page)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(state="visible")
+
+    engineers = page.get_by_role("spinbutton", name="Engineers measured")
+    engineers.fill("80")
+    engineers.press("Enter")
+    wait_idle(page)
+    budget = page.get_by_role("spinbutton", name="Platform budget per year")
+    budget.fill("10000")
+    budget.press("Enter")
+    wait_idle(page)
+    page.get_by_role("radiogroup", name="Delivery maturity").get_by_text("low").click()
+    wait_idle(page)
+    for stage, value in (("Development", "0"), ("Deployment", "100")):
+        slider = page.get_by_role("slider", name=stage)
+        slider.focus()
+        slider.press("Home" if value == "0" else "End")
+        wait_idle(page)
+
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stAlertContentSuccess\"]')"
+        "?.innerText.includes('DORA')"
+    )
+    assert "Start with DORA metrics" in _top(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    assert chart.locator("canvas, svg").count() > 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "advisor.png"), full_page=True)
+
+
+def test_catalog_page_shows_the_heatmap(page):
+    page.get_by_role("link", name="Catalog").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="The catalog").wait_for()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "catalog.png"), full_page=True)
