@@ -113,22 +113,11 @@ def _ranking(rec, currency: str) -> None:
     st.altair_chart(charts.contributions_chart(rec.ranking), width="stretch")
     for s in rec.ranking:
         with st.expander(f"Why {s.name} scores {s.score:.1f}"):
-            table = pd.DataFrame(
-                [
-                    {
-                        "factor": FACTOR_LABELS[c.factor],
-                        "points": c.points,
-                        "of": c.max_points,
-                        "reason": c.reason,
-                    }
+            st.markdown(
+                "\n".join(
+                    f"- **{FACTOR_LABELS[c.factor]}: {c.points:g} of {c.max_points:g}.** {c.reason}"
                     for c in s.contributions
-                ]
-            )
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                column_config={"reason": st.column_config.TextColumn(width="large")},
+                )
             )
             st.caption(
                 f"Score = {' + '.join(f'{c.points:g}' for c in s.contributions)} = {s.score:g}"

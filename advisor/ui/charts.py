@@ -9,6 +9,11 @@ from advisor.catalog import LOCATIONS, Catalog
 from advisor.scoring import FACTOR_LABELS, CategoryScore
 
 
+def _tooltips(*fields: str) -> list[alt.Tooltip]:
+    # Typed channels: Altair converts plain strings through a slow schema lookup on every call.
+    return [alt.Tooltip(f) for f in fields]
+
+
 def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
     """Each category's score as a bar stacked from its contributions, best first."""
     rows = [
@@ -41,7 +46,7 @@ def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
                 legend=alt.Legend(orient="bottom", title=None, columns=3),
             ),
             order=alt.Order("factor:N"),
-            tooltip=["category", "factor", "points", "max", "score", "reason"],
+            tooltip=_tooltips("category:N", "factor:N", "points:Q", "max:Q", "score:Q", "reason:N"),
         )
         .properties(height=200)
     )
@@ -61,7 +66,7 @@ def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> a
     )
     cells = base.mark_rect().encode(
         color=alt.Color("coverage:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
-        tooltip=["vendor", "category", "stage", "coverage"],
+        tooltip=_tooltips("vendor:N", "category:N", "stage:N", "coverage:Q"),
     )
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("coverage:Q", format=".1f"),
