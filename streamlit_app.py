@@ -5,7 +5,18 @@ import streamlit as st
 st.set_page_config(page_title="Platform Advisor", page_icon=":material/explore:", layout="wide")
 
 pages = [
-    st.Page("advisor/ui/advisor_page.py", title="Advisor", icon=":material/explore:", default=True),
-    st.Page("advisor/ui/catalog_page.py", title="Catalog", icon=":material/menu_book:"),
+    st.Page(
+        "advisor/ui/advisor_page.py",
+        title="Advisor",
+        icon=":material/explore:",
+        url_path="advisor",
+        default=True,
+    ),
+    st.Page(
+        "advisor/ui/catalog_page.py",
+        title="Catalog",
+        icon=":material/menu_book:",
+        url_path="catalog",
+    ),
 ]
 st.navigation(pages).run()

@@ -45,10 +45,10 @@ def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
                 sort=list(FACTOR_LABELS.values()),
                 legend=alt.Legend(orient="bottom", title=None, columns=3),
             ),
-            order=alt.Order("factor:N"),
+            order=alt.Order("rank:Q"),
             tooltip=_tooltips("category:N", "factor:N", "points:Q", "max:Q", "score:Q", "reason:N"),
         )
-        .properties(height=200)
+        .properties(height=alt.Step(34))  # a fixed band per category; never squeezed
     )
 
 
@@ -61,8 +61,15 @@ def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> a
         for loc in LOCATIONS
     ]
     base = alt.Chart(pd.DataFrame(rows), title="Stage coverage (0 = none, 1 = strong)").encode(
-        x=alt.X("stage:N", sort=list(LOCATIONS), title=None, axis=alt.Axis(orient="top")),
-        y=alt.Y("vendor:N", sort=[v.name for v in vendors], title=None),
+        x=alt.X(
+            "stage:N", sort=list(LOCATIONS), title=None, axis=alt.Axis(orient="top", labelAngle=0)
+        ),
+        y=alt.Y(
+            "vendor:N",
+            sort=[v.name for v in vendors],
+            title=None,
+            axis=alt.Axis(labelOverlap=False, labelLimit=260),
+        ),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("coverage:Q", scale=alt.Scale(domain=[0, 1], scheme="blues")),
@@ -72,4 +79,4 @@ def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> a
         text=alt.Text("coverage:Q", format=".1f"),
         color=alt.condition("datum.coverage > 0.6", alt.value("white"), alt.value("black")),
     )
-    return (cells + labels).properties(height=22 * len(vendors) + 40)
+    return (cells + labels).properties(height=alt.Step(24))
