@@ -51,7 +51,10 @@ def test_catalog_page_shows_the_heatmap(page):
     page.get_by_role("link", name="Catalog").click()
     wait_idle(page)
     page.get_by_role("heading", name="The catalog").wait_for()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
+    heatmap = page.locator('[data-testid="stVegaLiteChart"]').first
+    heatmap.scroll_into_view_if_needed()
+    heatmap.locator("canvas, svg").first.wait_for()
+    assert page.get_by_text("Apache DevLake").count() >= 1
     assert page.locator('[data-testid="stException"]').count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "catalog.png"), full_page=True)
