@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from advisor import catalog as catalog_mod
 from advisor.answers import load_answers
 from advisor.errors import InputError
+from advisor.roi import RoiResult, analyse, load_scenario, summary
 from advisor.scoring import FACTOR_LABELS, Recommendation, recommend
 
 
@@ -66,6 +67,62 @@ def _cmd_catalog_schema(_args) -> int:
     return 0
 
 
+def _print_roi(r: RoiResult, horizon: int, out) -> None:
+    c = r.currency
+    print(f"{r.name} ({c}, {horizon} months, monthly rate {r.monthly_rate:.4%})", file=out)
+    print(summary(r, horizon), file=out)
+    irr = f"{r.irr_annual:.1%}" if r.irr_annual is not None else r.irr_note
+    roi = f"{r.roi:.1%}" if r.roi is not None else "undefined (no cost)"
+    payback = r.payback_month if r.payback_month is not None else "not within the horizon"
+    for label, value in (
+        ("NPV", f"{r.npv:,.2f} {c}"),
+        ("IRR (annual)", irr),
+        ("Payback month", payback),
+        ("ROI", roi),
+        ("Total cost", f"{r.total_cost:,.2f} {c}"),
+        ("Total benefit", f"{r.total_benefit:,.2f} {c}"),
+    ):
+        print(f"  {label:14} {value}", file=out)
+    if r.irr_annual is not None and r.irr_note:
+        print(f"  note: {r.irr_note}", file=out)
+    print("Lines (total, present value, formula):", file=out)
+    for ln in r.lines:
+        print(
+            f"  {ln.kind:7} {ln.label:40} {ln.total:>14,.0f} {ln.present_value:>14,.0f}  "
+            f"{ln.formula}",
+            file=out,
+        )
+    if r.simulation:
+        sim = r.simulation
+        print(
+            f"Simulation: {sim.runs:,} runs, seed {sim.seed}: NPV P10 {sim.npv_p10:,.0f}, "
+            f"P50 {sim.npv_p50:,.0f}, P90 {sim.npv_p90:,.0f}; chance of loss "
+            f"{sim.prob_loss:.1%}",
+            file=out,
+        )
+    if r.tornado:
+        print("What moves NPV most (low -> high of each range):", file=out)
+        for t in r.tornado[:8]:
+            print(f"  {t.label:45} {t.npv_at_low:>14,.0f} -> {t.npv_at_high:>14,.0f}", file=out)
+
+
+def _cmd_roi(args) -> int:
+    if args.simulations < 0:
+        print("--simulations: must be 0 or more", file=sys.stderr)
+        return 2
+    catalog = catalog_mod.load_catalog(args.catalog)
+    scenario = load_scenario(args.scenario, catalog)
+    result = analyse(
+        scenario, catalog, simulations=args.simulations, seed=args.seed, file=args.scenario
+    )
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2)
+        print()
+    else:
+        _print_roi(result, scenario.horizon_months, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="platform-advisor",
@@ -78,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--catalog", help="catalog folder (default: the bundled catalog)")
     rec.add_argument("--json", action="store_true", help="print JSON")
     rec.set_defaults(func=_cmd_recommend)
+
+    roi = sub.add_parser("roi", help="cash flows, NPV, IRR, payback, ROI and their spread")
+    roi.add_argument("scenario", help="ROI scenario YAML file")
+    roi.add_argument("--simulations", type=int, default=0, help="Monte Carlo runs (0: none)")
+    roi.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
+    roi.add_argument("--catalog", help="catalog folder, for platform prices")
+    roi.add_argument("--json", action="store_true", help="print JSON")
+    roi.set_defaults(func=_cmd_roi)
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)

@@ -1,0 +1,303 @@
+import json
+import math
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.build_buy import compare
+from advisor.cli import main
+from advisor.errors import ScenarioError
+from advisor.money import discount_factors, irr_annual, monthly_rate
+from advisor.roi import analyse, parse_scenario, scenario_from_dict
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "roi.yaml"
+
+HAND = """
+name: Hand-worked
+currency: USD
+horizon_months: 3
+discount_rate: 0.12682503013196977   # (1.01)^12 - 1: exactly 1% a month
+team:
+  - {role: Engineer, count: 1, annual_cost: 120000}
+benefits:
+  - {name: Value, annual_value: 240000, start_month: 1}
+"""
+
+
+def test_hand_worked_example():
+    r = analyse(parse_scenario(HAND))
+    assert r.monthly_rate == pytest.approx(0.01, abs=1e-12)
+    assert [m.net for m in r.monthly] == pytest.approx([-10000, 10000, 10000])
+    # -10000 + 10000/1.01 + 10000/1.01^2
+    assert r.npv == pytest.approx(-10000 + 10000 / 1.01 + 10000 / 1.0201, abs=1e-6)
+    assert r.npv == pytest.approx(9703.950593079, abs=1e-6)
+    # x + x^2 = 1 with x = 1/(1+irr): the golden ratio
+    golden = (1 + math.sqrt(5)) / 2
+    assert r.irr_annual == pytest.approx(golden**12 - 1, rel=1e-9)
+    assert r.payback_month == 1
+    assert r.roi == pytest.approx((40000 - 30000) / 30000, abs=1e-12)
+    assert [m.cumulative for m in r.monthly] == pytest.approx([-10000, 0, 10000])
+
+
+def test_results_agree_with_numpy_financial_directly(catalog):
+    s = parse_scenario(EXAMPLE.read_text(), catalog=catalog)
+    r = analyse(s, catalog)
+    net = np.array([m.net for m in r.monthly])
+    rate = (1 + s.discount_rate) ** (1 / 12) - 1
+    assert r.npv == pytest.approx(npf.npv(rate, net), abs=1e-6)
+    monthly_irr = npf.irr(net)
+    assert r.irr_annual == pytest.approx((1 + monthly_irr) ** 12 - 1, abs=1e-6)
+    assert npf.npv(monthly_irr, net) == pytest.approx(0, abs=1e-3)
+    assert r.total_cost == pytest.approx(sum(m.cost for m in r.monthly), abs=1e-6)
+    assert r.roi == pytest.approx((r.total_benefit - r.total_cost) / r.total_cost, abs=1e-9)
+    cumulative = np.cumsum(net)
+    assert r.payback_month == int(np.flatnonzero(cumulative >= 0)[0])
+
+
+def test_matrix_discounting_matches_npf_npv_row_by_row():
+    rng = np.random.default_rng(3)
+    flows = rng.normal(0, 1000, size=(50, 60))
+    disc = discount_factors(0.08, 60)
+    by_matrix = flows @ disc
+    for row, value in zip(flows, by_matrix, strict=True):
+        assert value == pytest.approx(npf.npv(monthly_rate(0.08), row), abs=1e-6)
+
+
+def test_ramp_and_windows():
+    s = scenario_from_dict(
+        {
+            "name": "Ramp",
+            "horizon_months": 8,
+            "discount_rate": 0,
+            "team": [
+                {"role": "Temp", "count": 2, "annual_cost": 12000, "start_month": 1, "end_month": 3}
+            ],
+            "benefits": [{"name": "B", "annual_value": 12000, "start_month": 2, "ramp_months": 4}],
+            "one_off_costs": [{"name": "Kit", "amount": 500, "month": 7}],
+        }
+    )
+    r = analyse(s)
+    assert [m.cost for m in r.monthly] == pytest.approx([0, 2000, 2000, 0, 0, 0, 0, 500])
+    assert [m.benefit for m in r.monthly] == pytest.approx([0, 0, 250, 500, 750, 1000, 1000, 1000])
+
+
+def test_dora_levers_follow_their_formulas():
+    s = scenario_from_dict(
+        {
+            "name": "Levers",
+            "horizon_months": 12,
+            "discount_rate": 0,
+            "benefits": [
+                {
+                    "name": "Capacity",
+                    "capacity_freed": {"staff": 10, "annual_cost": 100000, "time_saved": 0.05},
+                },
+                {
+                    "name": "Downtime",
+                    "downtime_avoided": {
+                        "deploys_per_year": 200,
+                        "change_fail_rate_before": 0.2,
+                        "change_fail_rate_after": 0.1,
+                        "recovery_hours_before": 8,
+                        "recovery_hours_after": 2,
+                        "cost_per_hour": 5000,
+                    },
+                },
+                {
+                    "name": "Rework",
+                    "rework_avoided": {
+                        "staff": 10,
+                        "annual_cost": 100000,
+                        "rework_share_before": 0.3,
+                        "rework_share_after": 0.2,
+                    },
+                },
+            ],
+        }
+    )
+    totals = {ln.label: ln.total for ln in analyse(s).lines}
+    assert totals["Capacity"] == pytest.approx(10 * 100000 * 0.05)
+    assert totals["Downtime"] == pytest.approx(200 * (0.2 * 8 - 0.1 * 2) * 5000)
+    assert totals["Rework"] == pytest.approx(10 * 100000 * 0.1)
+
+
+def test_platform_price_from_catalog_and_quote(catalog):
+    base = {"name": "P", "horizon_months": 12, "discount_rate": 0}
+    s = scenario_from_dict(
+        {**base, "platform": {"vendor": "linearb", "seats": 100}}, catalog=catalog
+    )
+    assert analyse(s, catalog).total_cost == pytest.approx(100 * 19 * 12)
+    quoted = {
+        **base,
+        "platform": {
+            "vendor": "jellyfish",
+            "seats": 100,
+            "price_per_seat_month": 40,
+            "setup_cost": 5000,
+        },
+    }
+    r = analyse(scenario_from_dict(quoted, catalog=catalog), catalog)
+    assert r.total_cost == pytest.approx(100 * 40 * 12 + 5000)
+    euro = scenario_from_dict(
+        {**base, "currency": "EUR", "platform": {"vendor": "linearb", "seats": 100}},
+        catalog=catalog,
+    )
+    rate = catalog.exchange_rates.rates["EUR"]
+    assert analyse(euro, catalog).total_cost == pytest.approx(100 * 19 / rate * 12)
+
+
+def test_same_seed_same_answer_and_p50_near_deterministic(catalog):
+    s = scenario_from_dict(
+        {
+            "name": "Symmetric",
+            "horizon_months": 24,
+            "discount_rate": 0.1,
+            "team": [{"role": "Eng", "count": 3, "annual_cost": 150000}],
+            "benefits": [
+                {
+                    "name": "Value",
+                    "start_month": 2,
+                    "ramp_months": 3,
+                    "annual_value": {"low": 400000, "likely": 700000, "high": 1000000},
+                }
+            ],
+        }
+    )
+    first = analyse(s, simulations=10000, seed=42)
+    again = analyse(s, simulations=10000, seed=42)
+    other = analyse(s, simulations=10000, seed=43)
+    assert first.simulation.npv_samples == again.simulation.npv_samples
+    assert first.simulation.npv_p50 != other.simulation.npv_p50
+    assert first.simulation.npv_p50 == pytest.approx(first.npv, rel=0.02)
+    sim = first.simulation
+    assert sim.npv_p10 < sim.npv_p50 < sim.npv_p90
+    assert 0 < sim.prob_loss < 1
+    assert sim.payback_p10 <= sim.payback_p50 <= sim.payback_p90
+    samples = np.array(sim.npv_samples)
+    assert sim.prob_loss == pytest.approx(np.mean(samples < 0))
+
+
+def test_tornado_bars_are_the_npv_at_each_end(catalog):
+    s = parse_scenario(EXAMPLE.read_text())
+    r = analyse(s, catalog)
+    swings = [b.swing for b in r.tornado]
+    assert swings == sorted(swings, reverse=True)
+    top = r.tornado[0]
+    assert top.path == "benefits[0].drivers.retention_gain"
+    data = s.model_dump()
+    data["benefits"][0]["drivers"]["retention_gain"] = top.low
+    assert analyse(scenario_from_dict(data), catalog).npv == pytest.approx(top.npv_at_low)
+
+
+@pytest.mark.parametrize(
+    ("flows", "words"),
+    [([-1, -2, -3], "never change sign"), ([5, 5], "never change sign"), ([0, 0], "never")],
+)
+def test_irr_is_undefined_not_nan(flows, words):
+    value, note = irr_annual(np.array(flows, dtype=float))
+    assert value is None and words in note
+
+
+def test_irr_notes_several_sign_changes():
+    value, note = irr_annual(np.array([-100, 230, -132], dtype=float))
+    assert value is not None and "change sign 2 times" in note
+
+
+def test_a_scenario_that_never_pays_back_says_so(capsys, tmp_path):
+    path = tmp_path / "loss.yaml"
+    path.write_text(
+        "name: Loss\nhorizon_months: 12\ndiscount_rate: 0.1\n"
+        "team: [{role: A, count: 1, annual_cost: 100000}]\n"
+    )
+    assert main(["roi", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["irr_annual"] is None and doc["payback_month"] is None
+    assert "NaN" not in json.dumps(doc)
+    assert main(["roi", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "does not pay back within the horizon" in out and "nan" not in out.lower()
+
+
+BAD = [
+    ("discount_rate: -1", "discount_rate", "greater than -1"),
+    ("horizon_months: 241", "horizon_months", "less than or equal to 240"),
+    ("team: [{role: A, count: -2, annual_cost: 1}]", "count", "at least 0"),
+    (
+        "benefits: [{name: B, annual_value: {low: 9, likely: 5, high: 12}}]",
+        "annual_value",
+        "low (9) is above likely (5)",
+    ),
+    ("platform: {vendor: nosuch, seats: 10}", "platform.vendor", "unknown vendor 'nosuch'"),
+    ("benefits: [{name: B}]", "benefits.[0]", "exactly one of"),
+]
+
+
+@pytest.mark.parametrize(("line", "field", "words"), BAD)
+def test_bad_scenarios_exit_2_naming_the_field(tmp_path, capsys, catalog, line, field, words):
+    text = "name: Bad\nhorizon_months: 12\ndiscount_rate: 0.1\n"
+    key = line.split(":")[0]
+    text = "\n".join(x for x in text.splitlines() if not x.startswith(key + ":")) + "\n" + line
+    path = tmp_path / "bad.yaml"
+    path.write_text(text + "\n")
+    assert main(["roi", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:" in err and words in err, err
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text, "bad.yaml", catalog)
+    assert exc.value.problems[0].line is not None
+
+
+def test_build_versus_buy(catalog):
+    s = scenario_from_dict(
+        {
+            "name": "BvB",
+            "horizon_months": 24,
+            "discount_rate": 0,
+            "build_vs_buy": {
+                "buy": {
+                    "vendor": "linearb",
+                    "seats": 100,
+                    "setup_cost": 10000,
+                    "admin_fte": 0.5,
+                    "fte_annual_cost": 120000,
+                },
+                "build": {
+                    "team": 3,
+                    "annual_cost": 160000,
+                    "build_months": 12,
+                    "upkeep_fte": 1,
+                    "infrastructure_per_month": 1000,
+                },
+            },
+        },
+        catalog=catalog,
+    )
+    result = compare(s, s.build_vs_buy, catalog)
+    assert result.buy.total == pytest.approx(24 * (100 * 19 + 0.5 * 120000 / 12) + 10000)
+    assert result.build.total == pytest.approx(12 * 3 * 160000 / 12 + 12 * (160000 / 12 + 1000))
+    assert result.cheaper == "buy"
+    assert result.build.first_insight_month == 12
+    assert "no insight for the first 12 months" in result.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0, 2e6), st.floats(0, 2e6), st.floats(-0.5, 0.5))
+def test_more_benefit_never_lowers_npv(value, extra, rate):
+    def npv_for(v):
+        return analyse(
+            scenario_from_dict(
+                {
+                    "name": "H",
+                    "horizon_months": 24,
+                    "discount_rate": rate,
+                    "team": [{"role": "A", "count": 1, "annual_cost": 100000}],
+                    "benefits": [{"name": "B", "annual_value": v, "ramp_months": 3}],
+                }
+            )
+        ).npv
+
+    assert npv_for(value + extra) >= npv_for(value) - 1e-6
