@@ -18,5 +18,6 @@ pages = [
         icon=":material/menu_book:",
         url_path="catalog",
     ),
+    st.Page("advisor/ui/roi_page.py", title="ROI", icon=":material/savings:", url_path="roi"),
 ]
 st.navigation(pages).run()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -733,7 +735,8 @@ def simulate(
 # ---------------------------------------------------------------- words
 
 
-def _short(amount: float, currency: str) -> str:
+def short_money(amount: float, currency: str) -> str:
+    """1.2M USD, 250.0k USD: money short enough for a sentence or a metric."""
     size = abs(amount)
     for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= bound:
@@ -746,12 +749,13 @@ def summary(r: RoiResult, horizon_months: int) -> str:
     years = horizon_months / 12
     span = f"{years:g} years" if horizon_months % 12 == 0 else f"{horizon_months} months"
     text = (
-        f"Investing {_short(r.total_cost, r.currency)} over {span} returns an NPV of "
-        f"{_short(r.npv, r.currency)}"
+        f"Investing {short_money(r.total_cost, r.currency)} over {span} returns an NPV of "
+        f"{short_money(r.npv, r.currency)}"
     )
     if r.simulation:
         sim = r.simulation
-        text += f" (P10 {_short(sim.npv_p10, r.currency)}, P90 {_short(sim.npv_p90, r.currency)})"
+        low, high = short_money(sim.npv_p10, r.currency), short_money(sim.npv_p90, r.currency)
+        text += f" (P10 {low}, P90 {high})"
     text += "; "
     text += (
         f"it pays back in month {r.payback_month}"
@@ -770,3 +774,33 @@ def summary(r: RoiResult, horizon_months: int) -> str:
             "the NPV turns negative."
         )
     return text
+
+
+# ---------------------------------------------------------------- numbers by path
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(i) if i else key for key, i in _STEP.findall(path)]
+
+
+def get_path(data: dict, path: str):
+    """The value at a parameter path such as `team[0].annual_cost`, from plain data."""
+    node = data
+    for step in _steps(path):
+        node = node[step]
+    return node
+
+
+def with_range(data: dict, path: str, low: float, high: float) -> dict:
+    """A copy of plain scenario data with the number at `path` turned into a range."""
+    copy = json.loads(json.dumps(data))
+    *parents, last = _steps(path)
+    node = copy
+    for step in parents:
+        node = node[step]
+    current = node[last]
+    middle = current["likely"] if isinstance(current, dict) else current
+    node[last] = {"low": low, "likely": middle, "high": high}
+    return copy

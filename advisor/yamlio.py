@@ -125,6 +125,8 @@ def problems_from(
         field = str(loc[-1]) if loc else ""
         if isinstance(loc[-1] if loc else None, int) and len(loc) > 1:
             field = _field_name(loc[-2:])
+        if located.root is None:  # a form, not a file: no line to point at, so the full path
+            field = _field_name(loc)
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]

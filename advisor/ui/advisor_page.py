@@ -11,6 +11,7 @@ from advisor.errors import InputError
 from advisor.report import safe_csv
 from advisor.scoring import FACTOR_LABELS, recommend
 from advisor.ui import charts, state
+from advisor.ui.widgets import keyed
 
 CURRENCIES = ["USD", "EUR", "GBP"]
 HELP = {
@@ -33,13 +34,6 @@ STAGE_HELP = {
     "operations": "running it: monitoring, infrastructure",
     "support": "customer service, incidents, follow-up enhancements",
 }
-
-
-def _widget(key: str, value) -> str:
-    """Give a widget its stored answer when it is (re)created, e.g. after a page switch."""
-    if key not in st.session_state:
-        st.session_state[key] = value
-    return key
 
 
 def _load_answers_file(data: dict) -> None:
@@ -69,7 +63,7 @@ def _questions(data: dict) -> None:
         max_value=1_000_000,
         step=10,
         help=HELP["engineers"],
-        key=_widget("q_engineers", data["engineers"]),
+        key=keyed("q_engineers", data["engineers"]),
     )
     data["budget_per_year"] = c2.number_input(
         "Platform budget per year",
@@ -77,10 +71,10 @@ def _questions(data: dict) -> None:
         step=5000.0,
         format="%.0f",
         help=HELP["budget"],
-        key=_widget("q_budget", float(data["budget_per_year"])),
+        key=keyed("q_budget", float(data["budget_per_year"])),
     )
     data["currency"] = c1.selectbox(
-        "Currency", CURRENCIES, key=_widget("q_currency", data["currency"])
+        "Currency", CURRENCIES, key=keyed("q_currency", data["currency"])
     )
 
     st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
@@ -90,7 +84,7 @@ def _questions(data: dict) -> None:
             0,
             100,
             help=STAGE_HELP[loc],
-            key=_widget(f"q_bn_{loc}", int(data["bottlenecks"].get(loc, 0))),
+            key=keyed(f"q_bn_{loc}", int(data["bottlenecks"].get(loc, 0))),
         )
 
     for field, label in (
@@ -99,7 +93,7 @@ def _questions(data: dict) -> None:
         ("sentiment_priority", "Need to see team sentiment"),
     ):
         data[field] = st.radio(
-            label, LEVELS, horizontal=True, help=HELP[field], key=_widget(f"q_{field}", data[field])
+            label, LEVELS, horizontal=True, help=HELP[field], key=keyed(f"q_{field}", data[field])
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from advisor.catalog import LOCATIONS, Catalog
@@ -80,3 +81,138 @@ def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> a
         color=alt.condition("datum.coverage > 0.6", alt.value("white"), alt.value("black")),
     )
     return (cells + labels).properties(height=alt.Step(24))
+
+
+def cashflow_chart(result) -> alt.LayerChart:
+    """Cumulative net cash flow, the P10-P90 band when simulated, and the payback month."""
+    rows = pd.DataFrame(
+        {
+            "month": [m.month for m in result.monthly],
+            "cumulative": [m.cumulative for m in result.monthly],
+        }
+    )
+    money = f"cumulative net ({result.currency})"
+    x = alt.X("month:Q", title="month", scale=alt.Scale(nice=False))
+    layers = []
+    if result.simulation is not None:
+        sim = result.simulation
+        rows["p10"], rows["p90"] = sim.cumulative_p10, sim.cumulative_p90
+        layers.append(
+            alt.Chart(rows)
+            .mark_area(opacity=0.25, color="#4c78a8")
+            .encode(
+                x=x,
+                y=alt.Y("p10:Q", title=money, axis=alt.Axis(format="~s")),
+                y2="p90:Q",
+                tooltip=_tooltips("month:Q", "p10:Q", "p90:Q"),
+            )
+        )
+    layers.append(
+        alt.Chart(rows)
+        .mark_line(color="#1f4e79", strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=alt.Y("cumulative:Q", title=money, axis=alt.Axis(format="~s")),
+            tooltip=_tooltips("month:Q", "cumulative:Q"),
+        )
+    )
+    layers.append(alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="grey").encode(y="zero:Q"))
+    if result.payback_month is not None:
+        point = rows[rows["month"] == result.payback_month]
+        layers.append(
+            alt.Chart(point)
+            .mark_point(size=140, filled=True, color="#2ca02c")
+            .encode(x=x, y="cumulative:Q")
+        )
+        layers.append(
+            alt.Chart(point)
+            .mark_text(dy=-14, fontWeight="bold")
+            .encode(x=x, y="cumulative:Q", text=alt.value(f"payback, month {result.payback_month}"))
+        )
+    band = " (shaded: P10-P90)" if result.simulation is not None else ""
+    return alt.layer(*layers).properties(title=f"Cumulative cash flow{band}", height=300)
+
+
+def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerChart:
+    """Distribution of simulated NPVs, binned here so the chart carries 40 rows, not 100,000."""
+    counts, edges = np.histogram(np.asarray(samples), bins=40)
+    bins = pd.DataFrame(
+        {
+            "from": edges[:-1],
+            "to": edges[1:],
+            "runs": counts,
+            "side": np.where(edges[1:] <= 0, "loss", "gain"),
+        }
+    )
+    bars = (
+        alt.Chart(bins)
+        .mark_bar()
+        .encode(
+            x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
+            x2="to:Q",
+            y=alt.Y("runs:Q", title="simulated runs"),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "side:N",
+                scale=alt.Scale(domain=["loss", "gain"], range=["#d62728", "#4c78a8"]),
+                legend=None,
+            ),
+            tooltip=_tooltips("from:Q", "to:Q", "runs:Q"),
+        )
+    )
+    marks = pd.DataFrame({"x": [0.0, npv], "what": ["break-even", "likely case"]})
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3])
+        .encode(x="x:Q", color=alt.value("black"), tooltip=_tooltips("what:N", "x:Q"))
+    )
+    return alt.layer(bars, rules).properties(title="NPV across simulated futures", height=260)
+
+
+def tornado_chart(bars, npv: float, currency: str) -> alt.Chart:
+    """How far NPV moves when each range goes to its low and its high, largest swing on top."""
+    rows = []
+    for b in bars:
+        rows.append(
+            {"input": b.label, "end": "at low", "from": npv, "to": b.npv_at_low, "value": b.low}
+        )
+        rows.append(
+            {"input": b.label, "end": "at high", "from": npv, "to": b.npv_at_high, "value": b.high}
+        )
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "input:N", sort=[b.label for b in bars], title=None, axis=alt.Axis(labelLimit=320)
+            ),
+            x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
+            x2="to:Q",
+            color=alt.Color("end:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("input:N", "end:N", "value:Q", "to:Q"),
+        )
+        .properties(title="What moves NPV most", height=alt.Step(26))
+    )
+
+
+def build_buy_chart(result) -> alt.Chart:
+    rows = [
+        {"month": m, "option": opt.name, "cumulative cost": c}
+        for opt in (result.buy, result.build)
+        for m, c in enumerate(opt.cumulative)
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("month:Q"),
+            y=alt.Y(
+                "cumulative cost:Q",
+                title=f"cumulative cost ({result.currency})",
+                axis=alt.Axis(format="~s"),
+            ),
+            color=alt.Color("option:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("month:Q", "option:N", "cumulative cost:Q"),
+        )
+        .properties(title="Total cost of ownership: build versus buy", height=280)
+    )

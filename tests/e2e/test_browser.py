@@ -58,3 +58,18 @@ def test_catalog_page_shows_the_heatmap(page):
     assert page.locator('[data-testid="stException"]').count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "catalog.png"), full_page=True)
+
+
+def test_roi_page_summarises_and_draws_the_cash_flow(page):
+    page.get_by_role("link", name="ROI").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="What does it return?").wait_for()
+    summary = page.locator('[data-testid="stAlertContentSuccess"]').first
+    summary.wait_for()
+    assert "returns an NPV of" in summary.inner_text()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "roi.png"), full_page=True)

@@ -1,0 +1,51 @@
+"""Widget helpers shared by the pages: stored defaults and editable tables that persist."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+
+def keyed(key: str, value) -> str:
+    """Give a widget its stored value when it is (re)created, e.g. after a page switch."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def table(name: str, default: pd.DataFrame, version: int = 0, **editor_args) -> pd.DataFrame:
+    """An st.data_editor whose result survives reruns and page switches.
+
+    The editor's own state holds edits relative to a base; the base stays fixed while that
+    state lives, and is replaced by the last result only when the editor is created anew.
+    """
+    store = st.session_state.setdefault("_tables", {})
+    key = f"{name}_v{version}"
+    base_key = f"_base_{key}"
+    if key not in st.session_state or base_key not in st.session_state:
+        st.session_state[base_key] = store.get(name, default)
+    result = st.data_editor(st.session_state[base_key], key=key, **editor_args)
+    store[name] = result
+    return result
+
+
+def set_table(name: str, frame: pd.DataFrame) -> None:
+    """Replace a table's content, e.g. after a file is loaded (callers bump their version)."""
+    st.session_state.setdefault("_tables", {})[name] = frame
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts; empty cells become None and whole numbers stay numbers."""
+    rows = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+                clean[k] = None
+            elif hasattr(v, "item"):
+                clean[k] = v.item()
+            else:
+                clean[k] = v
+        if any(v not in (None, "") for v in clean.values()):
+            rows.append(clean)
+    return rows

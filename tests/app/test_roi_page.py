@@ -1,0 +1,155 @@
+from advisor.roi import parameters, parse_scenario
+from tests.app.conftest import assert_clean, chart_frames
+from tests.conftest import ROOT
+
+PAGE = "advisor/ui/roi_page.py"
+EXAMPLE = ROOT / "examples" / "roi.yaml"
+
+
+def _open(app):
+    app.switch_page(PAGE).run()
+    assert_clean(app)
+    return app
+
+
+def _table_with(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _editor_key(at, prefix):
+    if prefix == "roi_ranges_":
+        return at.session_state["roi_ranges_key"]
+    return f"{prefix}{at.session_state['roi_v']}"
+
+
+def _edit(at, prefix, edited=None, added=None, deleted=None):
+    key = _editor_key(at, prefix)
+    at.session_state[key] = {
+        "edited_rows": edited or {},
+        "added_rows": added or [],
+        "deleted_rows": deleted or [],
+    }
+    return at.run()
+
+
+def test_default_scenario_shows_summary_metrics_and_charts(app):
+    at = _open(app)
+    text = at.success[0].value
+    assert text.startswith("Investing 1.7M USD over 3 years returns an NPV of 200.7k USD")
+    assert "pays back in month 22" in text and "chance it loses money" in text
+    assert _metric(at, "NPV") == "200.7k USD"
+    assert _metric(at, "IRR (annual)") == "55.0%"
+    cash = chart_frames(at, 0)[0]
+    assert len(cash) == 36 and {"p10", "p90"} <= set(cash.columns)
+    assert (cash["p10"] <= cash["p90"]).all()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the scenario (YAML)" in labels
+    assert "Download the monthly table (CSV)" in labels
+
+
+def test_editing_the_team_changes_the_cost(app):
+    at = _open(app)
+    before = _metric(at, "Total cost")
+    _edit(at, "roi_team_v", edited={0: {"count": 4}})
+    assert_clean(at)
+    assert _metric(at, "Total cost") != before
+    # 2 more engineers at 180,000 a year for 36 months
+    lines = _table_with(at, "formula")
+    team = lines[lines["label"] == "Team: Backend engineer"].iloc[0]
+    assert team["total"] == 4 * 180000 * 3
+
+
+def test_adding_a_row_and_switching_pages_keeps_the_edit(app):
+    at = _open(app)
+    _edit(
+        at,
+        "roi_team_v",
+        added=[{"role": "Designer", "count": 1, "annual_cost": 120000, "start_month": 0}],
+    )
+    assert_clean(at)
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    labels = set(_table_with(at, "formula")["label"])
+    assert "Team: Designer" in labels
+
+
+def test_bad_values_show_a_message_and_keep_the_page(app):
+    at = _open(app)
+    _edit(at, "roi_team_v", edited={0: {"count": -2}})
+    assert_clean(at)
+    error = at.error[0].value
+    assert "team[0].count" in error and "at least 0" in error
+    assert not at.metric, "no results from a bad scenario"
+    assert at.text_input(key="roi_w_name").value == "Onboarding squad"
+    _edit(at, "roi_team_v", edited={0: {"count": 2}})
+    assert not at.error and _metric(at, "NPV") == "200.7k USD"
+
+
+def test_ranges_feed_the_simulation_and_tornado(app, catalog):
+    at = _open(app)
+    key = _editor_key(at, "roi_ranges_")
+    paths = [p.path for p in parameters(parse_scenario(EXAMPLE.read_text()), catalog)]
+    index = paths.index("team[0].annual_cost")  # the page lists parameters in the same order
+    at.session_state[key] = {
+        "edited_rows": {index: {"low": 150000, "high": 260000}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    tornado = chart_frames(at, 2)[0]
+    assert "Backend engineer: annual cost" in set(tornado["input"])
+
+
+def test_simulation_can_be_switched_off(app):
+    at = _open(app)
+    at.selectbox(key="roi_w_runs").set_value(0).run()
+    assert_clean(at)
+    assert "P10" not in at.success[0].value
+    assert _metric(at, "NPV") == "200.7k USD"
+
+
+def test_loading_scenarios_good_then_bad(app):
+    at = _open(app)
+    text = EXAMPLE.read_bytes().replace(b"Onboarding squad", b"Loaded squad")
+    at.file_uploader(key="roi_upload").set_value(("mine.yaml", text, "application/x-yaml"))
+    at.run()
+    assert_clean(at)
+    assert at.text_input(key="roi_w_name").value == "Loaded squad"
+    bad = b"name: x\nhorizon_months: 500\ndiscount_rate: -2\n"
+    at.file_uploader(key="roi_upload").set_value(("bad.yaml", bad, "application/x-yaml"))
+    at.run()
+    assert_clean(at)
+    error = at.error[0].value
+    assert "bad.yaml:2: horizon_months" in error and "bad.yaml:3: discount_rate" in error
+    assert at.text_input(key="roi_w_name").value == "Loaded squad"
+    assert at.metric, "the previous scenario still shows its results"
+
+
+def test_a_vendor_without_price_asks_for_a_quote(app):
+    at = _open(app)
+    at.selectbox(key="roi_w_pf_vendor").set_value("jellyfish").run()
+    assert_clean(at)
+    assert "price_per_seat_month" in at.error[0].value and "quote" in at.error[0].value
+    at.number_input(key="roi_w_pf_quote").set_value(45.0).run()
+    assert not at.error and at.metric
+
+
+def test_platform_is_prefilled_from_the_advisor(app):
+    app.number_input(key="q_engineers").set_value(250).run()
+    at = _open(app)
+    assert at.number_input(key="roi_w_pf_seats").value == 250
+    assert at.selectbox(key="roi_w_pf_vendor").value == "linearb"
+
+
+def test_build_versus_buy(app):
+    at = _open(app)
+    at.checkbox(key="roi_w_bb_on").check().run()
+    assert_clean(at)
+    text = next(i.value for i in at.info if i.value.startswith("Over 36 months, buying"))
+    assert "no insight for the first 12 months" in text
