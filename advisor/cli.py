@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from advisor import catalog as catalog_mod
 from advisor.answers import load_answers
 from advisor.errors import InputError
+from advisor.delay import DelayResult, load_backlog
+from advisor.delay import analyse as analyse_backlog
 from advisor.roi import RoiResult, analyse, load_scenario, summary
 from advisor.scoring import FACTOR_LABELS, Recommendation, recommend
 
@@ -123,6 +125,44 @@ def _cmd_roi(args) -> int:
     return 0
 
 
+def _print_delay(r: DelayResult, out) -> None:
+    c = r.currency
+    print("Items (CD3 = cost of delay per week / duration; WSJF is points, not money):", file=out)
+    for it in r.items:
+        wsjf = f"{it.wsjf:.2f}" if it.wsjf is not None else "-"
+        print(
+            f"  {it.id:24} CoD {it.cost_of_delay_per_week:>12,.0f} {c}/week  "
+            f"{it.duration_weeks:>5g} weeks  {it.urgency:10}  CD3 {it.cd3:>10,.1f}  "
+            f"WSJF {wsjf}",
+            file=out,
+        )
+    for label, order, key in (
+        ("Given order", r.given_order, "given"),
+        ("CD3 order", r.cd3_order, "cd3"),
+        ("WSJF order", r.wsjf_order, "wsjf"),
+        ("Best order", r.best_order, "best"),
+    ):
+        print(f"{label:12} {r.delay_cost[key]:>14,.0f} {c}  {' > '.join(order)}", file=out)
+    print(f"Best order found by {r.method}.", file=out)
+    print(
+        f"CD3 instead of the given order saves {r.saving:,.0f} {c}; the best order saves "
+        f"{r.best_saving:,.0f} {c}.",
+        file=out,
+    )
+    for w in r.outcome_warnings:
+        print(f"  outcome card: {w}", file=out)
+
+
+def _cmd_delay(args) -> int:
+    result = analyse_backlog(load_backlog(args.backlog))
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2)
+        print()
+    else:
+        _print_delay(result, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="platform-advisor",
@@ -143,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     roi.add_argument("--catalog", help="catalog folder, for platform prices")
     roi.add_argument("--json", action="store_true", help="print JSON")
     roi.set_defaults(func=_cmd_roi)
+
+    delay = sub.add_parser("delay", help="cost of delay: CD3 and WSJF orders, delay cost")
+    delay.add_argument("backlog", help="backlog file, YAML or CSV")
+    delay.add_argument("--json", action="store_true", help="print JSON")
+    delay.set_defaults(func=_cmd_delay)
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)

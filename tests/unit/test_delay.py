@@ -1,0 +1,266 @@
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.cli import main
+from advisor.delay import (
+    EXACT_LIMIT,
+    Backlog,
+    Item,
+    all_orders_cost,
+    analyse,
+    backlog_frame,
+    best_order,
+    cd3_order,
+    delay_cost,
+    delay_sentence,
+    order_cost,
+    order_delay,
+    parse_backlog_csv,
+    parse_backlog_yaml,
+    wsjf_order,
+)
+from advisor.errors import BacklogError
+from advisor.report import safe_csv
+from tests.conftest import ROOT
+
+A = Item(id="A", name="A", cost_of_delay_per_week=10, duration_weeks=2)
+B = Item(id="B", name="B", cost_of_delay_per_week=30, duration_weeks=4)
+
+
+def test_black_swan_farming_example():
+    assert A.cd3 == 5 and B.cd3 == 7.5
+    assert cd3_order([A, B]) == [1, 0]
+    assert order_cost([A, B], [0, 1]) == 20 + 180 == 200
+    assert order_cost([A, B], [1, 0]) == 120 + 60 == 180
+
+
+def test_urgency_profiles():
+    short = Item(
+        id="s",
+        name="s",
+        cost_of_delay_per_week=100,
+        duration_weeks=1,
+        urgency="short_life",
+        life_weeks=6,
+    )
+    assert delay_cost(short, 4) == 400 and delay_cost(short, 10) == 600
+    fixed = Item(
+        id="f",
+        name="f",
+        cost_of_delay_per_week=100,
+        duration_weeks=1,
+        urgency="fixed_date",
+        deadline_week=5,
+    )
+    assert delay_cost(fixed, 5) == 0 and delay_cost(fixed, 6) == 600
+    rising = Item(
+        id="i",
+        name="i",
+        cost_of_delay_per_week=100,
+        duration_weeks=1,
+        urgency="intangible",
+        rise_weeks=10,
+    )
+    assert delay_cost(rising, 4) == pytest.approx(100 * 16 / 20)
+    assert delay_cost(rising, 14) == pytest.approx(100 * (5 + 4))
+    assert delay_cost(rising, 1) < delay_cost(
+        A.model_copy(update={"cost_of_delay_per_week": 100}), 1
+    )
+
+
+def test_what_a_delay_costs_in_money_and_words():
+    onboarding = Item(
+        id="o", name="self-serve onboarding", cost_of_delay_per_week=20000, duration_weeks=4
+    )
+    assert delay_sentence(onboarding, 6, "USD") == (
+        "Delaying self-serve onboarding by 6 weeks costs about 120,000 USD."
+    )
+    assert order_delay([A, B], [1, 0], 3) == 3 * (10 + 30)
+
+
+def test_wsjf_is_kept_apart_from_money():
+    scored = Item(
+        id="w",
+        name="w",
+        cost_of_delay_per_week=1,
+        duration_weeks=1,
+        wsjf={"business_value": 8, "time_criticality": 5, "risk_reduction": 3, "job_size": 2},
+    )
+    assert scored.wsjf.score == 8
+    assert wsjf_order([A, scored, B]) == [1, 0, 2]
+    result = analyse(Backlog(items=[A, scored, B]))
+    assert result.wsjf_missing == ["A", "B"]
+    assert set(result.delay_cost) == {"given", "cd3", "wsjf", "best"}
+    assert all(isinstance(v, float) for v in result.delay_cost.values())
+
+
+def test_example_file_and_outcome_warnings():
+    text = (ROOT / "examples" / "backlog.yaml").read_text()
+    result = analyse(parse_backlog_yaml(text))
+    assert result.delay_cost["best"] <= result.delay_cost["cd3"] <= result.delay_cost["given"]
+    assert result.saving == result.delay_cost["given"] - result.delay_cost["cd3"]
+    assert "exact search" in result.method
+    assert any("holiday-campaign" in w and "owner" in w for w in result.outcome_warnings)
+    assert not any("onboarding)" in w for w in result.outcome_warnings)
+
+
+def test_a_fixed_date_item_is_pulled_ahead_of_cd3_when_that_saves_money():
+    big = Item(id="big", name="big", cost_of_delay_per_week=100, duration_weeks=5)
+    due = Item(
+        id="due",
+        name="due",
+        cost_of_delay_per_week=35,
+        duration_weeks=2,
+        urgency="fixed_date",
+        deadline_week=3,
+    )
+    # CD3 (big 20 > due 17.5): 500 + late due 35 x 7 = 745; due first: 0 + 700 = 700
+    best = best_order([big, due])
+    assert cd3_order([big, due]) == [0, 1]
+    assert best.order == [1, 0] and best.cost == 700 < order_cost([big, due], [0, 1]) == 745
+
+
+def _items(draw_urgency):
+    item = st.builds(
+        lambda i, cod, d, urgency, deadline, life: Item(
+            id=f"i{i}",
+            name=f"i{i}",
+            cost_of_delay_per_week=cod,
+            duration_weeks=d,
+            urgency=urgency,
+            deadline_week=deadline if urgency == "fixed_date" else None,
+            life_weeks=life if urgency == "short_life" else None,
+        ),
+        st.integers(0, 10_000),
+        st.integers(0, 100),
+        st.integers(1, 8),
+        draw_urgency,
+        st.integers(0, 30),
+        st.integers(1, 20),
+    )
+    return st.lists(item, min_size=1, max_size=6, unique_by=lambda it: it.id)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_items(st.just("standard")))
+def test_cd3_is_optimal_for_standard_items(items):
+    assert order_cost(items, cd3_order(items)) == pytest.approx(all_orders_cost(items))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_items(st.sampled_from(["standard", "short_life", "fixed_date", "intangible"])))
+def test_the_search_is_exact_for_small_backlogs_and_never_worse_than_cd3(items):
+    best = best_order(items)
+    assert best.cost <= order_cost(items, cd3_order(items)) + 1e-9
+    assert best.cost == pytest.approx(all_orders_cost(items))
+    assert sorted(best.order) == list(range(len(items)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 100), st.integers(1, 6), st.integers(0, 60)),
+        min_size=EXACT_LIMIT + 1,
+        max_size=40,
+    )
+)
+def test_the_heuristic_never_does_worse_than_cd3(specs):
+    items = [
+        Item(
+            id=str(i),
+            name=str(i),
+            cost_of_delay_per_week=c,
+            duration_weeks=d,
+            urgency="fixed_date" if i % 2 else "standard",
+            deadline_week=due if i % 2 else None,
+        )
+        for i, (c, d, due) in enumerate(specs)
+    ]
+    best = best_order(items)
+    assert "heuristic" in best.method
+    assert best.cost <= order_cost(items, cd3_order(items)) + 1e-9
+
+
+CSV = ROOT / "tests" / "data"
+
+
+def test_csv_round_trip_is_formula_safe():
+    evil = Item(
+        id="x",
+        name='=HYPERLINK("http://example.com","click")',
+        cost_of_delay_per_week=5,
+        duration_weeks=1,
+        outcome={"owner": "@boss", "metric": "+1 NPS"},
+    )
+    text = safe_csv(backlog_frame(Backlog(items=[A, evil])))
+    assert "'=HYPERLINK" in text and "'@boss" in text and "'+1 NPS" in text
+    back = parse_backlog_csv(text)
+    assert back.items[1].name == evil.name and back.items[1].outcome.owner == "@boss"
+
+
+@pytest.mark.parametrize(
+    ("csv", "expected"),
+    [
+        (
+            "id,name,duration_weeks\na,A,2\n",
+            "b.csv: cost_of_delay_per_week: required column is missing",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks\na,A,lots,2\n",
+            "b.csv: row 2: cost_of_delay_per_week: Input should be a valid number",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks\na,A,10,0\n",
+            "b.csv: row 2: duration_weeks: Input should be greater than 0",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks\na,A,-5,2\n",
+            "b.csv: row 2: cost_of_delay_per_week: Input should be greater than or equal to 0",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks,urgency\na,A,5,2,soon\n",
+            "b.csv: row 2: urgency: 'soon' is not one of standard",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks,urgency\na,A,5,2,fixed_date\n",
+            "b.csv: row 2: deadline_week: a fixed_date item needs deadline_week",
+        ),
+        (
+            "id,name,cost_of_delay_per_week,duration_weeks,wsjf_business_value,"
+            "wsjf_time_criticality,wsjf_risk_reduction,wsjf_job_size\na,A,5,2,4,1,1,1\n",
+            "b.csv: row 2: wsjf_business_value: 4 is not one of 1, 2, 3, 5, 8, 13, 20",
+        ),
+    ],
+)
+def test_bad_csv_names_row_and_column(csv, expected):
+    with pytest.raises(BacklogError) as err:
+        parse_backlog_csv(csv, "b.csv")
+    assert expected in str(err.value)
+
+
+def test_cli_json_contract_and_bad_input(tmp_path, capsys):
+    path = tmp_path / "b.yaml"
+    path.write_text(
+        "currency: EUR\nitems:\n"
+        "  - {id: A, name: A, cost_of_delay_per_week: 10, duration_weeks: 2}\n"
+        "  - {id: B, name: B, cost_of_delay_per_week: 30, duration_weeks: 4}\n"
+    )
+    assert main(["delay", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["currency"] == "EUR"
+    assert doc["cd3_order"] == ["B", "A"]
+    assert doc["delay_cost"]["given"] == 200 and doc["delay_cost"]["cd3"] == 180
+    assert doc["saving"] == 20
+    assert {"id", "cd3", "wsjf"} <= set(doc["items"][0])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "items:\n  - {id: A, name: A, cost_of_delay_per_week: 1, duration_weeks: 2,"
+        " urgency: fixed_date}\n"
+    )
+    assert main(["delay", str(bad)]) == 2
+    assert f"{bad}:2: deadline_week: a fixed_date item needs deadline_week" in (
+        capsys.readouterr().err
+    )
