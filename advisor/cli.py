@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from advisor import catalog as catalog_mod
 from advisor.answers import load_answers
-from advisor.errors import InputError
 from advisor.delay import DelayResult, load_backlog
 from advisor.delay import analyse as analyse_backlog
+from advisor.errors import InputError
 from advisor.roi import RoiResult, analyse, load_scenario, summary
 from advisor.scoring import FACTOR_LABELS, Recommendation, recommend
 
