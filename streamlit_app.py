@@ -19,5 +19,11 @@ pages = [
         url_path="catalog",
     ),
     st.Page("advisor/ui/roi_page.py", title="ROI", icon=":material/savings:", url_path="roi"),
+    st.Page(
+        "advisor/ui/delay_page.py",
+        title="Cost of delay",
+        icon=":material/hourglass_top:",
+        url_path="delay",
+    ),
 ]
 st.navigation(pages).run()

@@ -442,31 +442,47 @@ def parse_backlog_csv(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise BacklogError([Problem(file, f"not a readable CSV ({exc})")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    unknown = [c for c in frame.columns if c not in COLUMNS]
+    return backlog_from_rows(
+        frame.to_dict("records"), list(frame.columns), file, currency, first_row=2
+    )
+
+
+def backlog_from_rows(
+    rows: list[dict], columns: list[str], file: str, currency: str = "USD", first_row: int = 1
+) -> Backlog:
+    """Validate flat rows (CSV or the app's table); problems name row and column."""
+    missing = [c for c in REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in COLUMNS]
     problems = [Problem(file, "required column is missing", c) for c in missing]
     problems += [
         Problem(file, f"unknown column; known columns: {', '.join(COLUMNS)}", c) for c in unknown
     ]
     if problems:
         raise BacklogError(problems)
-    items, problems = [], []
-    for index, row in enumerate(frame.to_dict("records")):
-        data_row = _row_to_item({k: str(v).strip() for k, v in row.items()})
+    items = []
+    for index, row in enumerate(rows):
+        text = {k: "" if _blank(v) else str(v).strip() for k, v in row.items()}
+        if not any(text.values()):
+            continue
+        data_row = _row_to_item(text)
         try:
             items.append(Item.model_validate(data_row))
         except ValidationError as exc:
             for p in problems_from(exc, Located(data_row, None, file)):
                 column = p.field.replace(".", "_")
-                problems.append(Problem(file, p.message, column or "row", row=index + 2))
+                problems.append(Problem(file, p.message, column or "row", row=index + first_row))
     if problems:
         raise BacklogError(problems)
     try:
         return Backlog(currency=currency, items=items)
     except ValidationError as exc:
         raise BacklogError(
-            [Problem(file, e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+            [Problem(file, e["msg"].removeprefix("Value error, "), "items") for e in exc.errors()]
         ) from None
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 def parse_backlog_yaml(text: str | bytes, file: str = "backlog.yaml") -> Backlog:

@@ -9,6 +9,9 @@ import pandas as pd
 from advisor.catalog import LOCATIONS, Catalog
 from advisor.scoring import FACTOR_LABELS, CategoryScore
 
+# Streamlit fits charts to both width and height; fit only the width so `height` is the plot's.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
 
 def _tooltips(*fields: str) -> list[alt.Tooltip]:
     # Typed channels: Altair converts plain strings through a slow schema lookup on every call.
@@ -130,7 +133,9 @@ def cashflow_chart(result) -> alt.LayerChart:
             .encode(x=x, y="cumulative:Q", text=alt.value(f"payback, month {result.payback_month}"))
         )
     band = " (shaded: P10-P90)" if result.simulation is not None else ""
-    return alt.layer(*layers).properties(title=f"Cumulative cash flow{band}", height=300)
+    return alt.layer(*layers).properties(
+        title=f"Cumulative cash flow{band}", height=300, autosize=FIT_WIDTH
+    )
 
 
 def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerChart:
@@ -166,7 +171,9 @@ def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerC
         .mark_rule(strokeDash=[4, 3])
         .encode(x="x:Q", color=alt.value("black"), tooltip=_tooltips("what:N", "x:Q"))
     )
-    return alt.layer(bars, rules).properties(title="NPV across simulated futures", height=260)
+    return alt.layer(bars, rules).properties(
+        title="NPV across simulated futures", height=260, autosize=FIT_WIDTH
+    )
 
 
 def tornado_chart(bars, npv: float, currency: str) -> alt.Chart:
@@ -211,8 +218,38 @@ def build_buy_chart(result) -> alt.Chart:
                 title=f"cumulative cost ({result.currency})",
                 axis=alt.Axis(format="~s"),
             ),
-            color=alt.Color("option:N", legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color("option:N", legend=alt.Legend(orient="top", title=None)),
             tooltip=_tooltips("month:Q", "option:N", "cumulative cost:Q"),
         )
-        .properties(title="Total cost of ownership: build versus buy", height=280)
+        .properties(
+            title="Total cost of ownership: build versus buy", height=280, autosize=FIT_WIDTH
+        )
+    )
+
+
+def delay_chart(series: dict[str, list[tuple[float, float, str]]], currency: str) -> alt.Chart:
+    """Cumulative delay cost as each order's items finish, one line per order."""
+    rows = [
+        {"order": name, "week": 0.0, "cumulative delay cost": 0.0, "item": "start"}
+        for name in series
+    ]
+    rows += [
+        {"order": name, "week": w, "cumulative delay cost": c, "item": item}
+        for name, points in series.items()
+        for w, c, item in points
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            x=alt.X("week:Q", title="week the item is finished"),
+            y=alt.Y(
+                "cumulative delay cost:Q",
+                title=f"cumulative delay cost ({currency})",
+                axis=alt.Axis(format="~s"),
+            ),
+            color=alt.Color("order:N", legend=alt.Legend(orient="top", title=None)),
+            tooltip=_tooltips("order:N", "item:N", "week:Q", "cumulative delay cost:Q"),
+        )
+        .properties(title="What each order costs as items finish", height=300, autosize=FIT_WIDTH)
     )

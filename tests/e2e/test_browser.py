@@ -73,3 +73,16 @@ def test_roi_page_summarises_and_draws_the_cash_flow(page):
     assert page.locator('[data-testid="stException"]').count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "roi.png"), full_page=True)
+
+
+def test_cost_of_delay_page_ranks_the_backlog(page):
+    page.get_by_role("link", name="Cost of delay").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="What does waiting cost?").wait_for()
+    page.get_by_text("CD3 instead of your order saves").wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "delay.png"), full_page=True)

@@ -1,0 +1,103 @@
+from advisor.delay import parse_backlog_csv
+from tests.app.conftest import assert_clean, chart_frames
+from tests.conftest import ROOT
+
+PAGE = "advisor/ui/delay_page.py"
+
+
+def _open(app):
+    app.switch_page(PAGE).run()
+    assert_clean(app)
+    return app
+
+
+def _edit(at, edited=None, added=None, deleted=None):
+    key = f"delay_items_v{at.session_state['delay_v']}"
+    at.session_state[key] = {
+        "edited_rows": edited or {},
+        "added_rows": added or [],
+        "deleted_rows": deleted or [],
+    }
+    return at.run()
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_default_backlog_ranks_and_charts(app):
+    at = _open(app)
+    assert _metric(at, "CD3 instead of your order saves") == "187,000 USD"
+    lines = chart_frames(at, 0)[0]
+    assert set(lines["order"]) == {"Your order", "CD3", "WSJF", "Best found"}
+    final = lines.groupby("order")["cumulative delay cost"].max()
+    assert final["Best found"] <= final["CD3"] <= final["Your order"]
+    assert any("holiday-campaign" in w.value and "owner" in w.value for w in at.warning)
+    assert at.info[0].value == "Delaying Self-serve onboarding by 6 weeks costs about 120,000 USD."
+
+
+def test_editing_the_backlog_updates_the_orders(app):
+    at = _open(app)
+    _edit(at, edited={1: {"cost_of_delay_per_week": 90000}})
+    assert_clean(at)
+    cd3 = chart_frames(at, 0)[0]
+    first = cd3[(cd3["order"] == "CD3") & (cd3["item"] != "start")].iloc[0]["item"]
+    assert first == "metrics-platform"
+
+
+def test_a_bad_edit_names_row_and_column_and_keeps_the_last_good_backlog(app):
+    at = _open(app)
+    _edit(at, edited={0: {"duration_weeks": 0}})
+    assert_clean(at)
+    error = at.error[0].value
+    assert "row 1" in error and "duration_weeks" in error and "greater than 0" in error
+    assert _metric(at, "CD3 instead of your order saves") == "187,000 USD"
+
+
+def test_import_good_csv_then_bad_csv(app):
+    at = _open(app)
+    good = b"id,name,cost_of_delay_per_week,duration_weeks\nA,Alpha,10,2\nB,Beta,30,4\n"
+    at.file_uploader(key="delay_upload").set_value(("b.csv", good, "text/csv"))
+    at.run()
+    assert_clean(at)
+    assert _metric(at, "CD3 instead of your order saves") == "20 USD"
+    bad = (
+        b"id,name,cost_of_delay_per_week,duration_weeks,urgency\n"
+        b"A,Alpha,ten,2,standard\nB,Beta,30,4,someday\n"
+    )
+    at.file_uploader(key="delay_upload").set_value(("bad.csv", bad, "text/csv"))
+    at.run()
+    assert_clean(at)
+    error = at.error[0].value
+    assert "bad.csv: row 2: cost_of_delay_per_week" in error
+    assert "bad.csv: row 3: urgency" in error
+    assert _metric(at, "CD3 instead of your order saves") == "20 USD", "previous backlog kept"
+
+
+def test_import_yaml_example_and_missing_column(app):
+    at = _open(app)
+    text = (ROOT / "examples" / "backlog.yaml").read_bytes()
+    at.file_uploader(key="delay_upload").set_value(("backlog.yaml", text, "application/x-yaml"))
+    at.run()
+    assert_clean(at)
+    items = set(chart_frames(at, 0)[0]["item"])
+    assert "design-system" in items and len(items - {"start"}) == 5
+    missing = b"id,name,duration_weeks\nA,Alpha,2\n"
+    at.file_uploader(key="delay_upload").set_value(("m.csv", missing, "text/csv"))
+    at.run()
+    assert "m.csv: cost_of_delay_per_week: required column is missing" in at.error[0].value
+
+
+def test_exports_are_offered_and_formula_safe(app):
+    at = _open(app)
+    _edit(at, edited={0: {"name": '=HYPERLINK("http://x","y")'}})
+    assert_clean(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Export CSV", "Export YAML"} <= set(labels)
+    from advisor.delay import backlog_frame
+    from advisor.report import safe_csv
+
+    backlog = at.session_state["delay_good"]
+    text = safe_csv(backlog_frame(backlog))
+    assert "'=HYPERLINK" in text
+    assert parse_backlog_csv(text).items[0].name.startswith("=HYPERLINK")
