@@ -38,6 +38,7 @@ Urgency = Literal["standard", "short_life", "fixed_date", "intangible"]
 URGENCIES: tuple[str, ...] = ("standard", "short_life", "fixed_date", "intangible")
 Fibonacci = Literal[1, 2, 3, 5, 8, 13, 20]
 EXACT_LIMIT = 14  # subsets DP: 2^14 x 14 steps, well under a second
+DEFAULT_RISE = 26.0  # weeks for an intangible item's cost of delay to reach its full rate
 
 
 class Strict(BaseModel):
@@ -121,55 +122,102 @@ class Backlog(Strict):
 # ---------------------------------------------------------------- cost of one item
 
 
+def _cost_one(item: Item, c: float) -> float:
+    cod = item.cost_of_delay_per_week
+    if item.urgency == "short_life":
+        return cod * min(c, item.life_weeks)
+    if item.urgency == "fixed_date":
+        return 0.0 if c <= item.deadline_week + 1e-9 else cod * c
+    if item.urgency == "intangible":
+        rise = item.rise_weeks or DEFAULT_RISE
+        return cod * c * c / (2 * rise) if c <= rise else cod * (rise / 2 + c - rise)
+    return cod * c
+
+
 def delay_cost(item: Item, week: float | np.ndarray) -> float | np.ndarray:
     """Cost of an item finished at `week`, by its urgency profile (see the module doc)."""
-    cod = item.cost_of_delay_per_week
-    c = np.asarray(week, dtype=float)
-    if item.urgency == "short_life":
-        out = cod * np.minimum(c, item.life_weeks)
-    elif item.urgency == "fixed_date":
-        out = np.where(c <= item.deadline_week + 1e-9, 0.0, cod * c)
-    elif item.urgency == "intangible":
-        rise = item.rise_weeks or 26.0
-        out = np.where(c <= rise, cod * c * c / (2 * rise), cod * (rise / 2 + c - rise))
-    else:
-        out = cod * c
-    return float(out) if np.ndim(out) == 0 else out
+    if np.ndim(week) == 0:
+        return _cost_one(item, float(week))
+    return np.array([_cost_one(item, float(c)) for c in np.asarray(week).ravel()]).reshape(
+        np.shape(week)
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The backlog as arrays, built once so every order is costed with array arithmetic."""
+
+    cod: np.ndarray
+    duration: np.ndarray
+    kind: np.ndarray
+    deadline: np.ndarray
+    life: np.ndarray
+    rise: np.ndarray
+
+    @classmethod
+    def of(cls, items: list[Item]) -> _Columns:
+        nan = float("nan")
+        return cls(
+            cod=np.array([it.cost_of_delay_per_week for it in items], dtype=float),
+            duration=np.array([it.duration_weeks for it in items], dtype=float),
+            kind=np.array([URGENCIES.index(it.urgency) for it in items], dtype=np.int8),
+            deadline=np.array(
+                [nan if it.deadline_week is None else it.deadline_week for it in items], dtype=float
+            ),
+            life=np.array(
+                [nan if it.life_weeks is None else it.life_weeks for it in items], dtype=float
+            ),
+            rise=np.array([it.rise_weeks or DEFAULT_RISE for it in items], dtype=float),
+        )
+
+
+def _costs(cols: _Columns, order: list[int], start: float) -> tuple[np.ndarray, np.ndarray]:
+    """Finish week and delay cost of every item of the order, computed for all at once."""
+    idx = np.asarray(order, dtype=np.intp)
+    rate = cols.cod[idx]
+    finish = start + np.cumsum(cols.duration[idx])
+    cost = rate * finish
+    kind = cols.kind[idx]
+    if kind.any():
+        life = np.where(kind == 1, cols.life[idx], np.inf)
+        cost = np.where(kind == 1, rate * np.minimum(finish, life), cost)
+        due = cols.deadline[idx]
+        cost = np.where((kind == 2) & (finish <= due + 1e-9), 0.0, cost)
+        rise = cols.rise[idx]
+        rising = np.where(
+            finish <= rise, rate * finish * finish / (2 * rise), rate * (rise / 2 + finish - rise)
+        )
+        cost = np.where(kind == 3, rising, cost)
+    return finish, cost
 
 
 def order_cost(items: list[Item], order: list[int], start: float = 0.0) -> float:
     """Total delay cost of working the items in `order` one after another from `start`."""
-    week, total = start, 0.0
-    for i in order:
-        week += items[i].duration_weeks
-        total += delay_cost(items[i], week)
-    return total
+    return float(_costs(_Columns.of(items), order, start)[1].sum()) if order else 0.0
 
 
 def cumulative_costs(items: list[Item], order: list[int]) -> list[tuple[float, float, str]]:
     """(finish week, cumulative delay cost, item id) after each item of the order."""
-    week, total, out = 0.0, 0.0, []
-    for i in order:
-        week += items[i].duration_weeks
-        total += delay_cost(items[i], week)
-        out.append((week, total, items[i].id))
-    return out
+    finish, cost = _costs(_Columns.of(items), order, 0.0)
+    return [
+        (float(w), float(c), items[i].id)
+        for w, c, i in zip(finish, np.cumsum(cost), order, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- orders
 
 
 def cd3_order(items: list[Item]) -> list[int]:
-    """Highest CD3 first (Smith's rule): optimal when every item is standard."""
-    return sorted(range(len(items)), key=lambda i: (-items[i].cd3, i))
+    """Highest CD3 first (Smith's rule): optimal when every item is standard; ties keep order."""
+    cd3 = np.array([it.cost_of_delay_per_week / it.duration_weeks for it in items], dtype=float)
+    return np.argsort(-cd3, kind="stable").tolist()
 
 
 def wsjf_order(items: list[Item]) -> list[int]:
     """Highest WSJF first; items without scores keep their place after the scored ones."""
-    return sorted(
-        range(len(items)),
-        key=lambda i: (items[i].wsjf is None, -(items[i].wsjf.score if items[i].wsjf else 0), i),
-    )
+    score = np.array([it.wsjf.score if it.wsjf else -np.inf for it in items], dtype=float)
+    return np.argsort(-score, kind="stable").tolist()
 
 
 def _exact(items: list[Item]) -> list[int]:
@@ -191,7 +239,7 @@ def _exact(items: list[Item]) -> list[int]:
             i = (bits & -bits).bit_length() - 1
             bits &= bits - 1
             prev = mask ^ (1 << i)
-            cost = best[prev] + delay_cost(items[i], end)
+            cost = best[prev] + _cost_one(items[i], end)
             if cost < best[mask] - 1e-9:
                 best[mask], last[mask] = cost, i
     order, mask = [], size - 1
@@ -210,9 +258,9 @@ def _improve(items: list[Item], order: list[int], max_passes: int = 50) -> list[
         for k in range(len(order) - 1):
             a, b = items[order[k]], items[order[k + 1]]
             before = finish[k] - a.duration_weeks
-            now = delay_cost(a, finish[k]) + delay_cost(b, finish[k + 1])
+            now = _cost_one(a, finish[k]) + _cost_one(b, finish[k + 1])
             b_end = before + b.duration_weeks
-            swapped = delay_cost(b, b_end) + delay_cost(a, finish[k + 1])
+            swapped = _cost_one(b, b_end) + _cost_one(a, finish[k + 1])
             if swapped < now - 1e-9:
                 order[k], order[k + 1] = order[k + 1], order[k]
                 finish[k] = b_end
@@ -280,7 +328,7 @@ def delay_sentence(item: Item, weeks: float, currency: str, finish: float | None
 # ---------------------------------------------------------------- the whole analysis
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ItemView:
     id: str
     name: str
@@ -314,15 +362,15 @@ def outcome_warnings(items: list[Item]) -> list[str]:
     """Every item should carry an accountable owner and a way to measure its result."""
     out = []
     for it in items:
-        card = it.outcome or Outcome()
+        card = it.outcome
         missing = [
             label
-            for label, value in (
-                ("owner", card.owner),
-                ("success metric", card.metric),
-                ("target", card.target),
+            for label, field in (
+                ("owner", "owner"),
+                ("success metric", "metric"),
+                ("target", "target"),
             )
-            if not value
+            if card is None or not getattr(card, field)
         ]
         if missing:
             out.append(f"{it.name} ({it.id}) is missing: {', '.join(missing)}.")
@@ -331,19 +379,20 @@ def outcome_warnings(items: list[Item]) -> list[str]:
 
 def analyse(backlog: Backlog) -> DelayResult:
     items = backlog.items
+    cols = _Columns.of(items)
     given = list(range(len(items)))
     cd3 = cd3_order(items)
     ws = wsjf_order(items)
     best = best_order(items)
-    costs = {
-        "given": order_cost(items, given),
-        "cd3": order_cost(items, cd3),
-        "wsjf": order_cost(items, ws),
-        "best": best.cost,
-    }
+
+    def cost(order):
+        return float(_costs(cols, order, 0.0)[1].sum())
+
+    costs = {"given": cost(given), "cd3": cost(cd3), "wsjf": cost(ws), "best": best.cost}
+    id_of = [it.id for it in items]
 
     def ids(order):
-        return [items[i].id for i in order]
+        return [id_of[i] for i in order]
 
     return DelayResult(
         currency=backlog.currency,
@@ -354,10 +403,10 @@ def analyse(backlog: Backlog) -> DelayResult:
                 it.cost_of_delay_per_week,
                 it.duration_weeks,
                 it.urgency,
-                it.cd3,
+                c3,
                 it.wsjf.score if it.wsjf else None,
             )
-            for it in items
+            for it, c3 in zip(items, (cols.cod / cols.duration).tolist(), strict=True)
         ],
         given_order=ids(given),
         cd3_order=ids(cd3),
