@@ -527,7 +527,7 @@ def _money(x: float, c: str) -> str:
 def _results(scenario, result, catalog) -> None:
     c = result.currency
     st.success(summary(result, scenario.horizon_months))
-    m = st.columns(6)
+    m = st.columns(3) + st.columns(3)
     m[0].metric(
         "NPV",
         short_money(result.npv, c),
