@@ -43,16 +43,21 @@ def _print_recommendation(rec: Recommendation, out) -> None:
         print(f"  {v.fit:5.1f}  {v.name} [{v.category}]  {cost}  {budget}", file=out)
 
 
+def _emit(args, document, text) -> int:
+    """Print the JSON document with --json, else the human-readable text."""
+    if args.json:
+        json.dump(document(), sys.stdout, indent=2)
+        print()
+    else:
+        text()
+    return 0
+
+
 def _cmd_recommend(args) -> int:
     answers = load_answers(args.answers)
     cat = catalog_mod.load_catalog(args.catalog)
     rec = recommend(answers, cat)
-    if args.json:
-        json.dump(rec.to_json(), sys.stdout, indent=2)
-        print()
-    else:
-        _print_recommendation(rec, sys.stdout)
-    return 0
+    return _emit(args, rec.to_json, lambda: _print_recommendation(rec, sys.stdout))
 
 
 def _cmd_catalog_validate(args) -> int:
@@ -117,12 +122,9 @@ def _cmd_roi(args) -> int:
     result = analyse(
         scenario, catalog, simulations=args.simulations, seed=args.seed, file=args.scenario
     )
-    if args.json:
-        json.dump(result.to_json(), sys.stdout, indent=2)
-        print()
-    else:
-        _print_roi(result, scenario.horizon_months, sys.stdout)
-    return 0
+    return _emit(
+        args, result.to_json, lambda: _print_roi(result, scenario.horizon_months, sys.stdout)
+    )
 
 
 def _print_delay(r: DelayResult, out) -> None:
@@ -155,12 +157,7 @@ def _print_delay(r: DelayResult, out) -> None:
 
 def _cmd_delay(args) -> int:
     result = analyse_backlog(load_backlog(args.backlog))
-    if args.json:
-        json.dump(result.to_json(), sys.stdout, indent=2)
-        print()
-    else:
-        _print_delay(result, sys.stdout)
-    return 0
+    return _emit(args, result.to_json, lambda: _print_delay(result, sys.stdout))
 
 
 def build_parser() -> argparse.ArgumentParser:

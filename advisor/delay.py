@@ -84,18 +84,12 @@ class Item(Strict):
     wsjf: Wsjf | None = None
     outcome: Outcome | None = None
 
-    @field_validator("deadline_week")
+    @field_validator("deadline_week", "life_weeks")
     @classmethod
-    def _deadline_for_fixed_date(cls, value, info: ValidationInfo):
-        if value is None and info.data.get("urgency") == "fixed_date":
-            raise ValueError("a fixed_date item needs deadline_week")
-        return value
-
-    @field_validator("life_weeks")
-    @classmethod
-    def _life_for_short_life(cls, value, info: ValidationInfo):
-        if value is None and info.data.get("urgency") == "short_life":
-            raise ValueError("a short_life item needs life_weeks")
+    def _needed_by_profile(cls, value, info: ValidationInfo):
+        needs = {"deadline_week": "fixed_date", "life_weeks": "short_life"}[info.field_name]
+        if value is None and info.data.get("urgency") == needs:
+            raise ValueError(f"a {needs} item needs {info.field_name}")
         return value
 
     @property

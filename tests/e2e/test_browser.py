@@ -11,6 +11,24 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/platform-advisor-shots"))
 
 
+def _visit(page, link: str, heading: str) -> None:
+    page.get_by_role("link", name=link).click()
+    wait_idle(page)
+    page.get_by_role("heading", name=heading).wait_for()
+
+
+def _first_chart_drawn(page) -> None:
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+
+
+def _no_exception_then_shot(page, name: str) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 def _top(page) -> str:
     return page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
 
@@ -40,49 +58,28 @@ def test_answering_in_the_browser_changes_the_ranking(page):
         "?.innerText.includes('DORA')"
     )
     assert "Start with DORA metrics" in _top(page)
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
-    assert chart.locator("canvas, svg").count() > 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "advisor.png"), full_page=True)
+    _first_chart_drawn(page)
+    _no_exception_then_shot(page, "advisor")
 
 
 def test_catalog_page_shows_the_heatmap(page):
-    page.get_by_role("link", name="Catalog").click()
-    wait_idle(page)
-    page.get_by_role("heading", name="The catalog").wait_for()
-    heatmap = page.locator('[data-testid="stVegaLiteChart"]').first
-    heatmap.scroll_into_view_if_needed()
-    heatmap.locator("canvas, svg").first.wait_for()
+    _visit(page, "Catalog", "The catalog")
+    _first_chart_drawn(page)
     assert page.get_by_text("Apache DevLake").count() >= 1
-    assert page.locator('[data-testid="stException"]').count() == 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "catalog.png"), full_page=True)
+    _no_exception_then_shot(page, "catalog")
 
 
 def test_roi_page_summarises_and_draws_the_cash_flow(page):
-    page.get_by_role("link", name="ROI").click()
-    wait_idle(page)
-    page.get_by_role("heading", name="What does it return?").wait_for()
+    _visit(page, "ROI", "What does it return?")
     summary = page.locator('[data-testid="stAlertContentSuccess"]').first
     summary.wait_for()
     assert "returns an NPV of" in summary.inner_text()
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
-    chart.locator("canvas, svg").first.wait_for()
-    assert page.locator('[data-testid="stException"]').count() == 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "roi.png"), full_page=True)
+    _first_chart_drawn(page)
+    _no_exception_then_shot(page, "roi")
 
 
 def test_cost_of_delay_page_ranks_the_backlog(page):
-    page.get_by_role("link", name="Cost of delay").click()
-    wait_idle(page)
-    page.get_by_role("heading", name="What does waiting cost?").wait_for()
+    _visit(page, "Cost of delay", "What does waiting cost?")
     page.get_by_text("CD3 instead of your order saves").wait_for()
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
-    chart.locator("canvas, svg").first.wait_for()
-    assert page.locator('[data-testid="stException"]').count() == 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "delay.png"), full_page=True)
+    _first_chart_drawn(page)
+    _no_exception_then_shot(page, "delay")
