@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from advisor import catalog as catalog_mod
 from advisor.answers import load_answers
-from advisor.delay import DelayResult, load_backlog
+from advisor.delay import DelayResult, delays_of, load_backlog
 from advisor.delay import analyse as analyse_backlog
 from advisor.errors import InputError
 from advisor.roi import RoiResult, analyse, load_scenario, summary
@@ -156,8 +156,31 @@ def _print_delay(r: DelayResult, out) -> None:
 
 
 def _cmd_delay(args) -> int:
-    result = analyse_backlog(load_backlog(args.backlog))
-    return _emit(args, result.to_json, lambda: _print_delay(result, sys.stdout))
+    if args.weeks is not None and args.weeks < 0:
+        print("--weeks: must be 0 or more", file=sys.stderr)
+        return 2
+    backlog = load_backlog(args.backlog)
+    result = analyse_backlog(backlog)
+    delays = delays_of(backlog, result.best_order, args.weeks) if args.weeks else None
+
+    def document() -> dict:
+        doc = result.to_json()
+        if delays is not None:
+            doc["delay_of_weeks"] = delays
+        return doc
+
+    def text() -> None:
+        _print_delay(result, sys.stdout)
+        if delays is not None:
+            print(f"What {args.weeks:g} weeks of delay costs:")
+            for sentence in delays["sentences"]:
+                print(f"  {sentence}")
+            print(
+                f"  Starting the whole best order {args.weeks:g} weeks later costs about "
+                f"{delays['whole_order']:,.0f} {result.currency}."
+            )
+
+    return _emit(args, document, text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     delay = sub.add_parser("delay", help="cost of delay: CD3 and WSJF orders, delay cost")
     delay.add_argument("backlog", help="backlog file, YAML or CSV")
+    delay.add_argument("--weeks", type=float, help="also show what this many weeks of delay cost")
     delay.add_argument("--json", action="store_true", help="print JSON")
     delay.set_defaults(func=_cmd_delay)
 

@@ -319,6 +319,18 @@ def delay_sentence(item: Item, weeks: float, currency: str, finish: float | None
     )
 
 
+def delays_of(backlog: Backlog, order_ids: list[str], weeks: float) -> dict:
+    """What `weeks` of delay costs: each item alone, and the whole order starting later."""
+    index = {it.id: i for i, it in enumerate(backlog.items)}
+    order = [index[x] for x in order_ids]
+    return {
+        "weeks": weeks,
+        "items": {it.id: item_delay(it, weeks) for it in backlog.items},
+        "sentences": [delay_sentence(it, weeks, backlog.currency) for it in backlog.items],
+        "whole_order": order_delay(backlog.items, order, weeks),
+    }
+
+
 # ---------------------------------------------------------------- the whole analysis
 
 

@@ -264,3 +264,21 @@ def test_cli_json_contract_and_bad_input(tmp_path, capsys):
     assert f"{bad}:2: deadline_week: a fixed_date item needs deadline_week" in (
         capsys.readouterr().err
     )
+
+
+def test_cli_weeks_of_delay(tmp_path, capsys):
+    path = tmp_path / "b.yaml"
+    path.write_text(
+        "items:\n  - {id: o, name: self-serve onboarding, "
+        "cost_of_delay_per_week: 20000, duration_weeks: 4}\n"
+        "  - {id: p, name: platform, cost_of_delay_per_week: 5000, "
+        "duration_weeks: 2}\n"
+    )
+    assert main(["delay", str(path), "--weeks", "6"]) == 0
+    out = capsys.readouterr().out
+    assert "Delaying self-serve onboarding by 6 weeks costs about 120,000 USD." in out
+    assert "whole best order 6 weeks later costs about 150,000 USD" in out
+    assert main(["delay", str(path), "--weeks", "6", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["delay_of_weeks"]["items"] == {"o": 120000, "p": 30000}
+    assert main(["delay", str(path), "--weeks", "-1"]) == 2
