@@ -79,8 +79,8 @@ def _advisor_defaults(catalog) -> tuple[int, str | None, str]:
     return answers.engineers, vendor.id if vendor else None, answers.currency
 
 
-def _default_scenario(catalog) -> dict:
-    engineers, vendor, currency = _advisor_defaults(catalog)
+def _default_scenario(defaults: tuple[int, str | None, str]) -> dict:
+    engineers, vendor, currency = defaults
     return {
         "name": "Onboarding squad",
         "currency": currency,
@@ -414,8 +414,8 @@ def _add_modelled(modelled: list[dict]) -> None:
             st.rerun()
 
 
-def _platform(data: dict, catalog) -> dict | None:
-    engineers, suggested, _ = _advisor_defaults(catalog)
+def _platform(data: dict, catalog, defaults: tuple[int, str | None, str]) -> dict | None:
+    engineers, suggested, _ = defaults
     current = data.get("platform") or {}
     on = st.checkbox("Include a metrics platform licence", key=keyed("roi_w_pf_on", bool(current)))
     st.caption(
@@ -610,7 +610,7 @@ def _results(scenario, result, catalog) -> None:
     )
 
 
-def _build_buy(data: dict, catalog) -> dict | None:
+def _build_buy(data: dict, catalog, defaults: tuple[int, str | None, str]) -> dict | None:
     current = data.get("build_vs_buy") or {}
     on = st.checkbox(
         "Compare building our own with buying", key=keyed("roi_w_bb_on", bool(current))
@@ -618,7 +618,7 @@ def _build_buy(data: dict, catalog) -> dict | None:
     if not on:
         return None
     buy, build = current.get("buy", {}), current.get("build", {})
-    engineers, suggested, _ = _advisor_defaults(catalog)
+    engineers, suggested, _ = defaults
     ids = [v.id for v in catalog.vendors]
     b1, b2 = st.columns(2)
     with b1:
@@ -705,12 +705,13 @@ def render() -> None:
         "uncertainty of every estimate. Money is in one currency per scenario."
     )
     catalog = state.active_catalog()
+    defaults = _advisor_defaults(catalog)  # once a run: head count, vendor, currency
     if "roi_data" not in st.session_state:
-        _load(_default_scenario(catalog), catalog)
+        _load(_default_scenario(defaults), catalog)
     with st.expander("Load or start over"):
         _upload(catalog)
         if st.button("Start from the example again", key="roi_reset"):
-            _load(_default_scenario(catalog), catalog)
+            _load(_default_scenario(defaults), catalog)
             st.rerun()
     data = st.session_state["roi_data"]
     v = st.session_state["roi_v"]
@@ -723,9 +724,9 @@ def render() -> None:
     with tabs[1]:
         base["benefits"] = _benefits(v)
     with tabs[2]:
-        base["platform"] = _platform(data, catalog)
+        base["platform"] = _platform(data, catalog, defaults)
     with tabs[4]:
-        base["build_vs_buy"] = _build_buy(data, catalog)
+        base["build_vs_buy"] = _build_buy(data, catalog, defaults)
     base = {k: val for k, val in base.items() if val is not None}
     with tabs[3]:
         full = _ranges(base, catalog)
