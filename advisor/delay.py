@@ -116,8 +116,9 @@ class Backlog(Strict):
 # ---------------------------------------------------------------- cost of one item
 
 
-def _cost_one(item: Item, c: float) -> float:
-    cod = item.cost_of_delay_per_week
+def delay_cost(item: Item, week: float) -> float:
+    """Cost of an item finished at `week`, by its urgency profile (see the module doc)."""
+    cod, c = item.cost_of_delay_per_week, float(week)
     if item.urgency == "short_life":
         return cod * min(c, item.life_weeks)
     if item.urgency == "fixed_date":
@@ -126,15 +127,6 @@ def _cost_one(item: Item, c: float) -> float:
         rise = item.rise_weeks or DEFAULT_RISE
         return cod * c * c / (2 * rise) if c <= rise else cod * (rise / 2 + c - rise)
     return cod * c
-
-
-def delay_cost(item: Item, week: float | np.ndarray) -> float | np.ndarray:
-    """Cost of an item finished at `week`, by its urgency profile (see the module doc)."""
-    if np.ndim(week) == 0:
-        return _cost_one(item, float(week))
-    return np.array([_cost_one(item, float(c)) for c in np.asarray(week).ravel()]).reshape(
-        np.shape(week)
-    )
 
 
 @dataclass(frozen=True)
@@ -185,9 +177,13 @@ def _costs(cols: _Columns, order: list[int], start: float) -> tuple[np.ndarray, 
     return finish, cost
 
 
+def _total(cols: _Columns, order: list[int], start: float = 0.0) -> float:
+    return float(_costs(cols, order, start)[1].sum()) if order else 0.0
+
+
 def order_cost(items: list[Item], order: list[int], start: float = 0.0) -> float:
     """Total delay cost of working the items in `order` one after another from `start`."""
-    return float(_costs(_Columns.of(items), order, start)[1].sum()) if order else 0.0
+    return _total(_Columns.of(items), order, start)
 
 
 def cumulative_costs(items: list[Item], order: list[int]) -> list[tuple[float, float, str]]:
@@ -233,7 +229,7 @@ def _exact(items: list[Item]) -> list[int]:
             i = (bits & -bits).bit_length() - 1
             bits &= bits - 1
             prev = mask ^ (1 << i)
-            cost = best[prev] + _cost_one(items[i], end)
+            cost = best[prev] + delay_cost(items[i], end)
             if cost < best[mask] - 1e-9:
                 best[mask], last[mask] = cost, i
     order, mask = [], size - 1
@@ -252,9 +248,9 @@ def _improve(items: list[Item], order: list[int], max_passes: int = 50) -> list[
         for k in range(len(order) - 1):
             a, b = items[order[k]], items[order[k + 1]]
             before = finish[k] - a.duration_weeks
-            now = _cost_one(a, finish[k]) + _cost_one(b, finish[k + 1])
+            now = delay_cost(a, finish[k]) + delay_cost(b, finish[k + 1])
             b_end = before + b.duration_weeks
-            swapped = _cost_one(b, b_end) + _cost_one(a, finish[k + 1])
+            swapped = delay_cost(b, b_end) + delay_cost(a, finish[k + 1])
             if swapped < now - 1e-9:
                 order[k], order[k + 1] = order[k + 1], order[k]
                 finish[k] = b_end
@@ -271,27 +267,28 @@ class BestOrder:
     method: str
 
 
-def best_order(items: list[Item]) -> BestOrder:
+def best_order(items: list[Item], cols: _Columns | None = None) -> BestOrder:
     """The cheapest order we can find, and how it was found."""
+    cols = cols or _Columns.of(items)
     start = cd3_order(items)
     if all(it.urgency == "standard" for it in items):
         return BestOrder(
             start,
-            order_cost(items, start),
+            _total(cols, start),
             "CD3: every item is standard, so highest CD3 first is optimal",
         )
     if len(items) <= EXACT_LIMIT:
         exact = _exact(items)
         return BestOrder(
             exact,
-            order_cost(items, exact),
+            _total(cols, exact),
             f"exact search over every order (dynamic programming, "
             f"{len(items)} items <= {EXACT_LIMIT})",
         )
     improved = _improve(items, start)
     return BestOrder(
         improved,
-        order_cost(items, improved),
+        _total(cols, improved),
         f"heuristic: CD3, then adjacent swaps while they lower the total "
         f"({len(items)} items > {EXACT_LIMIT} for the exact search)",
     )
@@ -308,7 +305,8 @@ def item_delay(item: Item, weeks: float, finish: float | None = None) -> float:
 
 def order_delay(items: list[Item], order: list[int], weeks: float) -> float:
     """Extra cost if the whole order starts `weeks` later."""
-    return order_cost(items, order, weeks) - order_cost(items, order)
+    cols = _Columns.of(items)
+    return _total(cols, order, weeks) - _total(cols, order)
 
 
 def delay_sentence(item: Item, weeks: float, currency: str, finish: float | None = None) -> str:
@@ -389,12 +387,13 @@ def analyse(backlog: Backlog) -> DelayResult:
     given = list(range(len(items)))
     cd3 = cd3_order(items)
     ws = wsjf_order(items)
-    best = best_order(items)
-
-    def cost(order):
-        return float(_costs(cols, order, 0.0)[1].sum())
-
-    costs = {"given": cost(given), "cd3": cost(cd3), "wsjf": cost(ws), "best": best.cost}
+    best = best_order(items, cols)
+    costs = {
+        "given": _total(cols, given),
+        "cd3": _total(cols, cd3),
+        "wsjf": _total(cols, ws),
+        "best": best.cost,
+    }
     id_of = [it.id for it in items]
 
     def ids(order):
