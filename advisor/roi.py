@@ -562,24 +562,18 @@ def _amounts(lines: list[Line], values: dict[str, np.ndarray | float], n: int) -
     )
 
 
-def _flows(lines: list[Line], values, n: int, kind: str) -> np.ndarray:
-    """Months x draws matrix of one kind of flow, as a single matrix product."""
-    chosen = [ln for ln in lines if ln.kind == kind]
-    if not chosen:
-        return np.zeros((lines[0].profile.size if lines else 0, n))
-    profiles = np.vstack([ln.profile for ln in chosen]).T
-    return profiles @ _amounts(chosen, values, n)
-
-
-def _deterministic_flows(lines, params, T, override=None) -> tuple[np.ndarray, np.ndarray]:
+def _deterministic(lines: list[Line], params: list[Param], T: int, override=None):
+    """Each line's monthly amount at likely values, and the cost and benefit flows they make."""
     if not lines:
-        return np.zeros(T), np.zeros(T)
-    values = _values(params, override)
-    return _flows(lines, values, 1, "cost")[:, 0], _flows(lines, values, 1, "benefit")[:, 0]
+        return np.zeros(0), np.zeros(T), np.zeros(T)
+    amounts = _amounts(lines, _values(params, override), 1)[:, 0]
+    profiles = np.vstack([ln.profile for ln in lines])
+    is_cost = np.array([ln.kind == "cost" for ln in lines])
+    return (amounts, amounts[is_cost] @ profiles[is_cost], amounts[~is_cost] @ profiles[~is_cost])
 
 
 def _npv_of(lines, params, s: Scenario, override: dict[str, float]) -> float:
-    cost, benefit = _deterministic_flows(lines, params, s.horizon_months, override)
+    _, cost, benefit = _deterministic(lines, params, s.horizon_months, override)
     return npv(s.discount_rate, benefit - cost)
 
 
@@ -594,7 +588,7 @@ def analyse(
     """The whole ROI answer: deterministic flows from `likely`, tornado, optional Monte Carlo."""
     lines, params = build_lines(s, catalog, file)
     T = s.horizon_months
-    cost, benefit = _deterministic_flows(lines, params, T)
+    amounts, cost, benefit = _deterministic(lines, params, T)
     net = benefit - cost
     disc = discount_factors(s.discount_rate, T)
     value = npv(s.discount_rate, net)
@@ -602,10 +596,8 @@ def analyse(
     pv_cost, pv_benefit = float(cost @ disc), float(benefit @ disc)
     irr, irr_note = irr_annual(net)
     cumulative = np.cumsum(net)
-    values = _values(params)
     line_totals = []
-    for ln in lines:
-        monthly = float(ln.amount(*(values[p] for p in ln.params)))
+    for ln, monthly in zip(lines, amounts.tolist(), strict=True):
         line_totals.append(
             LineTotal(
                 ln.kind,
