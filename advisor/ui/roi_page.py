@@ -291,24 +291,26 @@ def _dip(data: dict) -> dict | None:
         return None
     c1, c2, c3, c4 = st.columns(4)
     return {
-        "people": c1.number_input(
-            "People affected",
-            min_value=0.0,
-            key=keyed("roi_w_dip_people", float(_likely(dip, "people", 10))),
-        ),
-        "annual_cost": c2.number_input(
+        "people": _amount(c1, "People affected", "roi_w_dip_people", dip, "people", 10),
+        "annual_cost": _amount(
+            c2,
             "Loaded annual cost",
-            min_value=0.0,
+            "roi_w_dip_cost",
+            dip,
+            "annual_cost",
+            150000,
             step=5000.0,
             format="%.0f",
-            key=keyed("roi_w_dip_cost", float(_likely(dip, "annual_cost", 150000))),
         ),
-        "share_lost": c3.number_input(
+        "share_lost": _amount(
+            c3,
             "Share of output lost",
-            min_value=0.0,
+            "roi_w_dip_share",
+            dip,
+            "share_lost",
+            0.2,
             max_value=1.0,
             step=0.05,
-            key=keyed("roi_w_dip_share", float(_likely(dip, "share_lost", 0.2))),
         ),
         "months": int(
             c4.number_input(
@@ -319,6 +321,13 @@ def _dip(data: dict) -> dict | None:
             )
         ),
     }
+
+
+def _amount(where, label: str, key: str, source: dict, field: str, default: float, **kw):
+    """A non-negative number input that starts from the scenario's likely value of `field`."""
+    return where.number_input(
+        label, min_value=0.0, key=keyed(key, float(_likely(source, field, default))), **kw
+    )
 
 
 def _likely(d: dict, key: str, default):
@@ -440,19 +449,17 @@ def _platform(data: dict, catalog, defaults: tuple[int, str | None, str]) -> dic
         step=10,
         key=keyed("roi_w_pf_seats", int(_likely(current, "seats", engineers))),
     )
-    quote = c3.number_input(
+    quote = _amount(
+        c3,
         "Quote per seat-month",
-        min_value=0.0,
+        "roi_w_pf_quote",
+        current,
+        "price_per_seat_month",
+        0.0,
         step=1.0,
-        key=keyed("roi_w_pf_quote", float(_likely(current, "price_per_seat_month", 0.0))),
         help="0 uses the catalog's public price; vendors without one need a quote.",
     )
-    setup = c4.number_input(
-        "Setup cost",
-        min_value=0.0,
-        step=1000.0,
-        key=keyed("roi_w_pf_setup", float(_likely(current, "setup_cost", 0.0))),
-    )
+    setup = _amount(c4, "Setup cost", "roi_w_pf_setup", current, "setup_cost", 0.0, step=1000.0)
     out = {"vendor": chosen, "seats": seats, "setup_cost": setup}
     if quote > 0:
         out["price_per_seat_month"] = quote
@@ -629,53 +636,53 @@ def _build_buy(data: dict, catalog, defaults: tuple[int, str | None, str]) -> di
         seats = st.number_input(
             "Seats", min_value=0, key=keyed("roi_w_bb_seats", int(_likely(buy, "seats", engineers)))
         )
-        quote = st.number_input(
+        quote = _amount(
+            st,
             "Quote per seat-month (0: catalog price)",
-            min_value=0.0,
-            key=keyed("roi_w_bb_quote", float(_likely(buy, "price_per_seat_month", 0.0))),
+            "roi_w_bb_quote",
+            buy,
+            "price_per_seat_month",
+            0.0,
         )
-        setup = st.number_input(
-            "Setup cost",
-            min_value=0.0,
-            step=1000.0,
-            key=keyed("roi_w_bb_setup", float(_likely(buy, "setup_cost", 20000))),
-        )
-        admin = st.number_input(
-            "People to run it (FTE)",
-            min_value=0.0,
-            step=0.25,
-            key=keyed("roi_w_bb_admin", float(_likely(buy, "admin_fte", 0.25))),
+        setup = _amount(st, "Setup cost", "roi_w_bb_setup", buy, "setup_cost", 20000, step=1000.0)
+        admin = _amount(
+            st, "People to run it (FTE)", "roi_w_bb_admin", buy, "admin_fte", 0.25, step=0.25
         )
     with b2:
         st.markdown("**Build**")
-        team = st.number_input(
-            "Team building it",
-            min_value=0.0,
-            key=keyed("roi_w_bd_team", float(_likely(build, "team", 3))),
-        )
+        team = _amount(st, "Team building it", "roi_w_bd_team", build, "team", 3)
         months = st.number_input(
             "Months to build",
             min_value=0,
             max_value=240,
             key=keyed("roi_w_bd_months", int(build.get("build_months", 12))),
         )
-        upkeep = st.number_input(
+        upkeep = _amount(
+            st,
             "People to keep it running (FTE)",
-            min_value=0.0,
+            "roi_w_bd_upkeep",
+            build,
+            "upkeep_fte",
+            1.0,
             step=0.25,
-            key=keyed("roi_w_bd_upkeep", float(_likely(build, "upkeep_fte", 1.0))),
         )
-        infra = st.number_input(
+        infra = _amount(
+            st,
             "Infrastructure per month",
-            min_value=0.0,
+            "roi_w_bd_infra",
+            build,
+            "infrastructure_per_month",
+            1000,
             step=100.0,
-            key=keyed("roi_w_bd_infra", float(_likely(build, "infrastructure_per_month", 1000))),
         )
-    cost = st.number_input(
+    cost = _amount(
+        st,
         "Loaded annual cost of one engineer",
-        min_value=0.0,
+        "roi_w_bd_cost",
+        build,
+        "annual_cost",
+        160000,
         step=5000.0,
-        key=keyed("roi_w_bd_cost", float(_likely(build, "annual_cost", 160000))),
     )
     out_buy = {
         "vendor": vendor,
