@@ -40,3 +40,11 @@ def chart_frames(at: AppTest, index: int = 0) -> list:
     if proto.data.data:
         frames.append(pa.ipc.open_stream(proto.data.data).read_all().to_pandas())
     return frames
+
+
+def upload(at: AppTest, key: str, file: tuple | list) -> AppTest:
+    """Give an uploader a file (or a list of them), rerun, and check nothing raised."""
+    at.file_uploader(key=key).set_value(file)
+    at.run()
+    assert_clean(at)
+    return at

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.app.conftest import assert_clean, chart_frames
+from tests.app.conftest import assert_clean, chart_frames, upload
 
 
 def _top(at) -> str:
@@ -71,16 +71,12 @@ def test_uploading_answers_good_then_bad(app):
         b"engineers: 600\nbudget_per_year: 900000\nbottlenecks: {ideation: 0.4, "
         b"operations: 0.3, support: 0.3}\nmaturity: high\nleadership_readiness: high\n"
     )
-    app.file_uploader(key="answers_upload").set_value(("good.yaml", good, "application/x-yaml"))
-    app.run()
-    assert_clean(app)
+    upload(app, "answers_upload", ("good.yaml", good, "application/x-yaml"))
     assert "Value Stream Management" in _top(app)
     assert app.number_input(key="q_engineers").value == 600
 
     bad = b"engineers: -3\nbudget_per_year: lots\nbottlenecks: {deploy: 1}\n"
-    app.file_uploader(key="answers_upload").set_value(("bad.yaml", bad, "application/x-yaml"))
-    app.run()
-    assert_clean(app)
+    upload(app, "answers_upload", ("bad.yaml", bad, "application/x-yaml"))
     message = app.error[0].value
     assert "bad.yaml:1: engineers" in message and "bad.yaml:3: bottlenecks" in message
     assert "Value Stream Management" in _top(app), "a bad upload keeps the previous answers"

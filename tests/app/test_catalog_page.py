@@ -1,5 +1,5 @@
 from advisor.catalog import DEFAULT_DIR
-from tests.app.conftest import assert_clean, chart_frames
+from tests.app.conftest import assert_clean, chart_frames, upload
 
 VENDORS = (DEFAULT_DIR / "vendors.yaml").read_bytes()
 
@@ -37,18 +37,12 @@ def test_custom_catalog_good_then_bad_then_back(app):
         b"    pricing: {model: not_public}\n"
         b"    source_url: https://example.com/\n    checked: 2026-11-01\n"
     )
-    at.file_uploader(key="catalog_upload").set_value(
-        [("vendors.yaml", extra, "application/x-yaml")]
-    )
-    at.run()
-    assert_clean(at)
+    upload(at, "catalog_upload", [("vendors.yaml", extra, "application/x-yaml")])
     assert len(at.dataframe[0].value) == 20
     assert any("Custom catalog in use" in i.value for i in at.info)
 
     bad = VENDORS.replace(b"category: vsm", b"category: vsn", 1).replace(b"low: 19", b"low: -1")
-    at.file_uploader(key="catalog_upload").set_value([("vendors.yaml", bad, "application/x-yaml")])
-    at.run()
-    assert_clean(at)
+    upload(at, "catalog_upload", [("vendors.yaml", bad, "application/x-yaml")])
     error = at.error[0].value
     assert "category: 'vsn' is not one of" in error and "low:" in error
     assert len(at.dataframe[0].value) == 20, "the previous custom catalog stays in use"
@@ -64,9 +58,5 @@ def test_custom_catalog_good_then_bad_then_back(app):
 
 def test_a_file_with_another_name_is_refused(app):
     at = _open(app)
-    at.file_uploader(key="catalog_upload").set_value(
-        [("notes.yaml", b"a: 1", "application/x-yaml")]
-    )
-    at.run()
-    assert_clean(at)
+    upload(at, "catalog_upload", [("notes.yaml", b"a: 1", "application/x-yaml")])
     assert "name it categories.yaml or vendors.yaml" in at.error[0].value

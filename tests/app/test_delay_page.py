@@ -1,5 +1,5 @@
 from advisor.delay import parse_backlog_csv
-from tests.app.conftest import assert_clean, chart_frames
+from tests.app.conftest import assert_clean, chart_frames, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/delay_page.py"
@@ -57,17 +57,13 @@ def test_a_bad_edit_names_row_and_column_and_keeps_the_last_good_backlog(app):
 def test_import_good_csv_then_bad_csv(app):
     at = _open(app)
     good = b"id,name,cost_of_delay_per_week,duration_weeks\nA,Alpha,10,2\nB,Beta,30,4\n"
-    at.file_uploader(key="delay_upload").set_value(("b.csv", good, "text/csv"))
-    at.run()
-    assert_clean(at)
+    upload(at, "delay_upload", ("b.csv", good, "text/csv"))
     assert _metric(at, "CD3 instead of your order saves") == "20 USD"
     bad = (
         b"id,name,cost_of_delay_per_week,duration_weeks,urgency\n"
         b"A,Alpha,ten,2,standard\nB,Beta,30,4,someday\n"
     )
-    at.file_uploader(key="delay_upload").set_value(("bad.csv", bad, "text/csv"))
-    at.run()
-    assert_clean(at)
+    upload(at, "delay_upload", ("bad.csv", bad, "text/csv"))
     error = at.error[0].value
     assert "bad.csv: row 2: cost_of_delay_per_week" in error
     assert "bad.csv: row 3: urgency" in error
@@ -77,14 +73,11 @@ def test_import_good_csv_then_bad_csv(app):
 def test_import_yaml_example_and_missing_column(app):
     at = _open(app)
     text = (ROOT / "examples" / "backlog.yaml").read_bytes()
-    at.file_uploader(key="delay_upload").set_value(("backlog.yaml", text, "application/x-yaml"))
-    at.run()
-    assert_clean(at)
+    upload(at, "delay_upload", ("backlog.yaml", text, "application/x-yaml"))
     items = set(chart_frames(at, 0)[0]["item"])
     assert "design-system" in items and len(items - {"start"}) == 5
     missing = b"id,name,duration_weeks\nA,Alpha,2\n"
-    at.file_uploader(key="delay_upload").set_value(("m.csv", missing, "text/csv"))
-    at.run()
+    upload(at, "delay_upload", ("m.csv", missing, "text/csv"))
     assert "m.csv: cost_of_delay_per_week: required column is missing" in at.error[0].value
 
 

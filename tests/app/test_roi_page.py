@@ -1,5 +1,5 @@
 from advisor.roi import parameters, parse_scenario
-from tests.app.conftest import assert_clean, chart_frames
+from tests.app.conftest import assert_clean, chart_frames, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/roi_page.py"
@@ -117,14 +117,10 @@ def test_simulation_can_be_switched_off(app):
 def test_loading_scenarios_good_then_bad(app):
     at = _open(app)
     text = EXAMPLE.read_bytes().replace(b"Onboarding squad", b"Loaded squad")
-    at.file_uploader(key="roi_upload").set_value(("mine.yaml", text, "application/x-yaml"))
-    at.run()
-    assert_clean(at)
+    upload(at, "roi_upload", ("mine.yaml", text, "application/x-yaml"))
     assert at.text_input(key="roi_w_name").value == "Loaded squad"
     bad = b"name: x\nhorizon_months: 500\ndiscount_rate: -2\n"
-    at.file_uploader(key="roi_upload").set_value(("bad.yaml", bad, "application/x-yaml"))
-    at.run()
-    assert_clean(at)
+    upload(at, "roi_upload", ("bad.yaml", bad, "application/x-yaml"))
     error = at.error[0].value
     assert "bad.yaml:2: horizon_months" in error and "bad.yaml:3: discount_rate" in error
     assert at.text_input(key="roi_w_name").value == "Loaded squad"

@@ -26,8 +26,14 @@ from advisor.errors import BacklogError
 from advisor.report import safe_csv
 from tests.conftest import ROOT
 
-A = Item(id="A", name="A", cost_of_delay_per_week=10, duration_weeks=2)
-B = Item(id="B", name="B", cost_of_delay_per_week=30, duration_weeks=4)
+
+def _item(name: str, cod: float, weeks: float, **profile) -> Item:
+    """An item whose id and name are the same, as these tests need no other."""
+    return Item(id=name, name=name, cost_of_delay_per_week=cod, duration_weeks=weeks, **profile)
+
+
+A = _item("A", 10, 2)
+B = _item("B", 30, 4)
 
 
 def test_black_swan_farming_example():
@@ -38,32 +44,11 @@ def test_black_swan_farming_example():
 
 
 def test_urgency_profiles():
-    short = Item(
-        id="s",
-        name="s",
-        cost_of_delay_per_week=100,
-        duration_weeks=1,
-        urgency="short_life",
-        life_weeks=6,
-    )
+    short = _item("s", 100, 1, urgency="short_life", life_weeks=6)
     assert delay_cost(short, 4) == 400 and delay_cost(short, 10) == 600
-    fixed = Item(
-        id="f",
-        name="f",
-        cost_of_delay_per_week=100,
-        duration_weeks=1,
-        urgency="fixed_date",
-        deadline_week=5,
-    )
+    fixed = _item("f", 100, 1, urgency="fixed_date", deadline_week=5)
     assert delay_cost(fixed, 5) == 0 and delay_cost(fixed, 6) == 600
-    rising = Item(
-        id="i",
-        name="i",
-        cost_of_delay_per_week=100,
-        duration_weeks=1,
-        urgency="intangible",
-        rise_weeks=10,
-    )
+    rising = _item("i", 100, 1, urgency="intangible", rise_weeks=10)
     assert delay_cost(rising, 4) == pytest.approx(100 * 16 / 20)
     assert delay_cost(rising, 14) == pytest.approx(100 * (5 + 4))
     assert delay_cost(rising, 1) < delay_cost(
@@ -82,11 +67,10 @@ def test_what_a_delay_costs_in_money_and_words():
 
 
 def test_wsjf_is_kept_apart_from_money():
-    scored = Item(
-        id="w",
-        name="w",
-        cost_of_delay_per_week=1,
-        duration_weeks=1,
+    scored = _item(
+        "w",
+        1,
+        1,
         wsjf={"business_value": 8, "time_criticality": 5, "risk_reduction": 3, "job_size": 2},
     )
     assert scored.wsjf.score == 8
@@ -108,15 +92,8 @@ def test_example_file_and_outcome_warnings():
 
 
 def test_a_fixed_date_item_is_pulled_ahead_of_cd3_when_that_saves_money():
-    big = Item(id="big", name="big", cost_of_delay_per_week=100, duration_weeks=5)
-    due = Item(
-        id="due",
-        name="due",
-        cost_of_delay_per_week=35,
-        duration_weeks=2,
-        urgency="fixed_date",
-        deadline_week=3,
-    )
+    big = _item("big", 100, 5)
+    due = _item("due", 35, 2, urgency="fixed_date", deadline_week=3)
     # CD3 (big 20 > due 17.5): 500 + late due 35 x 7 = 745; due first: 0 + 700 = 700
     best = best_order([big, due])
     assert cd3_order([big, due]) == [0, 1]
