@@ -8,9 +8,9 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from advisor.catalog import LOCATIONS, Level
+from advisor.catalog import LOCATIONS, Catalog, Level
 from advisor.errors import AnswersError, Problem
-from advisor.yamlio import Located, parse_yaml, validate
+from advisor.yamlio import Located, parse_yaml, read_input, validate
 
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -21,9 +21,9 @@ class Answers(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     engineers: Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
-    budget_per_year: Annotated[float, Field(ge=0)]
+    budget_per_year: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    bottlenecks: dict[str, Annotated[float, Field(ge=0)]]
+    bottlenecks: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]]
     maturity: Level = "medium"
     leadership_readiness: Level = "medium"
     sentiment_priority: Level = "low"
@@ -52,21 +52,39 @@ class Answers(BaseModel):
         return Answers.model_validate({**self.model_dump(), **changes})
 
 
-def parse_answers(text: str | bytes, file: str = "answers.yaml") -> Answers:
-    return validate(Answers, parse_yaml(text, file, AnswersError), AnswersError)
+def check_currency(a: Answers, catalog: Catalog | None, located: Located) -> Answers:
+    """Refuse a currency the catalog cannot convert: budgets could not be compared."""
+    if catalog is not None and a.currency not in catalog.currencies:
+        raise AnswersError(
+            [
+                Problem(
+                    located.file,
+                    f"{a.currency!r} is not supported; use one of {', '.join(catalog.currencies)}",
+                    "currency",
+                    line=located.line_of(["currency"]),
+                )
+            ]
+        )
+    return a
 
 
-def load_answers(path: str | Path) -> Answers:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise AnswersError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
-    return parse_answers(data, str(path))
+def parse_answers(
+    text: str | bytes, file: str = "answers.yaml", catalog: Catalog | None = None
+) -> Answers:
+    located = parse_yaml(text, file, AnswersError)
+    return check_currency(validate(Answers, located, AnswersError), catalog, located)
 
 
-def answers_from_dict(data: dict, source: str = "the form") -> Answers:
+def load_answers(path: str | Path, catalog: Catalog | None = None) -> Answers:
+    return parse_answers(read_input(path, AnswersError), str(path), catalog)
+
+
+def answers_from_dict(
+    data: dict, source: str = "the form", catalog: Catalog | None = None
+) -> Answers:
     """Validate answers given as plain data (the app's form), naming each bad field."""
-    return validate(Answers, Located(data, None, source), AnswersError)
+    located = Located(data, None, source)
+    return check_currency(validate(Answers, located, AnswersError), catalog, located)
 
 
 def answers_to_yaml(a: Answers) -> str:

@@ -158,11 +158,21 @@ class CategoriesFile(Strict):
         return value
 
 
+class Tier(Strict):
+    """One published plan: its name and its price per contributor a month."""
+
+    name: str = Field(min_length=1, max_length=60)
+    price: Money
+
+
 class Pricing(Strict):
     model: Literal["per_contributor_month", "not_public", "open_source"]
     low: Money | None = None
     high: Money | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    tiers: list[Tier] = Field(
+        default=[], description="named plans, cheapest first; low and high are their bounds"
+    )
     indicative: bool = True
     free_below_contributors: int | None = Field(default=None, ge=1)
     source: str | None = None
@@ -174,9 +184,22 @@ class Pricing(Strict):
                 raise ValueError("a per-contributor price needs low, high and currency")
             if self.low > self.high:
                 raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
-        elif self.low is not None or self.high is not None:
-            raise ValueError(f"a '{self.model}' price must not give low or high amounts")
+            prices = [t.price for t in self.tiers]
+            if prices and (
+                prices != sorted(prices) or (prices[0], prices[-1]) != (self.low, self.high)
+            ):
+                raise ValueError("tiers must run from the cheapest (= low) to the dearest (= high)")
+        elif self.low is not None or self.high is not None or self.tiers:
+            raise ValueError(f"a '{self.model}' price must not give low, high or tiers")
         return self
+
+    def tier(self, name: str | None) -> Tier | None:
+        """The plan called `name` (None: the entry plan); None when there is no such plan."""
+        if not self.tiers:
+            return None
+        if name is None:
+            return self.tiers[0]
+        return next((t for t in self.tiers if t.name.lower() == name.lower()), None)
 
 
 class Ownership(Strict):
@@ -228,6 +251,11 @@ class Catalog(Strict):
 
     def vendor(self, vendor_id: str) -> Vendor | None:
         return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies the catalog can convert between: its base and every rate."""
+        return [self.exchange_rates.base, *sorted(self.exchange_rates.rates)]
 
 
 def _validate_file(model, located: Located, problems: list[Problem]):

@@ -39,7 +39,7 @@ def _print_recommendation(rec: Recommendation, out) -> None:
             cost = "quote needed"
         else:
             cost = f"{v.annual_cost:,.0f}-{v.annual_cost_high:,.0f} {v.currency}"
-        budget = {True: "fits budget", False: "over budget", None: ""}[v.fits_budget]
+        budget = v.budget_label
         print(f"  {v.fit:5.1f}  {v.name} [{v.category}]  {cost}  {budget}", file=out)
 
 

@@ -48,6 +48,7 @@ class VendorFit:
     fit: float
     price_note: str
     breakdown: str
+    budget_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,28 @@ def _price_note(v: Vendor, a: Answers, low: float | None, high: float | None) ->
     )
 
 
+def _budget_label(
+    v: Vendor, a: Answers, catalog: Catalog, low: float | None, high: float | None
+) -> str:
+    """fits / fits at <tier> only / over budget / quote needed, judged plan by plan."""
+    if low is None:
+        return "quote needed"
+    if low > a.budget_per_year:
+        return "over budget"
+    if high is None or high <= a.budget_per_year:
+        return "fits"
+    p = v.pricing
+    affordable = [
+        t.name
+        for t in p.tiers
+        if catalog.exchange_rates.convert(t.price * 12 * a.engineers, p.currency, a.currency)
+        <= a.budget_per_year
+    ]
+    if affordable:
+        return f"fits at {', '.join(affordable)} only"
+    return "fits at the entry price only"
+
+
 def fit_vendors(a: Answers, catalog: Catalog, ranking: list[CategoryScore]) -> list[VendorFit]:
     """Every vendor with its estimated cost and fit, best fit first."""
     by_cat = {s.category: s.score for s in ranking}
@@ -263,6 +286,7 @@ def fit_vendors(a: Answers, catalog: Catalog, ranking: list[CategoryScore]) -> l
         fit = vw.category * cat_score + vw.stages * 100 * stage
         low, high = vendor_annual_cost(v, a, catalog)
         fits_budget = None if low is None else low <= a.budget_per_year
+        label = _budget_label(v, a, catalog, low, high)
         breakdown = (
             f"{vw.category:g} x category score {cat_score:.1f} + {vw.stages:g} x stage match "
             f"{stage * 100:.0f}"
@@ -283,6 +307,7 @@ def fit_vendors(a: Answers, catalog: Catalog, ranking: list[CategoryScore]) -> l
                 fit=round(fit, 1),
                 price_note=_price_note(v, a, low, high),
                 breakdown=breakdown,
+                budget_label=label,
             )
         )
     return sorted(fits, key=lambda f: (-f.fit, f.name))

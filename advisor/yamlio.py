@@ -1,8 +1,14 @@
-"""Safe YAML loading with line numbers, and pydantic validation that reports file:line: field."""
+"""Safe YAML loading with line numbers, and pydantic validation that reports file:line: field.
+
+Bounded work: a file is refused above `MAX_BYTES` (checked before it is read), above
+`MAX_DEPTH` levels of nesting, or when aliases would expand it beyond `MAX_NODES` nodes
+(the expanded size is counted on the composed graph, in time linear in the file).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -11,8 +17,43 @@ from pydantic import BaseModel, ValidationError
 from advisor.errors import InputError, Problem
 
 MAX_BYTES = 1_000_000  # inputs are small hand-written files; refuse anything larger before parsing
+MAX_NODES = 200_000  # nodes after alias expansion
+MAX_DEPTH = 64  # nesting levels
+MAX_PROBLEMS = 200  # problems listed for one file; the rest are counted
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's safe loader where the wheel has it (several times faster), else PyYAML's own.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_input(path: str | Path, error: type[InputError] = InputError) -> bytes:
+    """The bytes of a user's file, its size checked before anything is read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise error([Problem(str(path), "is a folder, not a file")])
+        if size > MAX_BYTES:
+            raise error([Problem(str(path), f"file is larger than {MAX_BYTES:,} bytes")])
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise error([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    if len(data) > MAX_BYTES:
+        raise error([Problem(str(path), f"file is larger than {MAX_BYTES:,} bytes")])
+    return data
+
+
+def text_of(data: str | bytes, file: str, error: type[InputError] = InputError) -> str:
+    """Bytes as UTF-8 text (a BOM is dropped), size checked first."""
+    if len(data) > MAX_BYTES:
+        raise error([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise error([Problem(file, f"not UTF-8 text ({exc.reason})")]) from None
+    return data.removeprefix("\ufeff")
 
 
 class Located:
@@ -22,6 +63,20 @@ class Located:
         self.data = data
         self.root = root
         self.file = file
+        self._keys: dict[int, dict[str, yaml.Node]] = {}
+
+    def _child(self, node: yaml.Node, step: str | int) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            index = self._keys.get(id(node))
+            if index is None:  # built once per mapping, so locating many errors stays linear
+                index = {}
+                for key, value in node.value:
+                    index.setdefault(str(key.value), value)
+                self._keys[id(node)] = index
+            return index.get(str(step))
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            return node.value[step] if 0 <= step < len(node.value) else None
+        return None
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """1-based line of the deepest node on `path` that exists (a missing key: its parent)."""
@@ -30,7 +85,7 @@ class Located:
             return None
         line = node.start_mark.line + 1
         for step in path:
-            child = _child(node, step)
+            child = self._child(node, step)
             if child is None:
                 break
             node = child
@@ -38,31 +93,57 @@ class Located:
         return line
 
 
-def _child(node: yaml.Node, step: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if str(key.value) == str(step):
-                return value
-    elif (
-        isinstance(node, yaml.SequenceNode)
-        and isinstance(step, int)
-        and (0 <= step < len(node.value))
-    ):
-        return node.value[step]
-    return None
-
-
-def _duplicate_keys(node: yaml.Node | None, file: str) -> list[Problem]:
-    """YAML silently keeps the last of two equal keys; a user deserves to hear about it."""
+def _check_graph(root: yaml.Node | None, file: str, error: type[InputError]) -> list[Problem]:
+    """Depth, expanded size and duplicate keys, each node visited once (aliases share nodes)."""
+    if root is None:
+        return []
+    size: dict[int, int] = {}
     problems: list[Problem] = []
-    stack = [node] if node is not None else []
+    # Iterative post-order walk: (node, depth, children done?)
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
+        node, depth, done = stack.pop()
+        if id(node) in size:
+            continue
+        if depth > MAX_DEPTH:
+            raise error(
+                [
+                    Problem(
+                        file,
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        line=node.start_mark.line + 1,
+                    )
+                ]
+            )
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            size[id(node)] = 1
+            continue
+        if not done:
+            stack.append((node, depth, True))
+            stack.extend((c, depth + 1, False) for c in children if id(c) not in size)
+            continue
+        total = 1 + sum(size.get(id(c), 1) for c in children)
+        if total > MAX_NODES:
+            raise error(
+                [
+                    Problem(
+                        file,
+                        f"expands to more than {MAX_NODES:,} values (aliases repeat parts of "
+                        "the file); write the values out",
+                        line=node.start_mark.line + 1,
+                    )
+                ]
+            )
+        size[id(node)] = total
+        if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
-            for key, value in current.value:
+            for key, _ in node.value:
                 name = str(key.value)
-                if name in seen:
+                if name in seen and len(problems) < MAX_PROBLEMS:
                     problems.append(
                         Problem(
                             file,
@@ -72,34 +153,34 @@ def _duplicate_keys(node: yaml.Node | None, file: str) -> list[Problem]:
                         )
                     )
                 seen.add(name)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
     return problems
 
 
 def parse_yaml(text: str | bytes, file: str, error: type[InputError] = InputError) -> Located:
-    """Parse YAML safely (no tags, no objects); raise `error` with the line on a syntax fault."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise error([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise error([Problem(file, f"not UTF-8 text ({exc.reason})")]) from None
-    if len(text) > MAX_BYTES:
-        raise error([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
+    """Parse YAML safely (no tags, no objects); raise `error` with the line on a fault."""
+    text = text_of(text, file, error)
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        problems = _check_graph(root, file, error)
+        if problems:
+            raise error(problems)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error([Problem(file, f"not valid YAML: {reason}", line=line)]) from None
-    problems = _duplicate_keys(root, file)
-    if problems:
-        raise error(problems)
+    except InputError:
+        raise
+    except RecursionError:
+        raise error([Problem(file, f"nested more than {MAX_DEPTH} levels deep")]) from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's constructors raise these for impossible dates and over-long integers.
+        reason = str(exc).splitlines()[0][:200]
+        raise error([Problem(file, f"a value cannot be read: {reason}")]) from None
+    finally:
+        loader.dispose()
     return Located(data, root, file)
 
 
@@ -118,7 +199,8 @@ def problems_from(
 ) -> list[Problem]:
     """Turn pydantic's errors into problems naming line and the field's own name."""
     problems = []
-    for err in exc.errors():
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_PROBLEMS]:
         # Drop pydantic's internal markers (function validators, tagged unions) from the path.
         loc = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
         path = [*prefix, *loc]
@@ -133,13 +215,22 @@ def problems_from(
         if err["type"] == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             choices = expected.replace("'", "").replace(" or ", ", ")
-            message = f"{err['input']!r} is not one of {choices}"
+            message = f"{_short(err['input'])} is not one of {choices}"
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling)"
         if err["type"] == "missing":
             message = "required field is missing"
         problems.append(Problem(located.file, message, field, line=located.line_of(path)))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            Problem(located.file, f"... and {len(errors) - MAX_PROBLEMS:,} more problems")
+        )
     return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def validate(model: type[M], located: Located, error: type[InputError] = InputError) -> M:
@@ -151,3 +242,7 @@ def validate(model: type[M], located: Located, error: type[InputError] = InputEr
         return model.model_validate(located.data)
     except ValidationError as exc:
         raise error(problems_from(exc, located)) from None
+    except (ValueError, OverflowError) as exc:  # a few parsers raise plain errors, not pydantic's
+        raise error(
+            [Problem(located.file, f"a value cannot be read: {_short(str(exc))}")]
+        ) from None

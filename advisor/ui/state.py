@@ -1,11 +1,21 @@
-"""Session state shared by the pages: the leader's answers and the active catalog."""
+"""Session state shared by the pages: the leader's answers and the active catalog.
+
+Widget values reach the answers in one way only: a widget's `on_change` callback copies its
+value into `st.session_state["answers"]`. Callbacks run to completion before the script body,
+so a rerun that a newer event interrupts can never leave the answers half-updated, and the
+body never writes the answers itself. Widgets are seeded from the answers when they are
+(re)created, e.g. after a page switch or a file load.
+"""
 
 from __future__ import annotations
+
+import copy
 
 import streamlit as st
 
 from advisor.catalog import Catalog, load_catalog
 from advisor.errors import InputError
+from advisor.ui.text import md
 
 DEFAULT_ANSWERS = {
     "engineers": 120,
@@ -37,17 +47,45 @@ def active_catalog() -> Catalog:
 def answers() -> dict:
     """The leader's answers as plain data; they survive page switches."""
     if "answers" not in st.session_state:
-        st.session_state["answers"] = {
-            **DEFAULT_ANSWERS,
-            "bottlenecks": dict(DEFAULT_ANSWERS["bottlenecks"]),
-        }
+        st.session_state["answers"] = copy.deepcopy(DEFAULT_ANSWERS)
     return st.session_state["answers"]
+
+
+def _set(data: dict, path: tuple[str, ...], value) -> None:
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def _get(data: dict, path: tuple[str, ...]):
+    for step in path:
+        data = data[step]
+    return data
+
+
+def commit(key: str, path: tuple[str, ...]) -> None:
+    """on_change callback: copy one widget's value into the answers."""
+    _set(answers(), path, st.session_state[key])
+
+
+def bind(key: str, path: tuple[str, ...]) -> dict:
+    """Widget arguments that tie widget `key` to the answer at `path` (seed + callback)."""
+    if key not in st.session_state:
+        st.session_state[key] = _get(answers(), path)
+    return {"key": key, "on_change": commit, "args": (key, path)}
+
+
+def replace_answers(data: dict, prefix: str = "q_") -> None:
+    """Take a whole new set of answers (a loaded file); widgets are seeded from it again."""
+    st.session_state["answers"] = copy.deepcopy(data)
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[key]
 
 
 def show_input_error(exc: InputError, what: str) -> None:
     """Every problem of a rejected input, in one message; nothing else on the page changes."""
-    lines = "\n".join(f"- `{p}`" for p in exc.problems)
-    st.error(f"**{what} was not used.** Fix these and try again:\n\n{lines}")
+    lines = "\n".join(f"- {md(p)}" for p in exc.problems)
+    st.error(f"**{md(what)} was not used.** Fix these and try again:\n\n{lines}")
 
 
 def new_upload(key: str, upload) -> bool:

@@ -48,3 +48,10 @@ def upload(at: AppTest, key: str, file: tuple | list) -> AppTest:
     at.run()
     assert_clean(at)
     return at
+
+
+def shown(element) -> str:
+    """What a Markdown element reads as on screen: user text is backslash-escaped in the app."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", element.value)

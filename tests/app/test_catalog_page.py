@@ -1,5 +1,5 @@
 from advisor.catalog import DEFAULT_DIR
-from tests.app.conftest import assert_clean, chart_frames, upload
+from tests.app.conftest import assert_clean, chart_frames, shown, upload
 
 VENDORS = (DEFAULT_DIR / "vendors.yaml").read_bytes()
 
@@ -19,7 +19,7 @@ def test_catalog_page_lists_vendors_and_draws_the_heatmap(app):
     assert jelly["price"].startswith("Not public")
     [heat] = chart_frames(at, 0)
     assert len(heat) == 19 * 5 and heat["coverage"].between(0, 1).all()
-    assert any("Goodhart" in c.value for c in at.caption)
+    assert any("Goodhart" in shown(c) for c in at.caption)
 
 
 def test_filter_by_category(app):
@@ -39,17 +39,17 @@ def test_custom_catalog_good_then_bad_then_back(app):
     )
     upload(at, "catalog_upload", [("vendors.yaml", extra, "application/x-yaml")])
     assert len(at.dataframe[0].value) == 20
-    assert any("Custom catalog in use" in i.value for i in at.info)
+    assert any("Custom catalog in use" in shown(i) for i in at.info)
 
     bad = VENDORS.replace(b"category: vsm", b"category: vsn", 1).replace(b"low: 19", b"low: -1")
     upload(at, "catalog_upload", [("vendors.yaml", bad, "application/x-yaml")])
-    error = at.error[0].value
+    error = shown(at.error[0])
     assert "category: 'vsn' is not one of" in error and "low:" in error
     assert len(at.dataframe[0].value) == 20, "the previous custom catalog stays in use"
 
     at.switch_page("advisor/ui/advisor_page.py").run()
     assert_clean(at)
-    assert any("custom catalog" in i.value for i in at.info)
+    assert any("custom catalog" in shown(i) for i in at.info)
     at.switch_page("advisor/ui/catalog_page.py").run()
     at.button(key="catalog_reset").click().run()
     assert_clean(at)
@@ -59,4 +59,4 @@ def test_custom_catalog_good_then_bad_then_back(app):
 def test_a_file_with_another_name_is_refused(app):
     at = _open(app)
     upload(at, "catalog_upload", [("notes.yaml", b"a: 1", "application/x-yaml")])
-    assert "name it categories.yaml or vendors.yaml" in at.error[0].value
+    assert "name it categories.yaml or vendors.yaml" in shown(at.error[0])

@@ -1,5 +1,5 @@
 from advisor.delay import parse_backlog_csv
-from tests.app.conftest import assert_clean, chart_frames, upload
+from tests.app.conftest import assert_clean, chart_frames, shown, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/delay_page.py"
@@ -32,8 +32,8 @@ def test_default_backlog_ranks_and_charts(app):
     assert set(lines["order"]) == {"Your order", "CD3", "WSJF", "Best found"}
     final = lines.groupby("order")["cumulative delay cost"].max()
     assert final["Best found"] <= final["CD3"] <= final["Your order"]
-    assert any("holiday-campaign" in w.value and "owner" in w.value for w in at.warning)
-    assert at.info[0].value == "Delaying Self-serve onboarding by 6 weeks costs about 120,000 USD."
+    assert any("holiday-campaign" in shown(w) and "owner" in shown(w) for w in at.warning)
+    assert shown(at.info[0]) == "Delaying Self-serve onboarding by 6 weeks costs about 120,000 USD."
 
 
 def test_editing_the_backlog_updates_the_orders(app):
@@ -49,7 +49,7 @@ def test_a_bad_edit_names_row_and_column_and_keeps_the_last_good_backlog(app):
     at = _open(app)
     _edit(at, edited={0: {"duration_weeks": 0}})
     assert_clean(at)
-    error = at.error[0].value
+    error = shown(at.error[0])
     assert "row 1" in error and "duration_weeks" in error and "greater than 0" in error
     assert _metric(at, "CD3 instead of your order saves") == "187,000 USD"
 
@@ -64,7 +64,7 @@ def test_import_good_csv_then_bad_csv(app):
         b"A,Alpha,ten,2,standard\nB,Beta,30,4,someday\n"
     )
     upload(at, "delay_upload", ("bad.csv", bad, "text/csv"))
-    error = at.error[0].value
+    error = shown(at.error[0])
     assert "bad.csv: row 2: cost_of_delay_per_week" in error
     assert "bad.csv: row 3: urgency" in error
     assert _metric(at, "CD3 instead of your order saves") == "20 USD", "previous backlog kept"
@@ -78,7 +78,7 @@ def test_import_yaml_example_and_missing_column(app):
     assert "design-system" in items and len(items - {"start"}) == 5
     missing = b"id,name,duration_weeks\nA,Alpha,2\n"
     upload(at, "delay_upload", ("m.csv", missing, "text/csv"))
-    assert "m.csv: cost_of_delay_per_week: required column is missing" in at.error[0].value
+    assert "m.csv: cost_of_delay_per_week: required column is missing" in shown(at.error[0])
 
 
 def test_exports_are_offered_and_formula_safe(app):

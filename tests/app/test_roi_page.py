@@ -1,5 +1,5 @@
 from advisor.roi import parameters, parse_scenario
-from tests.app.conftest import assert_clean, chart_frames, upload
+from tests.app.conftest import assert_clean, chart_frames, shown, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/roi_page.py"
@@ -38,7 +38,7 @@ def _edit(at, prefix, edited=None, added=None, deleted=None):
 
 def test_default_scenario_shows_summary_metrics_and_charts(app):
     at = _open(app)
-    text = at.success[0].value
+    text = shown(at.success[0])
     assert text.startswith("Investing 1.7M USD over 3 years returns an NPV of 200.7k USD")
     assert "pays back in month 22" in text and "chance it loses money" in text
     assert _metric(at, "NPV") == "200.7k USD"
@@ -82,7 +82,7 @@ def test_bad_values_show_a_message_and_keep_the_page(app):
     at = _open(app)
     _edit(at, "roi_team_v", edited={0: {"count": -2}})
     assert_clean(at)
-    error = at.error[0].value
+    error = shown(at.error[0])
     assert "team[0].count" in error and "at least 0" in error
     assert not at.metric, "no results from a bad scenario"
     assert at.text_input(key="roi_w_name").value == "Onboarding squad"
@@ -110,7 +110,7 @@ def test_simulation_can_be_switched_off(app):
     at = _open(app)
     at.selectbox(key="roi_w_runs").set_value(0).run()
     assert_clean(at)
-    assert "P10" not in at.success[0].value
+    assert "P10" not in shown(at.success[0])
     assert _metric(at, "NPV") == "200.7k USD"
 
 
@@ -121,7 +121,7 @@ def test_loading_scenarios_good_then_bad(app):
     assert at.text_input(key="roi_w_name").value == "Loaded squad"
     bad = b"name: x\nhorizon_months: 500\ndiscount_rate: -2\n"
     upload(at, "roi_upload", ("bad.yaml", bad, "application/x-yaml"))
-    error = at.error[0].value
+    error = shown(at.error[0])
     assert "bad.yaml:2: horizon_months" in error and "bad.yaml:3: discount_rate" in error
     assert at.text_input(key="roi_w_name").value == "Loaded squad"
     assert at.metric, "the previous scenario still shows its results"
@@ -131,7 +131,7 @@ def test_a_vendor_without_price_asks_for_a_quote(app):
     at = _open(app)
     at.selectbox(key="roi_w_pf_vendor").set_value("jellyfish").run()
     assert_clean(at)
-    assert "price_per_seat_month" in at.error[0].value and "quote" in at.error[0].value
+    assert "price_per_seat_month" in shown(at.error[0]) and "quote" in shown(at.error[0])
     at.number_input(key="roi_w_pf_quote").set_value(45.0).run()
     assert not at.error and at.metric
 
@@ -147,5 +147,5 @@ def test_build_versus_buy(app):
     at = _open(app)
     at.checkbox(key="roi_w_bb_on").check().run()
     assert_clean(at)
-    text = next(i.value for i in at.info if i.value.startswith("Over 36 months, buying"))
+    text = next(shown(i) for i in at.info if shown(i).startswith("Over 36 months, buying"))
     assert "no insight for the first 12 months" in text

@@ -1,0 +1,249 @@
+"""Advisor page: the leader's questions, then the ranked categories and fitting vendors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from advisor.answers import answers_from_dict, answers_to_yaml, parse_answers
+from advisor.catalog import LEVELS, LOCATIONS
+from advisor.errors import InputError
+from advisor.report import safe_csv
+from advisor.scoring import FACTOR_LABELS, recommend
+from advisor.ui import charts, state
+from advisor.ui.text import md
+
+HELP = {
+    "engineers": "People whose work the platform would measure; licences are usually per head.",
+    "budget": "What you can spend on a metrics platform each year, licences included.",
+    "bottlenecks": (
+        "Where does work wait longest? Give each stage a weight; only the proportions matter. "
+        "Development = backlog to merge; deployment = commit to production."
+    ),
+    "maturity": "How automated and lean delivery already is: CI/CD, small batches, little waiting.",
+    "leadership_readiness": (
+        "Are leaders ready to learn from flow data across the whole stream and act on it?"
+    ),
+    "sentiment_priority": "How much you need to see team health and developer experience.",
+}
+STAGE_HELP = {
+    "ideation": "research, discovery, deciding what to build",
+    "development": "backlog to merge: cycle time, work in progress, reviews",
+    "deployment": "commit to production: lead time, failed deploys, recovery",
+    "operations": "running it: monitoring, infrastructure",
+    "support": "customer service, incidents, follow-up enhancements",
+}
+BUDGET_KINDS = ["fits", "fits at one plan only", "over budget", "quote needed"]
+
+
+def _load_answers_file(catalog) -> None:
+    upload = st.file_uploader(
+        "Load an answers file (YAML)", type=["yaml", "yml"], key="answers_upload"
+    )
+    if not state.new_upload("answers_upload", upload):
+        return
+    try:
+        loaded = parse_answers(upload.getvalue(), upload.name, catalog)
+    except InputError as exc:
+        state.show_input_error(exc, upload.name)
+        return
+    data = loaded.model_dump()
+    data["bottlenecks"] = {k: round(v * 100) for k, v in loaded.bottlenecks.items()}
+    state.replace_answers(data)
+    st.toast(f"Loaded {md(upload.name)}")
+
+
+def _questions(currencies: list[str]) -> None:
+    """The six questions; each widget writes its answer through its on_change callback."""
+    st.subheader("Your situation")
+    c1, c2 = st.columns(2)
+    c1.number_input(
+        "Engineers measured",
+        min_value=1,
+        max_value=1_000_000,
+        step=10,
+        help=HELP["engineers"],
+        **state.bind("q_engineers", ("engineers",)),
+    )
+    c2.number_input(
+        "Platform budget per year",
+        min_value=0.0,
+        max_value=1e12,
+        step=5000.0,
+        format="%.0f",
+        help=HELP["budget"],
+        **state.bind("q_budget", ("budget_per_year",)),
+    )
+    c1.selectbox("Currency", currencies, **state.bind("q_currency", ("currency",)))
+    st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
+    for loc in LOCATIONS:
+        st.slider(
+            loc.capitalize(),
+            0,
+            100,
+            help=STAGE_HELP[loc],
+            **state.bind(f"q_bn_{loc}", ("bottlenecks", loc)),
+        )
+    for field, label in (
+        ("maturity", "Delivery maturity"),
+        ("leadership_readiness", "Leadership readiness"),
+        ("sentiment_priority", "Need to see team sentiment"),
+    ):
+        st.radio(
+            label, LEVELS, horizontal=True, help=HELP[field], **state.bind(f"q_{field}", (field,))
+        )
+
+
+def _ranking(rec) -> None:
+    top = rec.ranking[0]
+    st.success(f"**Start with {md(top.name)}**: {top.score:.1f} of 100 points.")
+    cols = st.columns(4)
+    for col, s in zip(cols, rec.ranking, strict=True):
+        col.metric(md(s.short_name), f"{s.score:.1f}", help=md(s.name))
+        col.progress(min(1.0, s.score / 100))
+    st.altair_chart(charts.contributions_chart(rec.ranking), width="stretch")
+    for s in rec.ranking:
+        with st.expander(f"Why {md(s.name)} scores {s.score:.1f}"):
+            st.markdown(
+                "\n".join(
+                    f"- **{FACTOR_LABELS[c.factor]}: {c.points:g} of {c.max_points:g}.** "
+                    f"{md(c.reason)}"
+                    for c in s.contributions
+                )
+            )
+            st.caption(
+                f"Score = {' + '.join(f'{c.points:g}' for c in s.contributions)} = {s.score:g}"
+            )
+
+
+def _advice(rec, catalog) -> None:
+    names = {cid: md(c.name) for cid, c in catalog.categories.items()}
+    if rec.what_would_change:
+        st.info(
+            f":material/swap_horiz: **What would change the answer:** "
+            f"{md(rec.what_would_change[0].text)}"
+        )
+        if len(rec.what_would_change) > 1:
+            with st.expander("Other single changes that would change the lead"):
+                for change in rec.what_would_change[1:]:
+                    st.markdown(f"- {md(change.text)}")
+    else:
+        st.info("No single change of one answer would put another category first.")
+    for warning in rec.warnings:
+        st.warning(md(warning), icon=":material/warning:")
+    st.markdown(f"**Best pair:** {names[rec.combination[0]]} + {names[rec.combination[1]]}")
+    cols = st.columns(len(rec.roadmap))
+    for col, step in zip(cols, rec.roadmap, strict=True):
+        with col.container(border=True):
+            st.markdown(
+                f"**{step.phase.capitalize()}:** {', '.join(names[c] for c in step.categories)}"
+            )
+            st.caption(md(step.why))
+
+
+def vendor_frame(rec) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "vendor": v.name,
+                "category": v.category,
+                "also": ", ".join(v.categories[1:]),
+                "fit": v.fit,
+                "annual cost (low)": v.annual_cost,
+                "annual cost (high)": v.annual_cost_high,
+                "budget": v.budget_label,
+                "price basis": v.price_note,
+                "fit formula": v.breakdown,
+            }
+            for v in rec.vendors
+        ]
+    )
+
+
+def _vendors(rec, catalog, currency: str) -> None:
+    st.subheader("Vendors")
+    frame = vendor_frame(rec)
+    c1, c2 = st.columns(2)
+    cats = c1.multiselect(
+        "Categories",
+        list(catalog.categories),
+        default=list(catalog.categories),
+        key="vendor_categories",
+    )
+    budget = c2.multiselect("Budget", BUDGET_KINDS, default=BUDGET_KINDS, key="vendor_budget")
+    kind = frame["budget"].map(lambda b: "fits at one plan only" if b.startswith("fits at") else b)
+    in_cats = frame["category"].isin(cats) | frame["also"].map(
+        lambda also: bool(set(also.split(", ")) & set(cats))
+    )
+    shown = frame[in_cats & kind.isin(budget)]
+    money = st.column_config.NumberColumn(format=f"%,.0f {currency}")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "fit": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
+            "annual cost (low)": money,
+            "annual cost (high)": money,
+        },
+    )
+    st.caption(
+        f"{len(shown)} of {len(frame)} vendors. Annual cost = engineers x list price x "
+        '12; quotes, hosting and upkeep are not included. "Fits at <tier> only": the '
+        "budget covers that plan, not the dearer ones. Click a column to sort."
+    )
+    st.download_button(
+        "Download vendor table (CSV)",
+        lambda: safe_csv(shown),
+        "vendors.csv",
+        "text/csv",
+        on_click="ignore",
+        key="vendors_csv",
+    )
+
+
+def _answered(answers) -> None:
+    """The answers these results were computed from, for the eye and for the browser test."""
+    where = ", ".join(f"{loc} {w:.0%}" for loc, w in answers.bottlenecks.items() if w > 0)
+    st.caption(
+        f"Computed from: {answers.engineers} engineers, budget "
+        f"{answers.budget_per_year:,.0f} {answers.currency}, work waits at {where}; maturity "
+        f"{answers.maturity}, readiness {answers.leadership_readiness}, sentiment "
+        f"{answers.sentiment_priority}.",
+        help="Every figure on this page comes from exactly these answers.",
+    )
+
+
+def render() -> None:
+    st.title("Which engineering-metrics platform fits?")
+    st.caption("Answer six questions; every point of every score is explained below.")
+    catalog = state.active_catalog()
+    if catalog.source != "bundled":
+        st.info(f"Using the custom catalog uploaded on the Catalog page ({md(catalog.source)}).")
+    with st.expander("Load or save answers"):
+        _load_answers_file(catalog)
+        download_slot = st.empty()
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        _questions(catalog.currencies)
+    try:
+        answers = answers_from_dict(state.answers(), catalog=catalog)
+    except InputError as exc:
+        with right:
+            state.show_input_error(exc, "These answers")
+        return
+    download_slot.download_button(
+        "Download these answers (YAML)",
+        lambda: answers_to_yaml(answers),
+        "answers.yaml",
+        "application/x-yaml",
+        on_click="ignore",
+        key="answers_yaml",
+    )
+    rec = recommend(answers, catalog)
+    with right:
+        _answered(answers)
+        _ranking(rec)
+        _advice(rec, catalog)
+        state.goodhart_caution()
+    _vendors(rec, catalog, answers.currency)

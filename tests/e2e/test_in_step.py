@@ -1,0 +1,96 @@
+"""Fast keyboard changes in a real browser: the answer must always match the question.
+
+AppTest runs every change to completion, so it cannot see reruns that newer events
+interrupt; only a browser sending events faster than the script runs can.
+"""
+
+import random
+import re
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+STAGES = ("Ideation", "Development", "Deployment", "Operations", "Support")
+LEVELS = ("low", "medium", "high")
+RADIOS = ("Delivery maturity", "Leadership readiness", "Need to see team sentiment")
+
+
+def _slider(page, stage):
+    return (
+        page.locator('[data-testid="stSlider"]')
+        .filter(has_text=stage)
+        .locator('input[type="range"]')
+    )
+
+
+def _controls(page) -> dict:
+    values = {s.lower(): int(_slider(page, s).input_value()) for s in STAGES}
+    for label in RADIOS:
+        group = page.get_by_role("radiogroup", name=label)
+        values[label] = LEVELS[int(group.locator("input:checked").evaluate("e => e.value"))]
+    return values
+
+
+def _storm(page, rnd: random.Random) -> None:
+    """Key presses on several sliders and radio clicks, sent without waiting for reruns."""
+    for _ in range(10):
+        handle = (
+            page.locator('[data-testid="stSlider"]')
+            .filter(has_text=rnd.choice(STAGES))
+            .get_by_role("slider")
+        )
+        handle.focus()
+        for _ in range(rnd.randint(1, 5)):
+            handle.press(rnd.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown"]))
+        if rnd.random() < 0.6:
+            group = page.get_by_role("radiogroup", name=rnd.choice(RADIOS))
+            group.get_by_text(rnd.choice(LEVELS), exact=True).click()
+
+
+def _settled(page) -> None:
+    for _ in range(3):  # a rerun queued by the last event may start just after the first idle
+        page.wait_for_timeout(400)
+        wait_idle(page)
+
+
+@pytest.mark.parametrize("session", range(4))
+def test_results_always_match_the_controls(page, session):
+    page.get_by_text("Computed from:").wait_for()
+    _storm(page, random.Random(session))
+    _settled(page)
+    controls = _controls(page)
+    total = sum(controls[s.lower()] for s in STAGES)
+    caption = page.get_by_text("Computed from:").inner_text()
+    if total == 0:
+        assert page.get_by_text("These answers was not used").count() == 1
+        return
+    expected = ", ".join(
+        f"{s.lower()} {controls[s.lower()] / total:.0%}" for s in STAGES if controls[s.lower()]
+    )
+    assert f"work waits at {expected};" in caption
+    for label, field in zip(RADIOS, ("maturity", "readiness", "sentiment"), strict=True):
+        assert f"{field} {controls[label]}" in caption
+
+    with page.expect_download() as info:
+        page.get_by_text("Load or save answers").click()
+        page.get_by_role("button", name="Download these answers (YAML)").click()
+    with open(info.value.path()) as handle:
+        saved = yaml.safe_load(handle)
+    for stage in STAGES:
+        weight = saved["bottlenecks"].get(stage.lower(), 0)
+        assert weight == pytest.approx(controls[stage.lower()] / total, abs=1e-4)
+    assert saved["maturity"] == controls["Delivery maturity"]
+    assert saved["leadership_readiness"] == controls["Leadership readiness"]
+
+    explanation = page.locator('[data-testid="stExpander"]').filter(has_text="Why").first
+    explanation.locator("summary").click()
+    text = explanation.inner_text()
+    shares = dict(re.findall(r"(\w+) (\d+)%", text.split("Your work waits at ")[1].split(".")[0]))
+    assert shares == {
+        s.lower(): str(round(controls[s.lower()] / total * 100))
+        for s in STAGES
+        if controls[s.lower()]
+    }
