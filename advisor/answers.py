@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from advisor.base import Currency, Strict
 from advisor.catalog import LOCATIONS, Catalog, Level
 from advisor.errors import AnswersError, Problem
 from advisor.yamlio import Located, parse_yaml, read_input, validate
@@ -15,14 +16,12 @@ from advisor.yamlio import Located, parse_yaml, read_input, validate
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
-class Answers(BaseModel):
+class Answers(Strict):
     """What the scoring needs to know; see the answers file format in the README."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     engineers: Annotated[int, Field(ge=1, le=1_000_000, strict=False)]
     budget_per_year: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "USD"
     bottlenecks: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]]
     maturity: Level = "medium"
     leadership_readiness: Level = "medium"

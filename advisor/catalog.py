@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from advisor.base import Currency, Strict
 from advisor.errors import CatalogError, Problem
-from advisor.yamlio import Located, parse_yaml, problems_from
+from advisor.yamlio import Located, parse_yaml, problems_from, read_input
 
 CategoryId = Literal["dora", "dx_core_4", "sei", "vsm"]
 CATEGORY_IDS: tuple[str, ...] = ("dora", "dx_core_4", "sei", "vsm")
@@ -32,10 +33,6 @@ Share = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class Coverage(Strict):
     """How well something sheds light on a bottleneck at each location, 0 (not at all) to 1."""
 
@@ -54,7 +51,7 @@ class CostBand(Strict):
 
     low: Money
     high: Money
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "USD"
     basis: str = Field(min_length=1, description="where the band comes from; say if assumed")
 
     @model_validator(mode="after")
@@ -124,7 +121,7 @@ class VendorWeights(Strict):
 class ExchangeRates(Strict):
     """Indicative rates to compare prices quoted in another currency with the budget."""
 
-    base: str = Field(pattern=r"^[A-Z]{3}$")
+    base: Currency
     rates: dict[str, Annotated[float, Field(gt=0)]] = Field(
         description="units of base currency for one unit of each currency"
     )
@@ -169,7 +166,7 @@ class Pricing(Strict):
     model: Literal["per_contributor_month", "not_public", "open_source"]
     low: Money | None = None
     high: Money | None = None
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: Currency | None = None
     tiers: list[Tier] = Field(
         default=[], description="named plans, cheapest first; low and high are their bounds"
     )
@@ -218,7 +215,7 @@ class Vendor(Strict):
     pricing: Pricing
     free_tier: str | None = None
     open_source: bool = False
-    ownership: list[Ownership] = []
+    ownership: list[Ownership] = Field(default=[])
     source_url: str = Field(pattern=r"^https?://")
     checked: dt.date
     notes: str = ""
@@ -354,11 +351,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     folder = Path(directory) if directory is not None else DEFAULT_DIR
     texts = []
     for name in ("categories.yaml", "vendors.yaml"):
-        path = folder / name
-        try:
-            texts.append(path.read_bytes())
-        except OSError as exc:
-            raise CatalogError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+        texts.append(read_input(folder / name, CatalogError))
     source = "bundled" if directory is None else str(folder)
     return parse_catalog(
         texts[0],

@@ -1,22 +1,45 @@
-"""`python -m advisor` / `platform-advisor`: the same domain functions the app calls."""
+"""`python -m advisor` / `platform-advisor`: the same domain functions the app calls.
+
+Domain modules are imported inside each command, so a command loads only what it uses.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
-from advisor import catalog as catalog_mod
-from advisor.answers import load_answers
-from advisor.delay import DelayResult, delays_of, load_backlog
-from advisor.delay import analyse as analyse_backlog
-from advisor.errors import InputError
-from advisor.roi import RoiResult, analyse, load_scenario, summary
-from advisor.scoring import FACTOR_LABELS, Recommendation, recommend
+from advisor.errors import InputError, Problem
+
+MAX_WEEKS = 520
 
 
-def _print_recommendation(rec: Recommendation, out) -> None:
+def _finite(value):
+    """The JSON document with every number checked: NaN or Infinity is never printed."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError([Problem("result", "a figure is not a finite number; check the inputs")])
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _emit(args, document, text) -> int:
+    """Print the JSON document with --json, else the human-readable text."""
+    if args.json:
+        json.dump(_finite(document()), sys.stdout, indent=2, allow_nan=False)
+        print()
+    else:
+        text()
+    return 0
+
+
+def _print_recommendation(rec, out) -> None:
+    from advisor.scoring import FACTOR_LABELS
+
     print("Ranking (0-100, each score is the sum of its contributions):", file=out)
     for i, s in enumerate(rec.ranking, 1):
         print(f"{i}. {s.name} [{s.category}]  {s.score:.2f}", file=out)
@@ -39,85 +62,95 @@ def _print_recommendation(rec: Recommendation, out) -> None:
             cost = "quote needed"
         else:
             cost = f"{v.annual_cost:,.0f}-{v.annual_cost_high:,.0f} {v.currency}"
-        budget = v.budget_label
-        print(f"  {v.fit:5.1f}  {v.name} [{v.category}]  {cost}  {budget}", file=out)
-
-
-def _emit(args, document, text) -> int:
-    """Print the JSON document with --json, else the human-readable text."""
-    if args.json:
-        json.dump(document(), sys.stdout, indent=2)
-        print()
-    else:
-        text()
-    return 0
+        print(f"  {v.fit:5.1f}  {v.name} [{v.category}]  {cost}  {v.budget_label}", file=out)
 
 
 def _cmd_recommend(args) -> int:
-    answers = load_answers(args.answers)
-    cat = catalog_mod.load_catalog(args.catalog)
+    from advisor.answers import load_answers
+    from advisor.catalog import load_catalog
+    from advisor.scoring import recommend
+
+    cat = load_catalog(args.catalog)
+    answers = load_answers(args.answers, cat)
     rec = recommend(answers, cat)
     return _emit(args, rec.to_json, lambda: _print_recommendation(rec, sys.stdout))
 
 
 def _cmd_catalog_validate(args) -> int:
-    cat = catalog_mod.load_catalog(args.dir)
+    from advisor.catalog import DEFAULT_DIR, load_catalog
+
+    cat = load_catalog(args.dir)
     print(
-        f"{args.dir or catalog_mod.DEFAULT_DIR}: valid, {len(cat.categories)} categories, "
+        f"{args.dir or DEFAULT_DIR}: valid, {len(cat.categories)} categories, "
         f"{len(cat.vendors)} vendors"
     )
     return 0
 
 
 def _cmd_catalog_schema(_args) -> int:
-    sys.stdout.write(catalog_mod.json_schema())
+    from advisor.catalog import json_schema
+
+    sys.stdout.write(json_schema())
     return 0
 
 
-def _print_roi(r: RoiResult, horizon: int, out) -> None:
+def _rate(value: float | None, note: str) -> str:
+    return f"{value:.1%}" if value is not None else note
+
+
+def _print_roi(r, horizon: int, out) -> None:
+    from advisor.roi import summary
+    from advisor.wording import money, month
+
     c = r.currency
     print(f"{r.name} ({c}, {horizon} months, monthly rate {r.monthly_rate:.4%})", file=out)
     print(summary(r, horizon), file=out)
-    irr = f"{r.irr_annual:.1%}" if r.irr_annual is not None else r.irr_note
-    roi = f"{r.roi:.1%}" if r.roi is not None else "undefined (no cost)"
-    payback = r.payback_month if r.payback_month is not None else "not within the horizon"
+    rates = [("IRR (annual)", _rate(r.irr_annual, r.irr_note))]
+    rates.append(("MIRR (annual)", _rate(r.mirr_annual, r.mirr_note)))
+    if r.lead_rate == "mirr":
+        rates.reverse()
     for label, value in (
-        ("NPV", f"{r.npv:,.2f} {c}"),
-        ("IRR (annual)", irr),
-        ("Payback month", payback),
-        ("ROI", roi),
-        ("Total cost", f"{r.total_cost:,.2f} {c}"),
-        ("Total benefit", f"{r.total_benefit:,.2f} {c}"),
+        ("NPV", money(r.npv, c)),
+        *rates,
+        ("Payback", month(r.payback_month)),
+        ("Discounted payback", month(r.discounted_payback_month)),
+        ("ROI", f"{r.roi:.1%}" if r.roi is not None else "undefined (no cost)"),
+        ("Total cost", money(r.total_cost, c)),
+        ("Total benefit", money(r.total_benefit, c)),
     ):
-        print(f"  {label:14} {value}", file=out)
+        print(f"  {label:19} {value}", file=out)
     if r.irr_annual is not None and r.irr_note:
-        print(f"  note: {r.irr_note}", file=out)
-    print("Lines (total, present value, formula):", file=out)
+        print(f"  IRR note: {r.irr_note}", file=out)
+    for w in r.warnings:
+        print(f"  warning: {w}", file=out)
+    print("Lines (total, present value; the numbers that make them):", file=out)
     for ln in r.lines:
         print(
-            f"  {ln.kind:7} {ln.label:40} {ln.total:>14,.0f} {ln.present_value:>14,.0f}  "
-            f"{ln.formula}",
-            file=out,
+            f"  {ln.kind:7} {ln.label:40} {ln.total:>16,.0f} {ln.present_value:>16,.0f}", file=out
         )
+        print(f"          {ln.working}", file=out)
     if r.simulation:
         sim = r.simulation
         print(
-            f"Simulation: {sim.runs:,} runs, seed {sim.seed}: NPV P10 {sim.npv_p10:,.0f}, "
-            f"P50 {sim.npv_p50:,.0f}, P90 {sim.npv_p90:,.0f}; chance of loss "
+            f"Simulation: {sim.runs:,} runs, seed {sim.seed}: NPV P10 {money(sim.npv_p10, c)}, "
+            f"P50 {money(sim.npv_p50, c)}, P90 {money(sim.npv_p90, c)}; chance of loss "
             f"{sim.prob_loss:.1%}",
             file=out,
         )
     if r.tornado:
         print("What moves NPV most (low -> high of each range):", file=out)
         for t in r.tornado[:8]:
-            print(f"  {t.label:45} {t.npv_at_low:>14,.0f} -> {t.npv_at_high:>14,.0f}", file=out)
+            print(f"  {t.label:45} {t.npv_at_low:>16,.0f} -> {t.npv_at_high:>16,.0f}", file=out)
+    if r.build_vs_buy:
+        print(f"Build versus buy: {r.build_vs_buy.text}", file=out)
 
 
 def _cmd_roi(args) -> int:
-    if args.simulations < 0:
-        print("--simulations: must be 0 or more", file=sys.stderr)
-        return 2
-    catalog = catalog_mod.load_catalog(args.catalog)
+    from advisor.catalog import load_catalog
+    from advisor.roi import analyse, check_runs, load_scenario
+
+    check_runs(args.simulations, args.seed, 0, "arguments")
+    catalog = load_catalog(args.catalog)
     scenario = load_scenario(args.scenario, catalog)
     result = analyse(
         scenario, catalog, simulations=args.simulations, seed=args.seed, file=args.scenario
@@ -127,7 +160,7 @@ def _cmd_roi(args) -> int:
     )
 
 
-def _print_delay(r: DelayResult, out) -> None:
+def _print_delay(r, out) -> None:
     c = r.currency
     print("Items (CD3 = cost of delay per week / duration; WSJF is points, not money):", file=out)
     for it in r.items:
@@ -156,11 +189,13 @@ def _print_delay(r: DelayResult, out) -> None:
 
 
 def _cmd_delay(args) -> int:
-    if args.weeks is not None and args.weeks < 0:
-        print("--weeks: must be 0 or more", file=sys.stderr)
-        return 2
+    from advisor.delay import analyse, delays_of
+    from advisor.delay_io import load_backlog
+
+    if args.weeks is not None and not (0 <= args.weeks <= MAX_WEEKS):
+        raise InputError([Problem("arguments", f"must be between 0 and {MAX_WEEKS}", "--weeks")])
     backlog = load_backlog(args.backlog)
-    result = analyse_backlog(backlog)
+    result = analyse(backlog)
     delays = delays_of(backlog, result.best_order, args.weeks) if args.weeks else None
 
     def document() -> dict:
@@ -172,7 +207,10 @@ def _cmd_delay(args) -> int:
     def text() -> None:
         _print_delay(result, sys.stdout)
         if delays is not None:
-            print(f"What {args.weeks:g} weeks of delay costs:")
+            print(
+                f"What {args.weeks:g} weeks of delay costs (from each item's finish in the "
+                "best order):"
+            )
             for sentence in delays["sentences"]:
                 print(f"  {sentence}")
             print(
@@ -183,12 +221,37 @@ def _cmd_delay(args) -> int:
     return _emit(args, document, text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments reported as `arguments: --flag: message`, exit 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        print(f"arguments: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError("expected a finite number")
+    return value
+
+
+def _whole(text: str) -> int:
+    if len(text) > 20 or not text.lstrip("-").isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="platform-advisor",
         description="Choose an engineering-metrics platform and show what teams return.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     rec = sub.add_parser("recommend", help="rank the four categories and the vendors")
     rec.add_argument("answers", help="answers YAML file")
@@ -198,20 +261,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     roi = sub.add_parser("roi", help="cash flows, NPV, IRR, payback, ROI and their spread")
     roi.add_argument("scenario", help="ROI scenario YAML file")
-    roi.add_argument("--simulations", type=int, default=0, help="Monte Carlo runs (0: none)")
-    roi.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
+    roi.add_argument(
+        "--simulations", type=_whole, default=0, help="Monte Carlo runs (0: none; at most 1e6)"
+    )
+    roi.add_argument(
+        "--seed", type=_whole, default=0, help="random seed, 0 or more (same seed, same result)"
+    )
     roi.add_argument("--catalog", help="catalog folder, for platform prices")
     roi.add_argument("--json", action="store_true", help="print JSON")
     roi.set_defaults(func=_cmd_roi)
 
     delay = sub.add_parser("delay", help="cost of delay: CD3 and WSJF orders, delay cost")
     delay.add_argument("backlog", help="backlog file, YAML or CSV")
-    delay.add_argument("--weeks", type=float, help="also show what this many weeks of delay cost")
+    delay.add_argument(
+        "--weeks",
+        type=_number,
+        help=f"also show what this many weeks of delay cost (0-{MAX_WEEKS})",
+    )
     delay.add_argument("--json", action="store_true", help="print JSON")
     delay.set_defaults(func=_cmd_delay)
 
     cat = sub.add_parser("catalog", help="catalog tools")
-    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     val = cat_sub.add_parser("validate", help="validate a catalog folder")
     val.add_argument("dir", nargs="?", help="folder with categories.yaml and vendors.yaml")
     val.set_defaults(func=_cmd_catalog_validate)

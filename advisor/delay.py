@@ -1,48 +1,45 @@
 """Cost of delay: what waiting costs, CD3 and WSJF orders, and the order that costs least.
 
 One team works the items one after another; an item finished at week C has cost
-`delay_cost(item, C)`, which depends on its urgency profile:
+`delay_cost(item, C)`, which depends on its urgency profile (CoD = cost of delay per week):
 
-- standard: CoD x C (constant cost of delay, long life);
-- short_life: CoD x min(C, life_weeks) (the value window shrinks until nothing is left);
-- fixed_date: nothing while done by deadline_week; once late, the whole CoD x C at once;
-- intangible: the weekly cost rises from 0 to CoD over rise_weeks, then stays at CoD.
+    standard      CoD x C                            (constant cost of delay, long life)
+    short_life    CoD x min(C, life_weeks)           (nothing is left to lose after its life)
+    fixed_date    0 while C <= deadline_week, else CoD x C, all at once
+    intangible    CoD x C^2 / (2 R) while C <= R, then CoD x (R/2 + C - R)
+                  (the weekly cost rises from 0 to CoD over R = rise_weeks)
+
+    CD3  = CoD / duration        WSJF = (business value + time criticality + risk reduction)
+                                        / job size, in points, never added to money
+
+The cheapest order: CD3 when every item is standard (Smith's rule); else exact dynamic
+programming over subsets up to `EXACT_LIMIT` items; beyond, a local search (insertion moves
+from several starts) that reports a lower bound and never returns worse than CD3.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
-import math
-from dataclasses import asdict, dataclass
-from pathlib import Path
+import time
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
-import pandas as pd
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from advisor.errors import BacklogError, Problem
-from advisor.yamlio import Located, parse_yaml, problems_from, validate
+from advisor.base import MAX_AMOUNT, Currency, Strict
 
 Urgency = Literal["standard", "short_life", "fixed_date", "intangible"]
 URGENCIES: tuple[str, ...] = ("standard", "short_life", "fixed_date", "intangible")
 Fibonacci = Literal[1, 2, 3, 5, 8, 13, 20]
-EXACT_LIMIT = 14  # subsets DP: 2^14 x 14 steps, well under a second
+EXACT_LIMIT = 20  # subsets DP: 2^20 x 20 steps in numpy, under a second
+MAX_ITEMS = 10_000
+MAX_WEEKS = 100_000.0  # far beyond any plan; refused above so sums stay exact
+SEARCH_SECONDS = 2.0  # the local search stops here, and says so
+WINDOW = 8  # neighbours reordered exactly at a time by the local search
+WINDOW_ITEMS = 2_000  # above this many items the search uses insertion moves only
+RESTARTS = 40  # perturbed restarts in a row without improvement before the search stops
 DEFAULT_RISE = 26.0  # weeks for an intangible item's cost of delay to reach its full rate
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Week = Field(ge=0, le=MAX_WEEKS, allow_inf_nan=False)
 
 
 class Wsjf(Strict):
@@ -61,26 +58,30 @@ class Wsjf(Strict):
 class Outcome(Strict):
     """What the item is for and how we will know: the article's outcome card."""
 
-    problem: str | None = None
-    expected_result: str | None = None
-    metric: str | None = None
-    target: str | None = None
-    owner: str | None = None
-    learning: str | None = Field(default=None, description="how the team will learn from it")
-    actual: str | None = Field(default=None, description="the result seen later")
+    problem: str | None = Field(default=None, max_length=2000)
+    expected_result: str | None = Field(default=None, max_length=2000)
+    metric: str | None = Field(default=None, max_length=2000)
+    target: str | None = Field(default=None, max_length=2000)
+    owner: str | None = Field(default=None, max_length=2000)
+    learning: str | None = Field(
+        default=None, max_length=2000, description="how the team will learn from it"
+    )
+    actual: str | None = Field(default=None, max_length=2000, description="the result seen later")
 
 
 class Item(Strict):
     id: str = Field(min_length=1, max_length=80)
-    name: str = Field(min_length=1)
-    cost_of_delay_per_week: float = Field(ge=0, allow_inf_nan=False)
-    duration_weeks: float = Field(gt=0, allow_inf_nan=False)
+    name: str = Field(min_length=1, max_length=300)
+    cost_of_delay_per_week: float = Field(ge=0, le=MAX_AMOUNT / 1e5, allow_inf_nan=False)
+    duration_weeks: float = Field(gt=0, le=MAX_WEEKS, allow_inf_nan=False)
     urgency: Urgency = "standard"
     deadline_week: float | None = Field(
-        default=None, ge=0, allow_inf_nan=False, validate_default=True
+        default=None, ge=0, le=MAX_WEEKS, allow_inf_nan=False, validate_default=True
     )
-    life_weeks: float | None = Field(default=None, gt=0, allow_inf_nan=False, validate_default=True)
-    rise_weeks: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    life_weeks: float | None = Field(
+        default=None, gt=0, le=MAX_WEEKS, allow_inf_nan=False, validate_default=True
+    )
+    rise_weeks: float | None = Field(default=None, gt=0, le=MAX_WEEKS, allow_inf_nan=False)
     wsjf: Wsjf | None = None
     outcome: Outcome | None = None
 
@@ -100,8 +101,8 @@ class Item(Strict):
 
 class Backlog(Strict):
     version: Literal[1] = 1
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    items: list[Item] = Field(min_length=1)
+    currency: Currency = "USD"
+    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Backlog:
@@ -113,20 +114,7 @@ class Backlog(Strict):
         return self
 
 
-# ---------------------------------------------------------------- cost of one item
-
-
-def delay_cost(item: Item, week: float) -> float:
-    """Cost of an item finished at `week`, by its urgency profile (see the module doc)."""
-    cod, c = item.cost_of_delay_per_week, float(week)
-    if item.urgency == "short_life":
-        return cod * min(c, item.life_weeks)
-    if item.urgency == "fixed_date":
-        return 0.0 if c <= item.deadline_week + 1e-9 else cod * c
-    if item.urgency == "intangible":
-        rise = item.rise_weeks or DEFAULT_RISE
-        return cod * c * c / (2 * rise) if c <= rise else cod * (rise / 2 + c - rise)
-    return cod * c
+# ---------------------------------------------------------------- the cost formula
 
 
 @dataclass(frozen=True)
@@ -156,29 +144,43 @@ class _Columns:
             rise=np.array([it.rise_weeks or DEFAULT_RISE for it in items], dtype=float),
         )
 
+    def cost_one(self, i: int, finish: np.ndarray) -> np.ndarray:
+        """Delay cost of item `i` finished at each week of `finish`: `cost` for one item."""
+        rate, kind = self.cod[i], self.kind[i]
+        if kind == 0:
+            return rate * finish
+        return self.cost(np.full(len(finish), i), finish)
 
-def _costs(cols: _Columns, order: list[int], start: float) -> tuple[np.ndarray, np.ndarray]:
-    """Finish week and delay cost of every item of the order, computed for all at once."""
-    idx = np.asarray(order, dtype=np.intp)
-    rate = cols.cod[idx]
-    finish = start + np.cumsum(cols.duration[idx])
-    cost = rate * finish
-    kind = cols.kind[idx]
-    if kind.any():
-        life = np.where(kind == 1, cols.life[idx], np.inf)
-        cost = np.where(kind == 1, rate * np.minimum(finish, life), cost)
-        due = cols.deadline[idx]
-        cost = np.where((kind == 2) & (finish <= due + 1e-9), 0.0, cost)
-        rise = cols.rise[idx]
+    def cost(self, idx, finish) -> np.ndarray:
+        """Delay cost of items `idx` finished at `finish` (broadcast): the one formula."""
+        rate, kind = self.cod[idx], self.kind[idx]
+        finish = np.asarray(finish, dtype=float)
+        cost = rate * finish
+        short = kind == 1
+        cost = np.where(short, rate * np.minimum(finish, np.where(short, self.life[idx], 0)), cost)
+        on_time = (kind == 2) & (finish <= np.where(kind == 2, self.deadline[idx], 0) + 1e-9)
+        cost = np.where(on_time, 0.0, cost)
+        rise = self.rise[idx]
         rising = np.where(
             finish <= rise, rate * finish * finish / (2 * rise), rate * (rise / 2 + finish - rise)
         )
-        cost = np.where(kind == 3, rising, cost)
-    return finish, cost
+        return np.where(kind == 3, rising, cost)
 
 
-def _total(cols: _Columns, order: list[int], start: float = 0.0) -> float:
-    return float(_costs(cols, order, start)[1].sum()) if order else 0.0
+def delay_cost(item: Item, week: float) -> float:
+    """Cost of an item finished at `week`, by its urgency profile (see the module doc)."""
+    return float(_Columns.of([item]).cost(0, week))
+
+
+def _schedule(cols: _Columns, order, start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Finish week and delay cost of every item of the order, computed for all at once."""
+    idx = np.asarray(order, dtype=np.intp)
+    finish = start + np.cumsum(cols.duration[idx])
+    return finish, cols.cost(idx, finish)
+
+
+def _total(cols: _Columns, order, start: float = 0.0) -> float:
+    return float(_schedule(cols, order, start)[1].sum()) if len(order) else 0.0
 
 
 def order_cost(items: list[Item], order: list[int], start: float = 0.0) -> float:
@@ -188,7 +190,7 @@ def order_cost(items: list[Item], order: list[int], start: float = 0.0) -> float
 
 def cumulative_costs(items: list[Item], order: list[int]) -> list[tuple[float, float, str]]:
     """(finish week, cumulative delay cost, item id) after each item of the order."""
-    finish, cost = _costs(_Columns.of(items), order, 0.0)
+    finish, cost = _schedule(_Columns.of(items), order, 0.0)
     return [
         (float(w), float(c), items[i].id)
         for w, c, i in zip(finish, np.cumsum(cost), order, strict=True)
@@ -210,54 +212,116 @@ def wsjf_order(items: list[Item]) -> list[int]:
     return np.argsort(-score, kind="stable").tolist()
 
 
-def _exact(items: list[Item]) -> list[int]:
-    """Best order by dynamic programming over subsets: the last item of a set ends at its sum."""
-    n = len(items)
-    durations = [it.duration_weeks for it in items]
-    size = 1 << n
-    span = [0.0] * size
-    for mask in range(1, size):
-        low = (mask & -mask).bit_length() - 1
-        span[mask] = span[mask & (mask - 1)] + durations[low]
-    best = [math.inf] * size
-    last = [-1] * size
+def _exact(cols: _Columns, idx=None, start: float = 0.0) -> list[int]:
+    """Best order of items `idx` (default: all) worked from week `start`, by dynamic
+    programming over subsets, layer by layer of subset size.
+
+    best[S] = min over i in S of best[S - i] + cost_i(start + sum of durations in S): the
+    item done last in a set finishes when the whole set is done.
+    """
+    idx = np.arange(len(cols.cod)) if idx is None else np.asarray(idx)
+    n = len(idx)
+    masks = np.arange(1 << n, dtype=np.int64)
+    span = np.full(1 << n, float(start))
+    size = np.zeros(1 << n, dtype=np.int8)
+    for i in range(n):
+        bit = ((masks >> i) & 1).astype(bool)
+        span[bit] += cols.duration[idx[i]]
+        size += bit
+    best = np.full(1 << n, np.inf)
     best[0] = 0.0
-    for mask in range(1, size):
-        end = span[mask]
-        bits = mask
-        while bits:
-            i = (bits & -bits).bit_length() - 1
-            bits &= bits - 1
-            prev = mask ^ (1 << i)
-            cost = best[prev] + delay_cost(items[i], end)
-            if cost < best[mask] - 1e-9:
-                best[mask], last[mask] = cost, i
-    order, mask = [], size - 1
+    last = np.full(1 << n, -1, dtype=np.int8)
+    by_size = np.argsort(size, kind="stable")
+    edges = np.searchsorted(size[by_size], np.arange(n + 2))
+    for k in range(1, n + 1):
+        layer = by_size[edges[k] : edges[k + 1]]
+        for i in range(n):
+            sets = layer[((layer >> i) & 1).astype(bool)]
+            candidate = best[sets ^ (1 << i)] + cols.cost_one(idx[i], span[sets])
+            better = candidate < best[sets] - 1e-9
+            best[sets[better]] = candidate[better]
+            last[sets[better]] = i
+    order, mask = [], (1 << n) - 1
     while mask:
-        order.append(last[mask])
-        mask ^= 1 << last[mask]
+        i = int(last[mask])
+        order.append(int(idx[i]))
+        mask ^= 1 << i
     return order[::-1]
 
 
-def _improve(items: list[Item], order: list[int], max_passes: int = 50) -> list[int]:
-    """Adjacent swaps that lower the total, pass after pass; never worse than the start."""
-    order = list(order)
-    finish = np.cumsum([items[i].duration_weeks for i in order]).tolist()
-    for _ in range(max_passes):
-        improved = False
-        for k in range(len(order) - 1):
-            a, b = items[order[k]], items[order[k + 1]]
-            before = finish[k] - a.duration_weeks
-            now = delay_cost(a, finish[k]) + delay_cost(b, finish[k + 1])
-            b_end = before + b.duration_weeks
-            swapped = delay_cost(b, b_end) + delay_cost(a, finish[k + 1])
-            if swapped < now - 1e-9:
-                order[k], order[k + 1] = order[k + 1], order[k]
-                finish[k] = b_end
-                improved = True
-        if not improved:
+def lower_bound(cols: _Columns) -> float:
+    """A cost no order can beat: standard items in CD3 order as if alone, plus every other
+    item finished as early as it possibly could (at its own duration)."""
+    standard = np.flatnonzero(cols.kind == 0)
+    ratio = cols.cod[standard] / cols.duration[standard]
+    alone = _total(cols, standard[np.argsort(-ratio, kind="stable")])
+    others = np.flatnonzero(cols.kind != 0)
+    return alone + float(cols.cost(others, cols.duration[others]).sum())
+
+
+def _best_insertion(cols: _Columns, order: np.ndarray, pos: int) -> tuple[float, int]:
+    """The best place to move the item at `pos` to, and the change in total cost."""
+    n = len(order)
+    x = order[pos]
+    d = cols.duration[x]
+    finish = np.cumsum(cols.duration[order])
+    base = cols.cost(order, finish)
+    gains = np.zeros(n)
+    # Forward to b < pos: items b..pos-1 finish d later; x finishes at start of b + d.
+    if pos > 0:
+        later = cols.cost(order[:pos], finish[:pos] + d) - base[:pos]
+        shifted = np.cumsum(later[::-1])[::-1]  # sum over b..pos-1
+        starts = finish[:pos] - cols.duration[order[:pos]]
+        gains[:pos] = shifted + cols.cost(x, starts + d) - base[pos]
+    # Backward to b > pos: items pos+1..b finish d earlier; x finishes at old finish of b.
+    if pos < n - 1:
+        earlier = cols.cost(order[pos + 1 :], finish[pos + 1 :] - d) - base[pos + 1 :]
+        gains[pos + 1 :] = np.cumsum(earlier) + cols.cost(x, finish[pos + 1 :]) - base[pos]
+    b = int(np.argmin(gains))
+    return float(gains[b]), b
+
+
+def _move(order: np.ndarray, pos: int, to: int) -> np.ndarray:
+    item = order[pos]
+    rest = np.delete(order, pos)
+    return np.insert(rest, to, item)
+
+
+def _windows(cols: _Columns, order: np.ndarray, deadline: float) -> tuple[np.ndarray, bool]:
+    """Each run of WINDOW neighbours put in its best order exactly; the rest stays put
+    (the run's total duration is the same in any order, so later items are unaffected)."""
+    n, w = len(order), min(WINDOW, len(order))
+    finish = np.cumsum(cols.duration[order])
+    improved = False
+    for a in range(0, n - w + 1, max(1, w // 2)):
+        if time.monotonic() > deadline:
             break
-    return order
+        part = order[a : a + w]
+        start = finish[a] - cols.duration[order[a]]
+        better = np.array(_exact(cols, part, start))
+        if _total(cols, better, start) < _total(cols, part, start) - 1e-9:
+            order = np.concatenate([order[:a], better, order[a + w :]])
+            finish = np.cumsum(cols.duration[order])
+            improved = True
+    return order, improved
+
+
+def _descend(cols: _Columns, order: np.ndarray, deadline: float) -> tuple[np.ndarray, bool]:
+    """Insertion moves (any item to any place) and exact windows while they lower the
+    total; True if it reached a local optimum before the deadline."""
+    improved = True
+    while improved:
+        improved = False
+        for pos in range(len(order)):
+            if time.monotonic() > deadline:
+                return order, False
+            gain, to = _best_insertion(cols, order, pos)
+            if gain < -1e-9 * max(1.0, abs(_total(cols, order))):
+                order = _move(order, pos, to)
+                improved = True
+        if not improved and len(order) <= WINDOW_ITEMS:
+            order, improved = _windows(cols, order, deadline)
+    return order, time.monotonic() <= deadline
 
 
 @dataclass(frozen=True)
@@ -265,10 +329,74 @@ class BestOrder:
     order: list[int]
     cost: float
     method: str
+    lower_bound: float | None = None
+    optimal: bool = True
 
 
-def best_order(items: list[Item], cols: _Columns | None = None) -> BestOrder:
-    """The cheapest order we can find, and how it was found."""
+def local_search(
+    items: list[Item], cols: _Columns | None = None, seconds: float = SEARCH_SECONDS
+) -> BestOrder:
+    """The heuristic on its own, whatever the size (for tests against the exact search)."""
+    return _search(items, cols or _Columns.of(items), cd3_order(items), seconds)
+
+
+def _search(items: list[Item], cols: _Columns, start: list[int], seconds: float) -> BestOrder:
+    """Local search from CD3, from deadlines first, and from shuffles of the best so far."""
+    n = len(items)
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    due = np.where(cols.kind == 2, cols.deadline, np.inf)
+    starts = [np.array(start), np.lexsort((-(cols.cod / cols.duration), due))]
+    best = np.array(start)
+    best_cost = _total(cols, best)
+    converged_all = True
+    rng = np.random.default_rng(0)
+    restarts = stale = 0
+    while True:
+        if starts:
+            candidate = starts.pop(0)
+        elif time.monotonic() < deadline and n > 2 and stale < RESTARTS:
+            candidate = best.copy()  # perturb the best: move a few items at random
+            for _ in range(int(rng.integers(2, 5))):
+                candidate = _move(candidate, int(rng.integers(n)), int(rng.integers(n)))
+            restarts += 1
+            stale += 1
+        else:
+            break
+        found, converged = _descend(cols, candidate, deadline)
+        converged_all &= converged
+        cost = _total(cols, found)
+        if cost < best_cost - 1e-9:
+            best, best_cost = found, cost
+            stale = 0
+        if time.monotonic() > deadline:
+            converged_all &= not starts
+            break
+    bound = lower_bound(cols)
+    optimal = best_cost <= bound + 1e-9 * max(1.0, bound)
+    stop = (
+        f"stopped after {RESTARTS} restarts in a row found nothing better"
+        if converged_all
+        else f"stopped at its {seconds:g} s time limit"
+    )
+    proof = (
+        "it equals the lower bound, so it is optimal"
+        if optimal
+        else f"lower bound {bound:,.0f}: no proof of optimality"
+    )
+    method = (
+        f"local search ({n} items > {EXACT_LIMIT} for the exact search): CD3 and "
+        f"deadlines-first starts plus {restarts} restarts, moving any item to any place "
+        f"and reordering runs of {WINDOW} neighbours exactly; "
+        f"{stop}; {proof}"
+    )
+    return BestOrder(best.tolist(), best_cost, method, bound, optimal)
+
+
+def best_order(
+    items: list[Item], cols: _Columns | None = None, seconds: float = SEARCH_SECONDS
+) -> BestOrder:
+    """The cheapest order we can find, how it was found, and how sure we are."""
     cols = cols or _Columns.of(items)
     start = cd3_order(items)
     if all(it.urgency == "standard" for it in items):
@@ -278,23 +406,50 @@ def best_order(items: list[Item], cols: _Columns | None = None) -> BestOrder:
             "CD3: every item is standard, so highest CD3 first is optimal",
         )
     if len(items) <= EXACT_LIMIT:
-        exact = _exact(items)
+        exact = _exact(cols)
         return BestOrder(
             exact,
             _total(cols, exact),
-            f"exact search over every order (dynamic programming, "
+            f"exact search over every order (dynamic programming over subsets, "
             f"{len(items)} items <= {EXACT_LIMIT})",
         )
-    improved = _improve(items, start)
-    return BestOrder(
-        improved,
-        _total(cols, improved),
-        f"heuristic: CD3, then adjacent swaps while they lower the total "
-        f"({len(items)} items > {EXACT_LIMIT} for the exact search)",
-    )
+    found = _search(items, cols, start, seconds)
+    cd3_cost = _total(cols, start)
+    if found.cost > cd3_cost:  # the search starts from CD3, so this cannot happen; be sure
+        return BestOrder(start, cd3_cost, found.method, found.lower_bound, False)
+    return found
 
 
 # ---------------------------------------------------------------- what a delay costs
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One item's place in an order: when it starts and finishes, and what it costs."""
+
+    id: str
+    name: str
+    start: float
+    finish: float
+    cost: float
+    note: str
+
+
+def schedule(items: list[Item], order: list[int]) -> list[Slot]:
+    """Start and finish week of every item of the order, with deadlines and lives checked."""
+    cols = _Columns.of(items)
+    finish, cost = _schedule(cols, order)
+    slots = []
+    for i, f, c in zip(order, finish.tolist(), cost.tolist(), strict=True):
+        it = items[i]
+        note = ""
+        if it.urgency == "fixed_date":
+            met = f <= it.deadline_week + 1e-9
+            note = f"deadline week {it.deadline_week:g} {'met' if met else 'missed'}"
+        elif it.urgency == "short_life" and f > it.life_weeks:
+            note = f"ends after its life of {it.life_weeks:g} weeks: worth nothing by then"
+        slots.append(Slot(it.id, it.name, f - it.duration_weeks, f, c, note))
+    return slots
 
 
 def item_delay(item: Item, weeks: float, finish: float | None = None) -> float:
@@ -309,22 +464,34 @@ def order_delay(items: list[Item], order: list[int], weeks: float) -> float:
     return _total(cols, order, weeks) - _total(cols, order)
 
 
-def delay_sentence(item: Item, weeks: float, currency: str, finish: float | None = None) -> str:
+def delay_sentence(
+    item: Item, weeks: float, currency: str, finish: float | None = None, order: str = ""
+) -> str:
     cost = item_delay(item, weeks, finish)
+    when = "" if finish is None else f" (from week {finish:g}{f' in {order}' if order else ''})"
     return (
-        f"Delaying {item.name} by {weeks:g} week{'s' if weeks != 1 else ''} costs about "
+        f"Delaying {item.name} by {weeks:g} week{'s' if weeks != 1 else ''}{when} costs about "
         f"{cost:,.0f} {currency}."
     )
 
 
-def delays_of(backlog: Backlog, order_ids: list[str], weeks: float) -> dict:
-    """What `weeks` of delay costs: each item alone, and the whole order starting later."""
+def delays_of(
+    backlog: Backlog, order_ids: list[str], weeks: float, order_name: str = "the best order"
+) -> dict:
+    """What `weeks` of delay costs: each item alone from its finish in the order, and the
+    whole order starting later."""
     index = {it.id: i for i, it in enumerate(backlog.items)}
     order = [index[x] for x in order_ids]
+    finish, _ = _schedule(_Columns.of(backlog.items), order)
+    at = {backlog.items[i].id: float(f) for i, f in zip(order, finish, strict=True)}
     return {
         "weeks": weeks,
-        "items": {it.id: item_delay(it, weeks) for it in backlog.items},
-        "sentences": [delay_sentence(it, weeks, backlog.currency) for it in backlog.items],
+        "order": order_name,
+        "items": {it.id: item_delay(it, weeks, at[it.id]) for it in backlog.items},
+        "sentences": [
+            delay_sentence(it, weeks, backlog.currency, at[it.id], order_name)
+            for it in backlog.items
+        ],
         "whole_order": order_delay(backlog.items, order, weeks),
     }
 
@@ -357,6 +524,9 @@ class DelayResult:
     best_saving: float
     outcome_warnings: list[str]
     wsjf_missing: list[str]
+    lower_bound: float | None = None
+    proved_optimal: bool = True
+    schedules: dict[str, list[Slot]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -369,31 +539,29 @@ def outcome_warnings(items: list[Item]) -> list[str]:
         card = it.outcome
         missing = [
             label
-            for label, field in (
+            for label, name in (
                 ("owner", "owner"),
                 ("success metric", "metric"),
                 ("target", "target"),
             )
-            if card is None or not getattr(card, field)
+            if card is None or not getattr(card, name)
         ]
         if missing:
             out.append(f"{it.name} ({it.id}) is missing: {', '.join(missing)}.")
     return out
 
 
-def analyse(backlog: Backlog) -> DelayResult:
+def analyse(backlog: Backlog, given: list[int] | None = None) -> DelayResult:
+    """Every order side by side: yours (the file's, or `given`), CD3, WSJF and the best."""
     items = backlog.items
     cols = _Columns.of(items)
-    given = list(range(len(items)))
+    given = list(range(len(items))) if given is None else list(given)
     cd3 = cd3_order(items)
     ws = wsjf_order(items)
     best = best_order(items, cols)
-    costs = {
-        "given": _total(cols, given),
-        "cd3": _total(cols, cd3),
-        "wsjf": _total(cols, ws),
-        "best": best.cost,
-    }
+    orders = {"given": given, "cd3": cd3, "wsjf": ws, "best": best.order}
+    costs = {k: _total(cols, o) for k, o in orders.items()}
+    costs["best"] = best.cost
     id_of = [it.id for it in items]
 
     def ids(order):
@@ -423,156 +591,14 @@ def analyse(backlog: Backlog) -> DelayResult:
         best_saving=costs["given"] - costs["best"],
         outcome_warnings=outcome_warnings(items),
         wsjf_missing=[it.id for it in items if it.wsjf is None],
-    )
-
-
-# ---------------------------------------------------------------- files
-
-NESTED = {
-    "wsjf": ("business_value", "time_criticality", "risk_reduction", "job_size"),
-    "outcome": tuple(Outcome.model_fields),
-}
-FLAT = (
-    "id",
-    "name",
-    "cost_of_delay_per_week",
-    "duration_weeks",
-    "urgency",
-    "deadline_week",
-    "life_weeks",
-    "rise_weeks",
-)
-COLUMNS = FLAT + tuple(f"{group}_{f}" for group, fields in NESTED.items() for f in fields)
-REQUIRED = ("id", "name", "cost_of_delay_per_week", "duration_weeks")
-
-
-def _undo_csv_guard(text: str) -> str:
-    """Our CSV export puts a quote before text a spreadsheet would run; take it off again."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
-
-
-def _row_to_item(row: dict) -> dict:
-    item: dict = {}
-    for key in FLAT:
-        value = row.get(key, "")
-        if value != "":
-            item[key] = _undo_csv_guard(value)
-    for group, fields in NESTED.items():
-        part = {
-            f: _undo_csv_guard(row[f"{group}_{f}"])
-            for f in fields
-            if row.get(f"{group}_{f}", "") != ""
-        }
-        if part:
-            item[group] = part
-    if "wsjf" in item:
-        item["wsjf"] = {k: _int_or_text(v) for k, v in item["wsjf"].items()}
-    return item
-
-
-def _int_or_text(value: str):
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def parse_backlog_csv(
-    data: str | bytes, file: str = "backlog.csv", currency: str = "USD"
-) -> Backlog:
-    """Read a backlog CSV, one item a row; errors name the row (header = row 1) and column."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise BacklogError([Problem(file, f"not UTF-8 text ({exc.reason})")]) from None
-    try:
-        frame = pd.read_csv(
-            io.StringIO(data), dtype=str, keep_default_na=False, skipinitialspace=True
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise BacklogError([Problem(file, f"not a readable CSV ({exc})")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return backlog_from_rows(
-        frame.to_dict("records"), list(frame.columns), file, currency, first_row=2
-    )
-
-
-def backlog_from_rows(
-    rows: list[dict], columns: list[str], file: str, currency: str = "USD", first_row: int = 1
-) -> Backlog:
-    """Validate flat rows (CSV or the app's table); problems name row and column."""
-    missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    problems = [Problem(file, "required column is missing", c) for c in missing]
-    problems += [
-        Problem(file, f"unknown column; known columns: {', '.join(COLUMNS)}", c) for c in unknown
-    ]
-    if problems:
-        raise BacklogError(problems)
-    items = []
-    for index, row in enumerate(rows):
-        text = {k: "" if _blank(v) else str(v).strip() for k, v in row.items()}
-        if not any(text.values()):
-            continue
-        data_row = _row_to_item(text)
-        try:
-            items.append(Item.model_validate(data_row))
-        except ValidationError as exc:
-            for p in problems_from(exc, Located(data_row, None, file)):
-                column = p.field.replace(".", "_")
-                problems.append(Problem(file, p.message, column or "row", row=index + first_row))
-    if problems:
-        raise BacklogError(problems)
-    try:
-        return Backlog(currency=currency, items=items)
-    except ValidationError as exc:
-        raise BacklogError(
-            [Problem(file, e["msg"].removeprefix("Value error, "), "items") for e in exc.errors()]
-        ) from None
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def parse_backlog_yaml(text: str | bytes, file: str = "backlog.yaml") -> Backlog:
-    return validate(Backlog, parse_yaml(text, file, BacklogError), BacklogError)
-
-
-def load_backlog(path: str | Path) -> Backlog:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BacklogError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
-    if path.suffix.lower() == ".csv":
-        return parse_backlog_csv(data, str(path))
-    return parse_backlog_yaml(data, str(path))
-
-
-def backlog_frame(backlog: Backlog) -> pd.DataFrame:
-    """One item a row with flat columns, as the CSV holds it."""
-    rows = []
-    for it in backlog.items:
-        row = {k: getattr(it, k) for k in FLAT}
-        for group, fields in NESTED.items():
-            part = getattr(it, group)
-            for f in fields:
-                row[f"{group}_{f}"] = getattr(part, f) if part is not None else None
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def backlog_to_yaml(backlog: Backlog) -> str:
-    return yaml.safe_dump(
-        backlog.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True
+        lower_bound=best.lower_bound,
+        proved_optimal=best.optimal,
+        schedules={k: schedule(items, o) for k, o in orders.items()},
     )
 
 
 def all_orders_cost(items: list[Item]) -> float:
     """The cheapest total over every order, by brute force: for tests of small backlogs."""
+    import itertools
+
     return min(order_cost(items, list(p)) for p in itertools.permutations(range(len(items))))

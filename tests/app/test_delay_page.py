@@ -1,4 +1,4 @@
-from advisor.delay import parse_backlog_csv
+from advisor.delay_io import parse_backlog_csv
 from tests.app.conftest import assert_clean, chart_frames, shown, upload
 from tests.conftest import ROOT
 
@@ -33,7 +33,10 @@ def test_default_backlog_ranks_and_charts(app):
     final = lines.groupby("order")["cumulative delay cost"].max()
     assert final["Best found"] <= final["CD3"] <= final["Your order"]
     assert any("holiday-campaign" in shown(w) and "owner" in shown(w) for w in at.warning)
-    assert shown(at.info[0]) == "Delaying Self-serve onboarding by 6 weeks costs about 120,000 USD."
+    assert shown(at.info[0]) == (
+        "Delaying Self-serve onboarding by 6 weeks (from week 6 in the best order found) "
+        "costs about 120,000 USD."
+    )
 
 
 def test_editing_the_backlog_updates_the_orders(app):
@@ -87,10 +90,49 @@ def test_exports_are_offered_and_formula_safe(app):
     assert_clean(at)
     labels = [b.label for b in at.get("download_button")]
     assert {"Export CSV", "Export YAML"} <= set(labels)
-    from advisor.delay import backlog_frame
+    from advisor.delay_io import backlog_frame
     from advisor.report import safe_csv
 
     backlog = at.session_state["delay_good"]
     text = safe_csv(backlog_frame(backlog))
     assert "'=HYPERLINK" in text
     assert parse_backlog_csv(text).items[0].name.startswith("=HYPERLINK")
+
+
+def test_a_fixed_date_item_on_its_deadline_costs_its_slip(app):
+    at = _open(app)
+    at.selectbox(key="delay_item").set_value("gdpr-export").run()
+    at.selectbox(key="delay_from_order").set_value("given").run()
+    assert_clean(at)
+    # Your order: onboarding 4 + metrics platform 6 + export 3 = week 13, past its deadline
+    # of 9, so it already costs 15,000 x 13; six more weeks add 15,000 x 6.
+    assert shown(at.info[0]) == (
+        "Delaying Data export for the regulator by 6 weeks (from week 13 in your order) "
+        "costs about 90,000 USD."
+    )
+    at.selectbox(key="delay_from_order").set_value("best").run()
+    text = shown(at.info[0])
+    assert "costs about 0 USD" not in text
+
+
+def test_the_users_order_can_be_changed_by_position(app):
+    at = _open(app)
+    before = _metric(at, "CD3 instead of your order saves")
+    _edit(at, edited={0: {"position": 9}})
+    assert_clean(at)
+    assert _metric(at, "CD3 instead of your order saves") != before
+    frames = [d.value for d in at.dataframe if "finish (week)" in d.value.columns]
+    yours = frames[0]
+    assert yours["item"].iloc[-1] == "Self-serve onboarding"
+    assert yours["start (week)"].iloc[0] == 0
+
+
+def test_markdown_in_names_is_shown_as_text(app):
+    at = _open(app)
+    evil = "![x](http://127.0.0.1:9/x.png) **bold** <b>tag</b>"
+    _edit(at, edited={0: {"name": evil}})
+    assert_clean(at)
+    listed = [m.value for m in at.markdown if "x\\.png" in m.value]
+    assert len(listed) >= 4, "the name appears in each of the four order lists"
+    assert all("![x]" not in m and "**bold**" not in m and "<b>" not in m for m in listed)
+    assert all("\\!\\[x\\]" in m and "\\*\\*bold\\*\\*" in m for m in listed)

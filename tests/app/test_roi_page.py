@@ -22,8 +22,8 @@ def _metric(at, label):
 
 def _editor_key(at, prefix):
     if prefix == "roi_ranges_":
-        return at.session_state["roi_ranges_key"]
-    return f"{prefix}{at.session_state['roi_v']}"
+        return at.session_state["roi"].ranges_key
+    return f"{prefix}{at.session_state['roi'].version}"
 
 
 def _edit(at, prefix, edited=None, added=None, deleted=None):
@@ -40,7 +40,9 @@ def test_default_scenario_shows_summary_metrics_and_charts(app):
     at = _open(app)
     text = shown(at.success[0])
     assert text.startswith("Investing 1.7M USD over 3 years returns an NPV of 200.7k USD")
-    assert "pays back in month 22" in text and "chance it loses money" in text
+    assert "pays back in month 22 (discounted: month 23)" in text
+    assert "simulated futures it loses money" in text
+    assert "Licence priced at LinearB Essentials, 19 USD per seat-month" in text
     assert _metric(at, "NPV") == "200.7k USD"
     assert _metric(at, "IRR (annual)") == "55.0%"
     cash = chart_frames(at, 0)[0]
@@ -59,8 +61,11 @@ def test_editing_the_team_changes_the_cost(app):
     assert _metric(at, "Total cost") != before
     # 2 more engineers at 180,000 a year for 36 months
     lines = _table_with(at, "formula")
-    team = lines[lines["label"] == "Team: Backend engineer"].iloc[0]
+    team = lines[lines["line"] == "cost: Team: Backend engineer"].iloc[0]
     assert team["total"] == 4 * 180000 * 3
+    assert team["numbers"] == (
+        "count 4, annual cost 180,000 -> 60,000 USD a month x 36 months = 2,160,000 USD"
+    )
 
 
 def test_adding_a_row_and_switching_pages_keeps_the_edit(app):
@@ -74,8 +79,8 @@ def test_adding_a_row_and_switching_pages_keeps_the_edit(app):
     at.switch_page("advisor/ui/advisor_page.py").run()
     at.switch_page(PAGE).run()
     assert_clean(at)
-    labels = set(_table_with(at, "formula")["label"])
-    assert "Team: Designer" in labels
+    labels = set(_table_with(at, "formula")["line"])
+    assert "cost: Team: Designer" in labels
 
 
 def test_bad_values_show_a_message_and_keep_the_page(app):
@@ -149,3 +154,48 @@ def test_build_versus_buy(app):
     assert_clean(at)
     text = next(shown(i) for i in at.info if shown(i).startswith("Over 36 months, buying"))
     assert "no insight for the first 12 months" in text
+
+
+def _captions(at) -> str:
+    return " | ".join(shown(c) for c in at.caption)
+
+
+def test_seats_follow_the_advisor_until_the_user_edits_them(app):
+    at = _open(app)
+    at.checkbox(key="roi_w_bb_on").check().run()
+    assert at.number_input(key="roi_w_pf_seats").value == 120
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.number_input(key="q_engineers").set_value(300).run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    # One screen, one head count: the licence, build versus buy and the caption agree.
+    assert at.number_input(key="roi_w_pf_seats").value == 300
+    assert at.number_input(key="roi_w_bb_seats").value == 300
+    assert "Follows the Advisor (engineers: 300)" in _captions(at)
+    licence = _table_with(at, "formula")
+    row = licence[licence["line"] == "cost: Licence: linearb"].iloc[0]
+    assert row["numbers"].startswith("seats 300, ")
+
+    at.number_input(key="roi_w_pf_seats").set_value(50).run()
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.number_input(key="q_engineers").set_value(400).run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert at.number_input(key="roi_w_pf_seats").value == 50, "an edit is never overwritten"
+    assert "Edited by you; the Advisor says 400" in _captions(at)
+    assert at.number_input(key="roi_w_bb_seats").value == 400, "the untouched field follows"
+    at.button(key="roi_w_pf_seats_refollow").click().run()
+    assert at.number_input(key="roi_w_pf_seats").value == 400
+
+
+def test_several_sign_changes_lead_with_mirr(app):
+    at = _open(app)
+    _edit(
+        at,
+        "roi_oneoffs_v",
+        added=[{"name": "Second rebuild", "amount": 3_000_000, "month": 30}],
+    )
+    assert_clean(at)
+    labels = [m.label for m in at.metric]
+    assert labels.index("MIRR (annual)") < labels.index("IRR (annual)")
+    assert any("MIRR comes first" in shown(c) for c in at.caption)

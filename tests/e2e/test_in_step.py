@@ -74,9 +74,12 @@ def test_results_always_match_the_controls(page, session):
     for label, field in zip(RADIOS, ("maturity", "readiness", "sentiment"), strict=True):
         assert f"{field} {controls[label]}" in caption
 
+    page.get_by_text("Load or save answers").click()
+    button = page.get_by_role("button", name="Download these answers (YAML)")
+    button.wait_for(state="visible")
+    wait_idle(page)
     with page.expect_download() as info:
-        page.get_by_text("Load or save answers").click()
-        page.get_by_role("button", name="Download these answers (YAML)").click()
+        button.click()
     with open(info.value.path()) as handle:
         saved = yaml.safe_load(handle)
     for stage in STAGES:

@@ -7,11 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.build_buy import compare
 from advisor.cli import main
 from advisor.errors import ScenarioError
 from advisor.money import discount_factors, irr_annual, monthly_rate
-from advisor.roi import analyse, parse_scenario, scenario_from_dict
+from advisor.roi import analyse, compare, parse_scenario, scenario_from_dict
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "roi.yaml"

@@ -1,4 +1,11 @@
-"""Build versus buy: the total cost of owning the same insight, bought or built in-house."""
+"""Build versus buy: the total cost of owning the same insight, bought or built in-house.
+
+    buy, each month     seats x price per seat-month + admin FTE x annual cost / 12
+                        (+ setup in month 0)
+    build, each month   team x annual cost / 12 while building, then
+                        upkeep FTE x annual cost / 12 + infrastructure
+Both are compared in present value at the scenario's discount rate.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.catalog import Catalog
+from advisor.errors import Problem, ScenarioError
 from advisor.money import discount_factors, likely
-from advisor.roi import BuildVsBuy, Platform, Scenario, platform_price
+from advisor.roi.cashflows import platform_price
+from advisor.roi.schema import BuildVsBuy, Platform, Scenario
+from advisor.wording import money
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,7 @@ class Option:
     cumulative: list[float]
     first_insight_month: int
     formula: str
+    working: str
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,9 @@ class BuildBuyResult:
     text: str
 
 
-def _option(name: str, monthly: np.ndarray, disc: np.ndarray, first: int, formula: str) -> Option:
+def _option(
+    name: str, monthly: np.ndarray, disc: np.ndarray, first: int, formula: str, working: str
+) -> Option:
     return Option(
         name,
         float(monthly.sum()),
@@ -42,6 +55,7 @@ def _option(name: str, monthly: np.ndarray, disc: np.ndarray, first: int, formul
         np.cumsum(monthly).tolist(),
         first,
         formula,
+        working,
     )
 
 
@@ -54,25 +68,30 @@ def compare(
     disc = discount_factors(s.discount_rate, T)
     buy, build = choice.buy, choice.build
 
-    price = likely(
-        platform_price(
-            Platform(
-                vendor=buy.vendor, seats=buy.seats, price_per_seat_month=buy.price_per_seat_month
-            ),
-            catalog,
-            s.currency,
-            file,
-        )
+    c = s.currency
+    platform = Platform(
+        vendor=buy.vendor,
+        tier=buy.tier,
+        seats=buy.seats,
+        price_per_seat_month=buy.price_per_seat_month,
     )
-    buy_monthly = np.full(
-        T, likely(buy.seats) * price + likely(buy.admin_fte) * likely(buy.fte_annual_cost) / 12
-    )
+    try:
+        price = likely(platform_price(platform, catalog, c, file).value)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [Problem(e.file, e.message, f"build_vs_buy.buy.{e.field}") for e in exc.problems]
+        ) from None
+    seats, admin, fte_cost = likely(buy.seats), likely(buy.admin_fte), likely(buy.fte_annual_cost)
+    buy_each = seats * price + admin * fte_cost / 12
+    buy_monthly = np.full(T, buy_each)
     buy_monthly[0] += likely(buy.setup_cost)
 
     building = months < build.build_months
     team_cost = likely(build.team) * likely(build.annual_cost) / 12
     upkeep = likely(build.upkeep_fte) * likely(build.annual_cost) / 12
-    build_monthly = np.where(building, team_cost, upkeep + likely(build.infrastructure_per_month))
+    infra = likely(build.infrastructure_per_month)
+    build_monthly = np.where(building, team_cost, upkeep + infra)
+    built_for = min(build.build_months, T)
 
     bought = _option(
         "Buy",
@@ -80,6 +99,8 @@ def compare(
         disc,
         0,
         "seats x price per seat-month + admin FTE x cost / 12; setup in month 0",
+        f"{seats:,.0f} x {money(price, c)} + {admin:g} x {money(fte_cost, c)} / 12 = "
+        f"{money(buy_each, c)} a month x {T} months + setup {money(likely(buy.setup_cost), c)}",
     )
     built = _option(
         "Build",
@@ -88,6 +109,10 @@ def compare(
         min(build.build_months, T),
         f"team x cost / 12 for {build.build_months} months, then upkeep FTE x "
         "cost / 12 + infrastructure",
+        f"{likely(build.team):g} x {money(likely(build.annual_cost), c)} / 12 = "
+        f"{money(team_cost, c)} a month x {built_for} months, then "
+        f"{likely(build.upkeep_fte):g} x {money(likely(build.annual_cost), c)} / 12 + "
+        f"{money(infra, c)} = {money(upkeep + infra, c)} a month x {T - built_for} months",
     )
     cheaper = "buy" if bought.present_value <= built.present_value else "build"
     difference = abs(bought.present_value - built.present_value)
@@ -95,10 +120,10 @@ def compare(
     later = np.flatnonzero(np.sign(gap[1:]) != np.sign(gap[:-1]))
     crossover = int(later[0] + 1) if later.size else None
     text = (
-        f"Over {T} months, buying costs {bought.total:,.0f} {s.currency} and building "
-        f"{built.total:,.0f} {s.currency} (present values {bought.present_value:,.0f} and "
-        f"{built.present_value:,.0f}). {cheaper.capitalize()}ing is cheaper by "
-        f"{difference:,.0f} {s.currency} in present value."
+        f"Over {T} months, buying costs {money(bought.total, c)} and building "
+        f"{money(built.total, c)} (present values {money(bought.present_value, c)} and "
+        f"{money(built.present_value, c)}). {cheaper.capitalize()}ing is cheaper by "
+        f"{money(difference, c)} in present value."
     )
     if build.build_months > 0:
         text += (

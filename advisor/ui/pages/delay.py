@@ -1,0 +1,326 @@
+"""Cost of delay page: what waiting costs, the order that costs least, and outcome cards."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from advisor.delay import (
+    EXACT_LIMIT,
+    MAX_WEEKS,
+    URGENCIES,
+    Backlog,
+    analyse,
+    cumulative_costs,
+    delays_of,
+)
+from advisor.delay_io import (
+    COLUMNS,
+    backlog_frame,
+    backlog_from_rows,
+    backlog_to_yaml,
+    load_backlog,
+    parse_backlog_csv,
+    parse_backlog_yaml,
+)
+from advisor.errors import InputError
+from advisor.report import safe_csv
+from advisor.ui import charts, state
+from advisor.ui.examples import example_path
+from advisor.ui.text import md
+from advisor.ui.widgets import keyed, set_table, table
+
+FIB = [1, 2, 3, 5, 8, 13, 20]
+ORDER_NAMES = {"given": "Your order", "cd3": "CD3", "wsjf": "WSJF", "best": "Best found"}
+ORDER_WORDS = {
+    "given": "your order",
+    "cd3": "the CD3 order",
+    "wsjf": "the WSJF order",
+    "best": "the best order found",
+}
+
+
+@st.cache_data(max_entries=20, show_spinner="Searching for the cheapest order...")
+def _analysis(backlog_json: str, given: tuple[int, ...]):
+    """The analysis, cached: a large mixed backlog's search takes up to a few seconds."""
+    return analyse(Backlog.model_validate_json(backlog_json), list(given))
+
+
+def _load(backlog: Backlog) -> None:
+    frame = backlog_frame(backlog)
+    frame.insert(0, "position", range(1, len(frame) + 1))
+    set_table("delay_items", frame)
+    st.session_state["delay_good"] = backlog
+    st.session_state["delay_given"] = list(range(len(backlog.items)))
+    st.session_state["delay_v"] = st.session_state.get("delay_v", 0) + 1
+    st.session_state.pop("delay_w_currency", None)
+
+
+def _import() -> None:
+    upload = st.file_uploader(
+        "Import a backlog (YAML or CSV)", type=["yaml", "yml", "csv"], key="delay_upload"
+    )
+    if not state.new_upload("delay_upload", upload):
+        return
+    try:
+        if upload.name.lower().endswith(".csv"):
+            backlog = parse_backlog_csv(
+                upload.getvalue(), upload.name, st.session_state.get("delay_w_currency", "USD")
+            )
+        else:
+            backlog = parse_backlog_yaml(upload.getvalue(), upload.name)
+    except InputError as exc:
+        state.show_input_error(exc, upload.name)
+        return
+    _load(backlog)
+    st.toast(f"Imported {len(backlog.items)} items from {md(upload.name)}")
+
+
+def _editor(version: int) -> pd.DataFrame:
+    text = st.column_config.TextColumn
+    fib = st.column_config.SelectboxColumn
+    return table(
+        "delay_items",
+        pd.DataFrame(columns=["position", *COLUMNS]),
+        version,
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
+        column_config={
+            "position": st.column_config.NumberColumn(
+                "your order",
+                min_value=1,
+                step=1,
+                help="Your order: change the numbers to move items; ties keep the table's order",
+            ),
+            "id": text(required=True, max_chars=80),
+            "name": text(required=True, max_chars=300),
+            "cost_of_delay_per_week": st.column_config.NumberColumn(
+                "cost of delay / week", min_value=0, format="%,.0f"
+            ),
+            "duration_weeks": st.column_config.NumberColumn("weeks", min_value=0),
+            "urgency": st.column_config.SelectboxColumn(options=list(URGENCIES)),
+            "deadline_week": st.column_config.NumberColumn("deadline (week)"),
+            "life_weeks": st.column_config.NumberColumn("life (weeks)"),
+            "rise_weeks": st.column_config.NumberColumn("rise (weeks)"),
+            **{
+                f"wsjf_{f}": fib(f"WSJF {f.replace('_', ' ')}", options=FIB)
+                for f in ("business_value", "time_criticality", "risk_reduction", "job_size")
+            },
+        },
+    )
+
+
+def _given_order(frame: pd.DataFrame, backlog: Backlog) -> list[int]:
+    """The user's order: by the position column, ties and blanks in table order."""
+    ids = [it.id for it in backlog.items]
+    rows = frame[frame["id"].astype("string").str.strip().isin(ids)]
+    position = pd.to_numeric(rows["position"], errors="coerce").to_numpy(dtype=float)
+    position = np.where(np.isfinite(position), position, np.inf)
+    order = np.argsort(position, kind="stable")
+    index = {x: i for i, x in enumerate(ids)}
+    seen = [index[str(x).strip()] for x in rows["id"].iloc[order]]
+    return seen if sorted(seen) == list(range(len(ids))) else list(range(len(ids)))
+
+
+def _orders(result, backlog: Backlog) -> None:
+    c = result.currency
+    st.subheader("Which order costs least")
+    cols = st.columns(4)
+    orders = {
+        "given": result.given_order,
+        "cd3": result.cd3_order,
+        "wsjf": result.wsjf_order,
+        "best": result.best_order,
+    }
+    names = {it.id: it.name for it in result.items}
+    for col, (key, order) in zip(cols, orders.items(), strict=True):
+        with col.container(border=True):
+            st.markdown(f"**{ORDER_NAMES[key]}**")
+            st.markdown(f"{result.delay_cost[key]:,.0f} {c}")
+            st.markdown("\n".join(f"{i}. {md(names[x])}" for i, x in enumerate(order, 1)))
+    m1, m2 = st.columns(2)
+    m1.metric("CD3 instead of your order saves", f"{result.saving:,.0f} {c}")
+    m2.metric("The best order found saves", f"{result.best_saving:,.0f} {c}")
+    st.caption(
+        f"Best order found by {md(result.method)}. CD3 = cost of delay per week / duration "
+        f"in weeks. WSJF = (business value + time criticality + risk reduction) / job "
+        "size, in points: it ranks, it is never added to money. Items without WSJF "
+        f"scores come last in the WSJF order: {md(', '.join(result.wsjf_missing) or 'none')}."
+    )
+    index = {it.id: i for i, it in enumerate(backlog.items)}
+    series = {
+        ORDER_NAMES[k]: cumulative_costs(backlog.items, [index[x] for x in order])
+        for k, order in orders.items()
+    }
+    st.altair_chart(charts.delay_chart(series, c), width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": it.id,
+                    "name": it.name,
+                    "urgency": it.urgency,
+                    "cost of delay / week": it.cost_of_delay_per_week,
+                    "weeks": it.duration_weeks,
+                    "CD3": it.cd3,
+                    "WSJF (points)": it.wsjf,
+                }
+                for it in result.items
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "CD3": st.column_config.NumberColumn(format="%,.1f"),
+            "cost of delay / week": st.column_config.NumberColumn(format=f"%,.0f {c}"),
+        },
+    )
+    _schedules(result)
+
+
+def _schedules(result) -> None:
+    c = result.currency
+    with st.expander("When each item starts and finishes, in every order"):
+        tabs = st.tabs([ORDER_NAMES[k] for k in ORDER_NAMES])
+        for tab, key in zip(tabs, ORDER_NAMES, strict=True):
+            rows = [
+                {
+                    "item": s.name,
+                    "start (week)": s.start,
+                    "finish (week)": s.finish,
+                    "delay cost": s.cost,
+                    "note": s.note,
+                }
+                for s in result.schedules[key]
+            ]
+            tab.dataframe(
+                pd.DataFrame(rows),
+                hide_index=True,
+                width="stretch",
+                column_config={"delay cost": st.column_config.NumberColumn(format=f"%,.0f {c}")},
+            )
+
+
+def _what_delay_costs(result, backlog: Backlog) -> None:
+    st.subheader("What a delay costs")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    names = {it.id: it.name for it in backlog.items}
+    chosen = c1.selectbox("Item", list(names), format_func=names.get, key="delay_item")
+    weeks = c2.number_input(
+        "Weeks of delay",
+        min_value=0.0,
+        max_value=520.0,
+        value=6.0,
+        step=1.0,
+        format="%.0f",
+        key="delay_weeks",
+    )
+    which = c3.selectbox(
+        "Counted from its finish in",
+        list(ORDER_NAMES),
+        index=3,
+        format_func=ORDER_NAMES.get,
+        key="delay_from_order",
+    )
+    order = getattr(result, f"{which}_order")
+    delays = delays_of(backlog, order, weeks, ORDER_WORDS[which])
+    index = [it.id for it in backlog.items].index(chosen)
+    st.info(md(delays["sentences"][index]))
+    st.caption(
+        f"Starting the whole {ORDER_WORDS[which]} {weeks:g} weeks later costs about "
+        f"{delays['whole_order']:,.0f} {backlog.currency}. Each item's cost follows its "
+        "urgency profile: standard grows with every week; short life stops once its window "
+        "has passed; fixed date costs nothing until the deadline, then all at once; "
+        "intangible starts low and rises."
+    )
+
+
+def _outcomes(backlog: Backlog, result) -> None:
+    st.subheader("Outcome cards")
+    st.caption(
+        "Every item should say what problem it solves, how success will be measured, "
+        "and who is accountable; later, what actually happened."
+    )
+    for warning in result.outcome_warnings:
+        st.warning(md(warning), icon=":material/assignment_late:")
+    rows = []
+    for it in backlog.items:
+        card = it.outcome
+        rows.append(
+            {
+                "item": it.name,
+                "owner": card.owner if card else None,
+                "problem": card.problem if card else None,
+                "expected result": card.expected_result if card else None,
+                "metric": card.metric if card else None,
+                "target": card.target if card else None,
+                "actual": card.actual if card else None,
+                "loop": "closed" if card and card.actual else "open",
+            }
+        )
+    st.markdown("**Closing the loop: expected against actual**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("Fill the outcome_actual column in the table above once the result is known.")
+
+
+def render() -> None:
+    st.title("What does waiting cost?")
+    st.caption(
+        "Cost of delay puts a price on time. Work the items one after another; "
+        "compare your order with CD3 and WSJF and see what the cheapest order saves."
+    )
+    if "delay_good" not in st.session_state:
+        _load(load_backlog(example_path("backlog.yaml")))
+    with st.expander("Import or export"):
+        _import()
+        export_slot = st.container()
+    version = st.session_state["delay_v"]
+    currency = st.selectbox(
+        "Currency",
+        state.active_catalog().currencies,
+        key=keyed("delay_w_currency", st.session_state["delay_good"].currency),
+    )
+    st.markdown(f"**Backlog** (urgency: {', '.join(URGENCIES)}; weeks at most {MAX_WEEKS:,.0f})")
+    frame = _editor(version)
+    try:
+        rows = frame.drop(columns=["position"], errors="ignore")
+        backlog = backlog_from_rows(
+            rows.to_dict("records"), list(rows.columns), "the backlog table", currency
+        )
+        given = _given_order(frame, backlog)
+        st.session_state["delay_good"] = backlog
+        st.session_state["delay_given"] = given
+    except InputError as exc:
+        state.show_input_error(exc, "The edited backlog")
+        backlog = st.session_state["delay_good"]
+        given = st.session_state["delay_given"]
+        st.caption("Showing the last backlog without errors.")
+    export = backlog_frame(backlog)
+    with export_slot:
+        e1, e2 = st.columns(2)
+        e1.download_button(
+            "Export CSV",
+            lambda: safe_csv(export),
+            "backlog.csv",
+            "text/csv",
+            on_click="ignore",
+            key="delay_csv",
+        )
+        e2.download_button(
+            "Export YAML",
+            lambda: backlog_to_yaml(backlog),
+            "backlog.yaml",
+            "application/x-yaml",
+            on_click="ignore",
+            key="delay_yaml",
+        )
+        st.caption(
+            f"The exact order search covers up to {EXACT_LIMIT} items; larger backlogs "
+            "use a local search that reports a lower bound and is never worse than CD3."
+        )
+    result = _analysis(backlog.model_dump_json(), tuple(given))
+    _orders(result, backlog)
+    _what_delay_costs(result, backlog)
+    _outcomes(backlog, result)

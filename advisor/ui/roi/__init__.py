@@ -1,0 +1,113 @@
+"""ROI page: what a team or a platform returns, how sure we can be, and build versus buy.
+
+form       the inputs (settings, costs, benefits, platform, build versus buy), loading
+ranges     a low and a high for any number
+results    summary, metrics, charts and tables of the domain's RoiResult
+state      the page's one state object
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from advisor.errors import InputError
+from advisor.roi import MAX_RUNS, analyse, parse_scenario, scenario_from_dict
+from advisor.ui import state as app_state
+from advisor.ui.roi import form, results, state
+from advisor.ui.roi.ranges import ranges
+from advisor.ui.text import md
+from advisor.ui.widgets import keyed
+
+RUNS = [0, 1000, 10000, 50000]
+RUN_LABELS = {n: "none" if n == 0 else f"{n:,}" for n in RUNS}
+
+
+def _load_or_reset(catalog, ctx: dict) -> None:
+    with st.expander("Load or start over"):
+        upload = st.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="roi_upload")
+        if app_state.new_upload("roi_upload", upload):
+            try:
+                scenario = parse_scenario(upload.getvalue(), upload.name, catalog)
+            except InputError as exc:
+                app_state.show_input_error(exc, upload.name)
+            else:
+                form.load(scenario.model_dump(exclude_none=True), catalog, follow=False)
+                st.toast(f"Loaded {md(upload.name)}")
+        if st.button("Start from the example again", key="roi_reset"):
+            form.load(form.example_scenario(ctx), catalog, follow=True)
+            st.rerun()
+
+
+def _inputs(roi: state.RoiState, catalog, ctx: dict) -> dict:
+    """Every input, read from the widgets, as plain scenario data."""
+    base = form.settings(roi.data, catalog.currencies)
+    currency = base["currency"]
+    tabs = st.tabs(["Team and costs", "Benefits", "Platform", "Ranges", "Build vs buy"])
+    with tabs[0]:
+        base.update(form.costs(roi.version, currency))
+        base["productivity_dip"] = form.dip(roi.data)
+    with tabs[1]:
+        base["benefits"] = form.benefits(roi, currency)
+    with tabs[2]:
+        base["platform"] = form.platform(roi.data, catalog, ctx, currency)
+    with tabs[4]:
+        base["build_vs_buy"] = form.build_buy(roi.data, catalog, ctx, currency)
+    base = {k: v for k, v in base.items() if v is not None}
+    with tabs[3]:
+        return ranges(base, catalog)
+
+
+def _simulation_settings() -> tuple[int, int]:
+    c1, c2 = st.columns(2)
+    runs = c1.selectbox(
+        "Simulated futures", RUNS, key=keyed("roi_w_runs", 10000), format_func=RUN_LABELS.get
+    )
+    seed = c2.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key=keyed("roi_w_seed", 0),
+        help=f"The same seed gives the same simulation (at most {MAX_RUNS:,} runs).",
+    )
+    return int(runs), int(seed)
+
+
+def render() -> None:
+    st.title("What does it return?")
+    st.caption(
+        "Team and platform cost against outcome: NPV, IRR, payback and ROI, with the "
+        "uncertainty of every estimate. Money is in one currency per scenario."
+    )
+    catalog = app_state.active_catalog()
+    ctx = form.advisor_context(catalog)  # once a run: head count, vendor, currency
+    if state.get() is None:
+        form.load(form.example_scenario(ctx), catalog, follow=True)
+    _load_or_reset(catalog, ctx)
+    roi = state.get()
+    data = _inputs(roi, catalog, ctx)
+    # Widgets forget their values when the user visits another page; the state does not.
+    roi.data = {k: data.get(k) for k in form.KEPT}
+    runs, seed = _simulation_settings()
+    bar = None
+    try:
+        scenario = scenario_from_dict(data, "the ROI form", catalog)
+        bar = st.progress(0.0, text="Simulating...") if runs else None
+        result = analyse(
+            scenario,
+            catalog,
+            simulations=runs,
+            seed=seed,
+            progress=(lambda done: bar.progress(done, text=f"Simulating... {done:.0%}"))
+            if bar
+            else None,
+        )
+    except InputError as exc:
+        app_state.show_input_error(exc, "This scenario")
+        return
+    if bar:
+        bar.empty()
+    results.metrics(scenario, result)
+    results.charts_row(result)
+    results.workings(scenario, result)
+    results.build_buy(result.build_vs_buy)

@@ -1,0 +1,566 @@
+"""The ROI page's inputs: settings, team and costs, benefits, platform, build versus buy."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from advisor.answers import answers_from_dict
+from advisor.errors import InputError
+from advisor.roi import LEVERS, CapacityFreed, DowntimeAvoided, ReworkAvoided, parameters
+from advisor.roi import scenario_from_dict as validate_scenario
+from advisor.scoring import recommend
+from advisor.ui import state as app_state
+from advisor.ui.roi import state
+from advisor.ui.text import md
+from advisor.ui.widgets import keyed, records, set_table, table
+
+LEVER_MODELS = {
+    "capacity_freed": CapacityFreed,
+    "downtime_avoided": DowntimeAvoided,
+    "rework_avoided": ReworkAvoided,
+}
+LEVER_NAMES = {
+    "capacity_freed": "Capacity freed",
+    "downtime_avoided": "Downtime avoided",
+    "rework_avoided": "Rework avoided",
+}
+LEVER_DEFAULTS = {
+    "capacity_freed": {"staff": 50, "annual_cost": 150000, "time_saved": 0.05},
+    "downtime_avoided": {
+        "deploys_per_year_before": 50,
+        "deploys_per_year_after": 500,
+        "change_fail_rate_before": 0.2,
+        "change_fail_rate_after": 0.1,
+        "recovery_hours_before": 6,
+        "recovery_hours_after": 2,
+        "cost_per_hour": 10000,
+    },
+    "rework_avoided": {
+        "staff": 50,
+        "annual_cost": 150000,
+        "rework_share_before": 0.25,
+        "rework_share_after": 0.15,
+    },
+}
+KIND_LABELS = {"drivers": "Driver chain (the product of factors)", **LEVER_NAMES}
+SETTINGS = ("name", "currency", "horizon_months", "discount_rate")
+KEPT = (*SETTINGS, "platform", "productivity_dip", "build_vs_buy", "notes")
+
+
+# ---------------------------------------------------------------- from the Advisor
+
+
+def advisor_context(catalog) -> dict:
+    """Head count, currency, top category and a priced vendor of it, from the Advisor."""
+    try:
+        answers = answers_from_dict(app_state.answers(), catalog=catalog)
+    except InputError:
+        return {"engineers": 100, "vendor": None, "currency": "USD", "category": None}
+    rec = recommend(answers, catalog)
+    top = rec.ranking[0]
+    in_top = [v for v in rec.vendors if top.category in v.categories]
+    priced = [v for v in in_top if v.annual_cost is not None]
+    vendor = (priced or in_top or [None])[0]
+    return {
+        "engineers": answers.engineers,
+        "vendor": vendor.id if vendor else None,
+        "currency": answers.currency,
+        "category": top.name,
+    }
+
+
+def example_scenario(ctx: dict) -> dict:
+    """The example in examples/roi.yaml, with the Advisor's head count, vendor and currency."""
+    from advisor.roi import load_scenario
+    from advisor.ui.examples import example_path
+
+    data = load_scenario(example_path("roi.yaml")).model_dump(exclude_none=True)
+    data["currency"] = ctx["currency"]
+    data["platform"] = (
+        {"vendor": ctx["vendor"], "seats": ctx["engineers"]} if ctx["vendor"] else None
+    )
+    return data
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load(data: dict, catalog, follow: bool) -> None:
+    """Put a whole scenario into the page's state; every editor starts again from it."""
+    benefits = data.get("benefits") or []
+    simple = [b for b in benefits if b.get("annual_value") is not None]
+    modelled = [b for b in benefits if b.get("annual_value") is None]
+    scenario = validate_scenario({**data, "benefits": simple + modelled}, catalog=None)
+    ranges = {
+        p.path: {"label": p.label, "low": p.value.low, "high": p.value.high}
+        for p in parameters(scenario, catalog)
+        if p.uncertain
+    }
+    dump = scenario.model_dump()
+
+    def plain(v):
+        return v["likely"] if isinstance(v, dict) else v
+
+    set_table(
+        "roi_team",
+        pd.DataFrame(
+            [
+                {**r, "count": plain(r["count"]), "annual_cost": plain(r["annual_cost"])}
+                for r in dump["team"]
+            ],
+            columns=["role", "count", "annual_cost", "start_month", "end_month"],
+        ),
+    )
+    set_table(
+        "roi_oneoffs",
+        pd.DataFrame(
+            [{**o, "amount": plain(o["amount"])} for o in dump["one_off_costs"]],
+            columns=["name", "amount", "month"],
+        ),
+    )
+    set_table(
+        "roi_benefits",
+        pd.DataFrame(
+            [
+                {
+                    "name": b["name"],
+                    "annual_value": plain(b["annual_value"]),
+                    "start_month": b["start_month"],
+                    "ramp_months": b["ramp_months"],
+                }
+                for b in dump["benefits"]
+                if b.get("annual_value") is not None
+            ],
+            columns=["name", "annual_value", "start_month", "ramp_months"],
+        ),
+    )
+    old = state.get()
+    state.put(
+        state.RoiState(
+            data={k: dump[k] for k in KEPT},
+            modelled=[
+                {k: v for k, v in b.items() if v is not None}
+                for b in dump["benefits"]
+                if b.get("annual_value") is None
+            ],
+            ranges=ranges,
+            version=(old.version + 1) if old else 0,
+            follow=dict.fromkeys(state.FOLLOWERS, follow),
+        )
+    )
+    for key in [k for k in st.session_state if str(k).startswith("roi_w_")]:
+        del st.session_state[key]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def settings(data: dict, currencies: list[str]) -> dict:
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+    name = c1.text_input("Scenario name", max_chars=200, key=keyed("roi_w_name", data["name"]))
+    currency = c2.selectbox("Currency", currencies, key=keyed("roi_w_currency", data["currency"]))
+    horizon = c3.number_input(
+        "Horizon (months)",
+        min_value=1,
+        max_value=240,
+        key=keyed("roi_w_horizon", int(data["horizon_months"])),
+    )
+    rate = c4.number_input(
+        "Discount rate (% a year)",
+        min_value=-99.0,
+        max_value=1000.0,
+        step=0.5,
+        key=keyed("roi_w_rate", float(data["discount_rate"]) * 100),
+        help="Annual; converted to a monthly rate (1 + r)^(1/12) - 1.",
+    )
+    return {
+        "name": name,
+        "currency": currency,
+        "horizon_months": int(horizon),
+        "discount_rate": rate / 100,
+    }
+
+
+def costs(v: int, currency: str) -> dict:
+    money = f"%,.0f {currency}"
+    st.markdown(
+        "**Team** (each person costs annual cost / 12 in every active month; "
+        "end month = first month no longer paid)"
+    )
+    team = table(
+        "roi_team",
+        pd.DataFrame(columns=["role", "count", "annual_cost", "start_month", "end_month"]),
+        v,
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "role": st.column_config.TextColumn(required=True, max_chars=200),
+            "count": st.column_config.NumberColumn(min_value=0, step=0.5),
+            "annual_cost": st.column_config.NumberColumn(
+                "annual cost (loaded)", min_value=0, format=money
+            ),
+            "start_month": st.column_config.NumberColumn(min_value=0, max_value=240, step=1),
+            "end_month": st.column_config.NumberColumn(min_value=1, max_value=240, step=1),
+        },
+    )
+    st.markdown("**One-off costs** (hiring, onboarding, licences bought once)")
+    oneoffs = table(
+        "roi_oneoffs",
+        pd.DataFrame(columns=["name", "amount", "month"]),
+        v,
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "name": st.column_config.TextColumn(max_chars=200),
+            "amount": st.column_config.NumberColumn(min_value=0, format=money),
+            "month": st.column_config.NumberColumn(min_value=0, max_value=240, step=1),
+        },
+    )
+    team_rows = records(team)
+    for row in team_rows:
+        row["start_month"] = int(row["start_month"] or 0)
+        if row.get("end_month") is not None:
+            row["end_month"] = int(row["end_month"])
+        else:
+            row.pop("end_month", None)
+    oneoff_rows = records(oneoffs)
+    for row in oneoff_rows:
+        row["month"] = int(row["month"] or 0)
+    return {"team": team_rows, "one_off_costs": oneoff_rows}
+
+
+def dip(data: dict) -> dict | None:
+    current = data.get("productivity_dip") or {}
+    on = st.checkbox(
+        "Include a productivity dip while the change beds in",
+        key=keyed("roi_w_dip_on", bool(current)),
+    )
+    if not on:
+        return None
+    c1, c2, c3, c4 = st.columns(4)
+    return {
+        "people": _amount(c1, "People affected", "roi_w_dip_people", current, "people", 10),
+        "annual_cost": _amount(
+            c2,
+            "Loaded annual cost",
+            "roi_w_dip_cost",
+            current,
+            "annual_cost",
+            150000,
+            step=5000.0,
+            format="%.0f",
+        ),
+        "share_lost": _amount(
+            c3,
+            "Share of output lost",
+            "roi_w_dip_share",
+            current,
+            "share_lost",
+            0.2,
+            max_value=1.0,
+            step=0.05,
+        ),
+        "months": int(
+            c4.number_input(
+                "Months",
+                min_value=0,
+                max_value=240,
+                key=keyed("roi_w_dip_months", int(current.get("months", 3))),
+            )
+        ),
+    }
+
+
+def _amount(where, label: str, key: str, source: dict, name: str, default: float, **kw):
+    """A non-negative number input that starts from the scenario's likely value of `name`."""
+    kw.setdefault("max_value", 1e15)
+    return where.number_input(
+        label, min_value=0.0, key=keyed(key, float(_likely(source, name, default))), **kw
+    )
+
+
+def _likely(d: dict, key: str, default):
+    v = d.get(key, default)
+    return v["likely"] if isinstance(v, dict) else (default if v is None else v)
+
+
+def benefits(roi: state.RoiState, currency: str) -> list[dict]:
+    st.markdown("**Benefits as an annual value** (ramp: months to reach full value)")
+    simple = table(
+        "roi_benefits",
+        pd.DataFrame(columns=["name", "annual_value", "start_month", "ramp_months"]),
+        roi.version,
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "name": st.column_config.TextColumn(max_chars=200),
+            "annual_value": st.column_config.NumberColumn(min_value=0, format=f"%,.0f {currency}"),
+            "start_month": st.column_config.NumberColumn(min_value=0, max_value=240, step=1),
+            "ramp_months": st.column_config.NumberColumn(min_value=0, max_value=240, step=1),
+        },
+    )
+    rows = records(simple)
+    for row in rows:
+        row["start_month"] = int(row["start_month"] or 0)
+        row["ramp_months"] = int(row["ramp_months"] or 0)
+    if roi.modelled:
+        st.markdown("**Benefits from a driver chain or a DORA value lever**")
+        for i, b in enumerate(roi.modelled):
+            c1, c2 = st.columns([6, 1])
+            source = "drivers" if "drivers" in b else next(k for k in LEVERS if k in b)
+            shown = ", ".join(f"{k.replace('_', ' ')} {_show(x)}" for k, x in b[source].items())
+            c1.markdown(
+                f"- **{md(b['name'])}** ({LEVER_NAMES.get(source, 'driver chain')}): "
+                f"{md(shown)}; from month {b.get('start_month', 0)}, ramp "
+                f"{b.get('ramp_months', 0)}"
+            )
+            if c2.button("Remove", key=f"roi_remove_{i}_{roi.version}"):
+                roi.modelled.pop(i)
+                st.rerun()
+    _add_modelled(roi.modelled)
+    return rows + roi.modelled
+
+
+def _show(x) -> str:
+    if isinstance(x, dict):
+        return f"{x['low']:g} / {x['likely']:g} / {x['high']:g}"
+    return f"{x:g}"
+
+
+def _add_modelled(modelled: list[dict]) -> None:
+    with st.expander("Add a DORA value lever or a driver chain"):
+        kind = st.selectbox(
+            "Kind", ["drivers", *LEVERS], key="roi_add_kind", format_func=KIND_LABELS.get
+        )
+        name = st.text_input(
+            "Name",
+            value=LEVER_NAMES.get(kind, "Revenue kept"),
+            max_chars=200,
+            key=f"roi_add_name_{kind}",
+        )
+        c1, c2 = st.columns(2)
+        start = c1.number_input(
+            "Start month", min_value=0, max_value=240, value=0, key="roi_add_start"
+        )
+        ramp = c2.number_input(
+            "Ramp months", min_value=0, max_value=240, value=3, key="roi_add_ramp"
+        )
+        if kind == "drivers":
+            factors = st.data_editor(
+                pd.DataFrame(
+                    {
+                        "factor": ["customers", "revenue_per_customer", "retention_gain"],
+                        "value": [1000.0, 10000.0, 0.02],
+                    }
+                ),
+                num_rows="dynamic",
+                key="roi_add_factors",
+                width="stretch",
+            )
+            inputs = {r["factor"]: r["value"] for r in records(factors) if r.get("factor")}
+        else:
+            st.caption(md(" ".join(LEVER_MODELS[kind].__doc__.split())))
+            cols = st.columns(3)
+            inputs = {
+                f: cols[i % 3].number_input(
+                    f.replace("_", " "),
+                    min_value=0.0,
+                    max_value=1e15,
+                    value=float(default),
+                    key=f"roi_add_{kind}_{f}",
+                )
+                for i, (f, default) in enumerate(LEVER_DEFAULTS[kind].items())
+            }
+        if st.button("Add this benefit", key="roi_add_button"):
+            modelled.append(
+                {"name": name, kind: inputs, "start_month": int(start), "ramp_months": int(ramp)}
+            )
+            st.rerun()
+
+
+def _followed(key: str, advisor_value, saved) -> dict:
+    """Widget arguments for a field that follows the Advisor until the user edits it."""
+    roi = state.get()
+    following = roi.follow.get(key) and advisor_value is not None
+    if following:
+        st.session_state[key] = advisor_value
+    seed = advisor_value if following or saved is None else saved
+    return {"key": keyed(key, seed), "on_change": state.stop_following, "args": (key,)}
+
+
+def _known(vendor: str | None, ids: list[str]) -> str | None:
+    return vendor if vendor in ids else None
+
+
+def _whole(value) -> int | None:
+    value = value["likely"] if isinstance(value, dict) else value
+    return None if value is None else int(value)
+
+
+def _follow_note(where, key: str, what: str, advisor_value) -> None:
+    roi = state.get()
+    if roi.follow.get(key):
+        where.caption(f"Follows the Advisor ({md(what)}: {md(advisor_value)}) until you edit it.")
+    else:
+        where.caption(f"Edited by you; the Advisor says {md(advisor_value)}.")
+        where.button(
+            "Follow the Advisor again",
+            key=f"{key}_refollow",
+            on_click=state.follow_again,
+            args=(key,),
+        )
+
+
+def platform(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
+    current = data.get("platform") or {}
+    on = st.checkbox("Include a metrics platform licence", key=keyed("roi_w_pf_on", bool(current)))
+    if not on:
+        return None
+    ids = [v.id for v in catalog.vendors]
+    names = {v.id: v.name for v in catalog.vendors}
+    suggested = ctx["vendor"] if ctx["vendor"] in ids else None
+    c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
+    chosen = c1.selectbox(
+        "Vendor",
+        ids,
+        format_func=names.get,
+        **_followed("roi_w_pf_vendor", suggested or ids[0], _known(current.get("vendor"), ids)),
+    )
+    _follow_note(c1, "roi_w_pf_vendor", f"top category {ctx['category']}", names.get(suggested))
+    seats = c2.number_input(
+        "Seats",
+        min_value=0,
+        max_value=10_000_000,
+        step=10,
+        **_followed("roi_w_pf_seats", int(ctx["engineers"]), _whole(current.get("seats"))),
+    )
+    _follow_note(c2, "roi_w_pf_seats", "engineers", ctx["engineers"])
+    vendor = catalog.vendor(chosen)
+    tiers = [t.name for t in vendor.pricing.tiers] if vendor else []
+    tier = None
+    if tiers:
+        tier = c3.selectbox(
+            "Plan",
+            tiers,
+            key=keyed("roi_w_pf_tier", current.get("tier") or tiers[0]),
+            help="The catalog's published plans; the simulation can range between them.",
+        )
+    quote = _amount(
+        c4,
+        f"Quote per seat-month ({currency})",
+        "roi_w_pf_quote",
+        current,
+        "price_per_seat_month",
+        0.0,
+        step=1.0,
+        help="0 uses the catalog's price for the plan; vendors without one need a quote.",
+    )
+    setup = _amount(
+        c5, f"Setup cost ({currency})", "roi_w_pf_setup", current, "setup_cost", 0.0, step=1000.0
+    )
+    out = {"vendor": chosen, "seats": seats, "setup_cost": setup}
+    if tier and tier in tiers:
+        out["tier"] = tier
+    if quote > 0:
+        out["price_per_seat_month"] = quote
+    return out
+
+
+def build_buy(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
+    current = data.get("build_vs_buy") or {}
+    on = st.checkbox(
+        "Compare building our own with buying", key=keyed("roi_w_bb_on", bool(current))
+    )
+    if not on:
+        return None
+    buy, build = current.get("buy", {}), current.get("build", {})
+    ids = [v.id for v in catalog.vendors]
+    names = {v.id: v.name for v in catalog.vendors}
+    suggested = ctx["vendor"] if ctx["vendor"] in ids else None
+    b1, b2 = st.columns(2)
+    with b1:
+        st.markdown("**Buy**")
+        vendor = st.selectbox(
+            "Vendor",
+            ids,
+            format_func=names.get,
+            **_followed("roi_w_bb_vendor", suggested or ids[0], _known(buy.get("vendor"), ids)),
+        )
+        _follow_note(st, "roi_w_bb_vendor", f"top category {ctx['category']}", names.get(suggested))
+        seats = st.number_input(
+            "Seats",
+            min_value=0,
+            max_value=10_000_000,
+            **_followed("roi_w_bb_seats", int(ctx["engineers"]), _whole(buy.get("seats"))),
+        )
+        _follow_note(st, "roi_w_bb_seats", "engineers", ctx["engineers"])
+        quote = _amount(
+            st,
+            f"Quote per seat-month ({currency}; 0: catalog price)",
+            "roi_w_bb_quote",
+            buy,
+            "price_per_seat_month",
+            0.0,
+        )
+        setup = _amount(
+            st, f"Setup cost ({currency})", "roi_w_bb_setup", buy, "setup_cost", 20000, step=1000.0
+        )
+        admin = _amount(
+            st, "People to run it (FTE)", "roi_w_bb_admin", buy, "admin_fte", 0.25, step=0.25
+        )
+    with b2:
+        st.markdown("**Build**")
+        team = _amount(st, "Team building it", "roi_w_bd_team", build, "team", 3)
+        months = st.number_input(
+            "Months to build",
+            min_value=0,
+            max_value=240,
+            key=keyed("roi_w_bd_months", int(build.get("build_months", 12))),
+        )
+        upkeep = _amount(
+            st,
+            "People to keep it running (FTE)",
+            "roi_w_bd_upkeep",
+            build,
+            "upkeep_fte",
+            1.0,
+            step=0.25,
+        )
+        infra = _amount(
+            st,
+            f"Infrastructure per month ({currency})",
+            "roi_w_bd_infra",
+            build,
+            "infrastructure_per_month",
+            1000,
+            step=100.0,
+        )
+    cost = _amount(
+        st,
+        f"Loaded annual cost of one engineer ({currency})",
+        "roi_w_bd_cost",
+        build,
+        "annual_cost",
+        160000,
+        step=5000.0,
+    )
+    out_buy = {
+        "vendor": vendor,
+        "seats": seats,
+        "setup_cost": setup,
+        "admin_fte": admin,
+        "fte_annual_cost": cost,
+    }
+    if quote > 0:
+        out_buy["price_per_seat_month"] = quote
+    return {
+        "buy": out_buy,
+        "build": {
+            "team": team,
+            "annual_cost": cost,
+            "build_months": int(months),
+            "upkeep_fte": upkeep,
+            "infrastructure_per_month": infra,
+        },
+    }

@@ -1,0 +1,21 @@
+"""Money and figures in words, the same on every page, in the CLI and in reports."""
+
+from __future__ import annotations
+
+
+def money(amount: float, currency: str) -> str:
+    """12,345 USD: whole units with thousands separators and the currency code."""
+    return f"{amount:,.0f} {currency}"
+
+
+def short_money(amount: float, currency: str) -> str:
+    """1.2M USD, 250.0k USD: money short enough for a sentence or a metric."""
+    size = abs(amount)
+    for bound, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= bound:
+            return f"{amount / bound:,.1f}{suffix} {currency}"
+    return f"{amount:,.0f} {currency}"
+
+
+def month(m: int | None) -> str:
+    return "beyond the horizon" if m is None else f"month {m}"
