@@ -20,10 +20,12 @@ def _tooltips(*fields: str) -> list[alt.Tooltip]:
 
 def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
     """Each category's score as a bar stacked from its contributions, best first."""
+    order_of = {label: i for i, label in enumerate(FACTOR_LABELS.values())}
     rows = [
         {
             "category": s.short_name,
             "factor": FACTOR_LABELS[c.factor],
+            "rank": order_of[FACTOR_LABELS[c.factor]],
             "points": c.points,
             "max": c.max_points,
             "score": s.score,
@@ -106,7 +108,7 @@ def cashflow_chart(result) -> alt.LayerChart:
             .encode(
                 x=x,
                 y=alt.Y("p10:Q", title=money, axis=alt.Axis(format="~s")),
-                y2="p90:Q",
+                y2=alt.Y2("p90:Q"),
                 tooltip=_tooltips("month:Q", "p10:Q", "p90:Q"),
             )
         )
@@ -119,18 +121,24 @@ def cashflow_chart(result) -> alt.LayerChart:
             tooltip=_tooltips("month:Q", "cumulative:Q"),
         )
     )
-    layers.append(alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="grey").encode(y="zero:Q"))
+    layers.append(
+        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="grey").encode(y=alt.Y("zero:Q"))
+    )
     if result.payback_month is not None:
         point = rows[rows["month"] == result.payback_month]
         layers.append(
             alt.Chart(point)
             .mark_point(size=140, filled=True, color="#2ca02c")
-            .encode(x=x, y="cumulative:Q")
+            .encode(x=x, y=alt.Y("cumulative:Q"))
         )
         layers.append(
             alt.Chart(point)
             .mark_text(dy=-14, fontWeight="bold")
-            .encode(x=x, y="cumulative:Q", text=alt.value(f"payback, month {result.payback_month}"))
+            .encode(
+                x=x,
+                y=alt.Y("cumulative:Q"),
+                text=alt.value(f"payback, month {result.payback_month}"),
+            )
         )
     band = " (shaded: P10-P90)" if result.simulation is not None else ""
     return alt.layer(*layers).properties(
@@ -154,7 +162,7 @@ def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerC
         .mark_bar()
         .encode(
             x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
-            x2="to:Q",
+            x2=alt.X2("to:Q"),
             y=alt.Y("runs:Q", title="simulated runs"),
             y2=alt.datum(0),
             color=alt.Color(
@@ -169,7 +177,7 @@ def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerC
     rules = (
         alt.Chart(marks)
         .mark_rule(strokeDash=[4, 3])
-        .encode(x="x:Q", color=alt.value("black"), tooltip=_tooltips("what:N", "x:Q"))
+        .encode(x=alt.X("x:Q"), color=alt.value("black"), tooltip=_tooltips("what:N", "x:Q"))
     )
     return alt.layer(bars, rules).properties(
         title="NPV across simulated futures", height=260, autosize=FIT_WIDTH
@@ -194,7 +202,7 @@ def tornado_chart(bars, npv: float, currency: str) -> alt.Chart:
                 "input:N", sort=[b.label for b in bars], title=None, axis=alt.Axis(labelLimit=320)
             ),
             x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
-            x2="to:Q",
+            x2=alt.X2("to:Q"),
             color=alt.Color("end:N", legend=alt.Legend(orient="bottom", title=None)),
             tooltip=_tooltips("input:N", "end:N", "value:Q", "to:Q"),
         )

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from tests.app.conftest import assert_clean, chart_frames, shown, upload
@@ -93,3 +95,18 @@ def test_vendor_filters_and_downloads(app):
     labels = [b.label for b in app.get("download_button")]
     assert "Download vendor table (CSV)" in labels
     assert "Download these answers (YAML)" in labels
+
+
+def test_every_bar_stacks_its_contributions_in_the_same_order(app):
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    field = spec["encoding"]["order"]["field"]
+    [frame] = chart_frames(app, 0)
+    assert field in frame.columns, "the stacking order must be a field of the data"
+    for _, rows in frame.groupby("category"):
+        assert list(rows.sort_values(field)["factor"]) == [
+            "Bottleneck fit",
+            "Budget fit",
+            "Maturity and readiness",
+            "Sentiment fit",
+            "Bottleneck first",
+        ]

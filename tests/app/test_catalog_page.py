@@ -60,3 +60,32 @@ def test_a_file_with_another_name_is_refused(app):
     at = _open(app)
     upload(at, "catalog_upload", [("notes.yaml", b"a: 1", "application/x-yaml")])
     assert "name it categories.yaml or vendors.yaml" in shown(at.error[0])
+
+
+def test_a_corrected_file_is_taken_after_a_refused_one(app):
+    at = _open(app)
+    bad = VENDORS.replace(b"category: vsm", b"category: vsn", 1)
+    upload(at, "catalog_upload", [("vendors.yaml", bad, "application/x-yaml")])
+    assert "category: 'vsn' is not one of" in shown(at.error[0])
+    fixed = VENDORS.replace(b"name: LinearB", b"name: LinearB (fixed)", 1)
+    # The uploader still holds the refused file; the corrected one is added beside it.
+    upload(
+        at,
+        "catalog_upload",
+        [
+            ("vendors.yaml", bad, "application/x-yaml"),
+            ("vendors.yaml", fixed, "application/x-yaml"),
+        ],
+    )
+    assert not at.error
+    assert "LinearB (fixed)" in set(at.dataframe[0].value["vendor"])
+
+
+def test_user_text_in_a_custom_catalog_is_not_rendered(app):
+    at = _open(app)
+    cats = (DEFAULT_DIR / "categories.yaml").read_bytes()
+    evil = cats.replace(b"name: DORA metrics", b"name: '**DORA** ![x](http://127.0.0.1:9/x.png)'")
+    upload(at, "catalog_upload", [("categories.yaml", evil, "application/x-yaml")])
+    assert_clean(at)
+    names = [m.value for m in at.markdown if "DORA" in m.value and "x" in m.value]
+    assert names and all("![x]" not in n and "\\*\\*DORA\\*\\*" in n for n in names)
