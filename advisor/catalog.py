@@ -118,6 +118,38 @@ class VendorWeights(Strict):
         return self
 
 
+class SentimentNeed(Strict):
+    low: Share = 0.0
+    medium: Share = 0.5
+    high: Share = 1.0
+
+
+class Tuning(Strict):
+    """The scoring's remaining numbers, kept beside the weights so all of them can be read."""
+
+    sentiment_need: SentimentNeed = Field(
+        default=SentimentNeed(), description="how much sentiment coverage counts, by priority"
+    )
+    free_option_budget_share: Share = Field(
+        default=0.5, description="budget-fit share kept by a category with free options"
+    )
+    one_level_short: Share = Field(
+        default=0.5, description="credit for a prerequisite one level short (two: none)"
+    )
+    secondary_category_discount: Share = Field(
+        default=0.9, description="a vendor's secondary category counts at this share"
+    )
+    tie_points: Money = Field(default=3.0, description="leaders closer than this are a tie")
+    delivery_warning_share: Share = Field(
+        default=0.5, description="warn against VSM when delivery holds this much of the wait"
+    )
+    pairing_sentiment_floor: Share = Field(
+        default=0.25, description="least weight of sentiment when choosing a partner category"
+    )
+    what_if_half_move: Money = Field(default=1.25, description="distance of moving half")
+    what_if_full_move: Money = Field(default=2.5, description="distance of moving all")
+
+
 class ExchangeRates(Strict):
     """Indicative rates to compare prices quoted in another currency with the budget."""
 
@@ -142,6 +174,7 @@ class CategoriesFile(Strict):
     version: Literal[1] = 1
     weights: Weights
     vendor_weights: VendorWeights = VendorWeights()
+    tuning: Tuning = Tuning()
     exchange_rates: ExchangeRates
     categories: list[Category]
 
@@ -241,6 +274,7 @@ class Catalog(Strict):
 
     weights: Weights
     vendor_weights: VendorWeights = VendorWeights()
+    tuning: Tuning = Tuning()
     exchange_rates: ExchangeRates
     categories: dict[str, Category]
     vendors: list[Vendor]
@@ -339,6 +373,7 @@ def parse_catalog(
     return Catalog(
         weights=cats.weights,
         vendor_weights=cats.vendor_weights,
+        tuning=cats.tuning,
         exchange_rates=cats.exchange_rates,
         categories={c.id: c for c in cats.categories},
         vendors=vends.vendors,

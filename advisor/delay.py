@@ -424,32 +424,40 @@ def best_order(
 
 
 @dataclass(frozen=True)
-class Slot:
-    """One item's place in an order: when it starts and finishes, and what it costs."""
+class Schedule:
+    """An order laid out in weeks, column by column: when each item starts and finishes,
+    what it costs, and whether it meets its deadline or outlives its life."""
 
-    id: str
-    name: str
-    start: float
-    finish: float
-    cost: float
-    note: str
+    ids: list[str]
+    names: list[str]
+    start: list[float]
+    finish: list[float]
+    cost: list[float]
+    notes: list[str]
 
 
-def schedule(items: list[Item], order: list[int]) -> list[Slot]:
+def schedule(items: list[Item], order: list[int], cols: _Columns | None = None) -> Schedule:
     """Start and finish week of every item of the order, with deadlines and lives checked."""
-    cols = _Columns.of(items)
-    finish, cost = _schedule(cols, order)
-    slots = []
-    for i, f, c in zip(order, finish.tolist(), cost.tolist(), strict=True):
-        it = items[i]
-        note = ""
+    cols = cols or _Columns.of(items)
+    idx = np.asarray(order, dtype=np.intp)
+    finish, cost = _schedule(cols, idx)
+    kind = cols.kind[idx]
+    notes = [""] * len(order)
+    for k in np.flatnonzero((kind == 1) | (kind == 2)).tolist():
+        it = items[order[k]]
         if it.urgency == "fixed_date":
-            met = f <= it.deadline_week + 1e-9
-            note = f"deadline week {it.deadline_week:g} {'met' if met else 'missed'}"
-        elif it.urgency == "short_life" and f > it.life_weeks:
-            note = f"ends after its life of {it.life_weeks:g} weeks: worth nothing by then"
-        slots.append(Slot(it.id, it.name, f - it.duration_weeks, f, c, note))
-    return slots
+            met = finish[k] <= it.deadline_week + 1e-9
+            notes[k] = f"deadline week {it.deadline_week:g} {'met' if met else 'missed'}"
+        elif finish[k] > it.life_weeks:
+            notes[k] = f"ends after its life of {it.life_weeks:g} weeks: worth nothing by then"
+    return Schedule(
+        ids=[items[i].id for i in order],
+        names=[items[i].name for i in order],
+        start=(finish - cols.duration[idx]).tolist(),
+        finish=finish.tolist(),
+        cost=cost.tolist(),
+        notes=notes,
+    )
 
 
 def item_delay(item: Item, weeks: float, finish: float | None = None) -> float:
@@ -526,7 +534,7 @@ class DelayResult:
     wsjf_missing: list[str]
     lower_bound: float | None = None
     proved_optimal: bool = True
-    schedules: dict[str, list[Slot]] = field(default_factory=dict)
+    schedules: dict[str, Schedule] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -593,7 +601,7 @@ def analyse(backlog: Backlog, given: list[int] | None = None) -> DelayResult:
         wsjf_missing=[it.id for it in items if it.wsjf is None],
         lower_bound=best.lower_bound,
         proved_optimal=best.optimal,
-        schedules={k: schedule(items, o) for k, o in orders.items()},
+        schedules={k: schedule(items, o, cols) for k, o in orders.items()},
     )
 
 

@@ -1,4 +1,16 @@
-"""Category fit as a sum of explained contributions; vendor fit, pairing, roadmap, warnings."""
+"""Category fit as a sum of explained contributions; vendor fit, pairing, roadmap, warnings.
+
+A category's score (0-100) is the sum of five contributions, each `weight x share` with the
+weights of categories.yaml (w) and shares in 0..1; b = normalised bottleneck weights:
+    bottleneck fit          w1 x sum_loc b_loc x focus_loc
+    budget fit              w2 x max(free floor, min(1, budget / (typical cost x engineers)))
+    maturity and readiness  w3 x (fit(maturity) + fit(readiness)) / 2; fit = 1 when met,
+                            `one_level_short` one level short, 0 two levels short
+    sentiment fit           w4 x (1 - need x (1 - sentiment coverage))
+    bottleneck first        w5 x sum of b_loc over the locations it is a first step for
+A vendor's fit = vendor_weights.category x its category score + vendor_weights.stages x 100 x
+sum_loc b_loc x its stage coverage, scaled by budget / cost when over budget.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 from advisor.answers import LEVEL_RANK, Answers
 from advisor.catalog import CATEGORY_IDS, LOCATIONS, Catalog, Category, Vendor
 
-SENTIMENT_NEED = {"low": 0.0, "medium": 0.5, "high": 1.0}
 FACTOR_LABELS = {
     "bottleneck_fit": "Bottleneck fit",
     "budget_fit": "Budget fit",
@@ -99,16 +110,20 @@ def _where(answers: Answers) -> str:
 
 
 # ---------------------------------------------------------------- the five factors
+# Each returns its points; the reason (words) is built only when `explain` is set, so the
+# what-would-change search, which scores many variants, computes numbers only.
 
 
-def _bottleneck_fit(cat: Category, a: Answers, max_points: float) -> Contribution:
+def _bottleneck_fit(cat: Category, a: Answers, max_points: float, explain: bool) -> Contribution:
     share = sum(w * cat.focus.get(loc) for loc, w in a.bottlenecks.items())
-    seen = [f"{loc} {cat.focus.get(loc):.1f}" for loc, w in a.bottlenecks.items() if w > 0]
-    reason = (
-        f"Your work waits at {_where(a)}. {cat.name} sees those stages at "
-        f"{', '.join(seen)} (0 to 1), so it covers {_pct(share)} of your bottleneck: "
-        f"{_pct(share)} of {max_points:g} points."
-    )
+    reason = ""
+    if explain:
+        seen = [f"{loc} {cat.focus.get(loc):.1f}" for loc, w in a.bottlenecks.items() if w > 0]
+        reason = (
+            f"Your work waits at {_where(a)}. {cat.name} sees those stages at "
+            f"{', '.join(seen)} (0 to 1), so it covers {_pct(share)} of your bottleneck: "
+            f"{_pct(share)} of {max_points:g} points."
+        )
     return Contribution("bottleneck_fit", max_points * share, max_points, reason)
 
 
@@ -119,7 +134,9 @@ def category_cost(cat: Category, a: Answers, catalog: Catalog) -> float | None:
     return None if per_engineer is None else per_engineer * a.engineers
 
 
-def _budget_fit(cat: Category, a: Answers, catalog: Catalog, max_points: float) -> Contribution:
+def _budget_fit(
+    cat: Category, a: Answers, catalog: Catalog, max_points: float, explain: bool
+) -> Contribution:
     cost = category_cost(cat, a, catalog)
     band = cat.cost_per_engineer_year
     if cost is None:
@@ -130,80 +147,100 @@ def _budget_fit(cat: Category, a: Answers, catalog: Catalog, max_points: float) 
             f"No exchange rate for {a.currency} in the catalog, so the budget could not be "
             f"compared; half of {max_points:g} points given.",
         )
-    free_floor = 0.5 if band.low == 0 else 0.0
+    kept = catalog.tuning.free_option_budget_share
+    free_floor = kept if band.low == 0 else 0.0
     covered = 1.0 if cost <= 0 else min(1.0, a.budget_per_year / cost)
     share = max(free_floor, covered)
-    reason = (
-        f"A typical {cat.name} platform costs about {band.typical:,.0f} {band.currency} per "
-        f"engineer a year ({band.low:,.0f} to {band.high:,.0f}), so about "
-        f"{_money(cost, a.currency)} for {a.engineers} engineers. Your budget of "
-        f"{_money(a.budget_per_year, a.currency)} covers {_pct(covered)} of that."
-    )
-    if free_floor and share == free_floor:
-        reason += " Free options exist in this category, so it keeps half the points."
+    reason = ""
+    if explain:
+        reason = (
+            f"A typical {cat.name} platform costs about {band.typical:,.0f} {band.currency} per "
+            f"engineer a year ({band.low:,.0f} to {band.high:,.0f}), so about "
+            f"{_money(cost, a.currency)} for {a.engineers} engineers. Your budget of "
+            f"{_money(a.budget_per_year, a.currency)} covers {_pct(covered)} of that."
+        )
+        if free_floor and share == free_floor:
+            reason += (
+                f" Free options exist in this category, so it keeps {_pct(kept)} of the points."
+            )
     return Contribution("budget_fit", max_points * share, max_points, reason)
 
 
-def _level_fit(have: str, need: str) -> float:
+def _level_fit(have: str, need: str, one_short: float) -> float:
     gap = LEVEL_RANK[need] - LEVEL_RANK[have]
-    return 1.0 if gap <= 0 else 0.5 if gap == 1 else 0.0
+    return 1.0 if gap <= 0 else one_short if gap == 1 else 0.0
 
 
-def _maturity_readiness_fit(cat: Category, a: Answers, max_points: float) -> Contribution:
+def _maturity_readiness_fit(
+    cat: Category, a: Answers, catalog: Catalog, max_points: float, explain: bool
+) -> Contribution:
     need = cat.prerequisites
-    m = _level_fit(a.maturity, need.maturity)
-    r = _level_fit(a.leadership_readiness, need.leadership_readiness)
+    one_short = catalog.tuning.one_level_short
+    m = _level_fit(a.maturity, need.maturity, one_short)
+    r = _level_fit(a.leadership_readiness, need.leadership_readiness, one_short)
     share = (m + r) / 2
-    reason = (
-        f"{cat.name} asks for delivery maturity {need.maturity} (yours: {a.maturity}, "
-        f"{_pct(m)} met) and leadership readiness {need.leadership_readiness} "
-        f"(yours: {a.leadership_readiness}, {_pct(r)} met); one level short counts half."
-    )
+    reason = ""
+    if explain:
+        reason = (
+            f"{cat.name} asks for delivery maturity {need.maturity} (yours: {a.maturity}, "
+            f"{_pct(m)} met) and leadership readiness {need.leadership_readiness} "
+            f"(yours: {a.leadership_readiness}, {_pct(r)} met); one level short counts "
+            f"{_pct(one_short)}."
+        )
     return Contribution("maturity_readiness_fit", max_points * share, max_points, reason)
 
 
-def _sentiment_fit(cat: Category, a: Answers, max_points: float) -> Contribution:
-    need = SENTIMENT_NEED[a.sentiment_priority]
+def _sentiment_fit(
+    cat: Category, a: Answers, catalog: Catalog, max_points: float, explain: bool
+) -> Contribution:
+    need = getattr(catalog.tuning.sentiment_need, a.sentiment_priority)
     share = 1 - need * (1 - cat.sentiment_coverage)
-    if need == 0:
+    reason = ""
+    if explain and need == 0:
         reason = "Team sentiment is a low priority for you, so no category loses points here."
-    else:
+    elif explain:
         reason = (
-            f"Seeing team sentiment matters {a.sentiment_priority}ly to you; {cat.name} "
-            f"covers it at {cat.sentiment_coverage:.1f} (0 to 1), so it keeps {_pct(share)} "
-            f"of {max_points:g} points."
+            f"Seeing team sentiment matters {a.sentiment_priority}ly to you (weight "
+            f"{need:g}); {cat.name} covers it at {cat.sentiment_coverage:.1f} (0 to 1), so it "
+            f"keeps 1 - {need:g} x (1 - {cat.sentiment_coverage:.1f}) = {_pct(share)} of "
+            f"{max_points:g} points."
         )
     return Contribution("sentiment_fit", max_points * share, max_points, reason)
 
 
-def _bottleneck_first(cat: Category, a: Answers, max_points: float) -> Contribution:
+def _bottleneck_first(cat: Category, a: Answers, max_points: float, explain: bool) -> Contribution:
     share = sum(a.bottlenecks[loc] for loc in cat.first_step_for)
-    starts = ", ".join(cat.first_step_for)
-    if cat.id == "vsm" and a.delivery_share > 0:
-        tail = (
-            f" {_pct(a.delivery_share)} of your bottleneck is still in delivery, where the "
-            "article advises measuring and fixing it with a narrower tool before broadening."
+    reason = ""
+    if explain:
+        starts = ", ".join(cat.first_step_for)
+        if cat.id == "vsm" and a.delivery_share > 0:
+            tail = (
+                f" {_pct(a.delivery_share)} of your bottleneck is still in delivery, where the "
+                "article advises measuring and fixing it with a narrower tool before "
+                "broadening."
+            )
+        elif share < 1 and cat.id != "vsm":
+            tail = " The rest lies outside delivery, where a broader platform is the better start."
+        else:
+            tail = ""
+        reason = (
+            f"Fix the bottleneck first, then broaden: {cat.name} is the right first step for "
+            f"{starts}, which is {_pct(share)} of where your work waits.{tail}"
         )
-    elif share < 1 and cat.id != "vsm":
-        tail = " The rest lies outside delivery, where a broader platform is the better start."
-    else:
-        tail = ""
-    reason = (
-        f"Fix the bottleneck first, then broaden: {cat.name} is the right first step for "
-        f"{starts}, which is {_pct(share)} of where your work waits.{tail}"
-    )
     return Contribution("bottleneck_first", max_points * share, max_points, reason)
 
 
-def score_category(cat: Category, a: Answers, catalog: Catalog) -> CategoryScore:
+def score_category(
+    cat: Category, a: Answers, catalog: Catalog, explain: bool = True
+) -> CategoryScore:
     """One category's 0-100 score: the sum of its five rounded contributions."""
     w = catalog.weights
     raw = [
-        _bottleneck_fit(cat, a, w.bottleneck_fit),
-        _budget_fit(cat, a, catalog, w.budget_fit),
-        _maturity_readiness_fit(cat, a, w.maturity_readiness_fit),
-        _sentiment_fit(cat, a, w.sentiment_fit),
-        _bottleneck_first(cat, a, w.bottleneck_first),
+        _bottleneck_fit(cat, a, w.bottleneck_fit, explain),
+        _budget_fit(cat, a, catalog, w.budget_fit, explain),
+        _maturity_readiness_fit(cat, a, catalog, w.maturity_readiness_fit, explain),
+        _sentiment_fit(cat, a, catalog, w.sentiment_fit, explain),
+        _bottleneck_first(cat, a, w.bottleneck_first, explain),
     ]
     parts = [Contribution(c.factor, round(c.points, 2), c.max_points, c.reason) for c in raw]
     return CategoryScore(
@@ -211,10 +248,10 @@ def score_category(cat: Category, a: Answers, catalog: Catalog) -> CategoryScore
     )
 
 
-def rank_categories(a: Answers, catalog: Catalog) -> list[CategoryScore]:
+def rank_categories(a: Answers, catalog: Catalog, explain: bool = True) -> list[CategoryScore]:
     """All four categories, best first; ties go to the cheaper, narrower category."""
     order = {cid: i for i, cid in enumerate(CATEGORY_IDS)}
-    scores = [score_category(catalog.categories[cid], a, catalog) for cid in CATEGORY_IDS]
+    scores = [score_category(catalog.categories[cid], a, catalog, explain) for cid in CATEGORY_IDS]
     return sorted(scores, key=lambda s: (-s.score, order[s.category]))
 
 
@@ -281,7 +318,8 @@ def fit_vendors(a: Answers, catalog: Catalog, ranking: list[CategoryScore]) -> l
     vw = catalog.vendor_weights
     fits = []
     for v in catalog.vendors:
-        cat_score = max([by_cat[v.category], *(0.9 * by_cat[c] for c in v.categories[1:])])
+        discount = catalog.tuning.secondary_category_discount
+        cat_score = max([by_cat[v.category], *(discount * by_cat[c] for c in v.categories[1:])])
         stage = sum(w * v.stages.get(loc) for loc, w in a.bottlenecks.items())
         fit = vw.category * cat_score + vw.stages * 100 * stage
         low, high = vendor_annual_cost(v, a, catalog)
@@ -318,7 +356,10 @@ def fit_vendors(a: Answers, catalog: Catalog, ranking: list[CategoryScore]) -> l
 
 def _complement(top: Category, a: Answers, catalog: Catalog) -> str:
     """The category that best fills the leader's gaps: stages it misses, and sentiment."""
-    sentiment_weight = max(0.25, SENTIMENT_NEED[a.sentiment_priority])
+    tuning = catalog.tuning
+    sentiment_weight = max(
+        tuning.pairing_sentiment_floor, getattr(tuning.sentiment_need, a.sentiment_priority)
+    )
 
     def gain(other: Category) -> float:
         stages = sum(
@@ -375,7 +416,7 @@ def _warnings(
     vsm_cost = category_cost(vsm, a, catalog)
     vsm_affordable = vsm_cost is not None and a.budget_per_year >= vsm_cost
     vsm_near_top = "vsm" in [s.category for s in ranking[:2]]
-    if a.delivery_share >= 0.5 and (
+    if a.delivery_share >= catalog.tuning.delivery_warning_share and (
         vsm_near_top or vsm_affordable or a.leadership_readiness == "high"
     ):
         out.append(
@@ -409,9 +450,10 @@ def _warnings(
             f"The catalog has no exchange rate for {a.currency}: budget fit and vendor costs "
             "could not be compared. Add a rate to categories.yaml or use a listed currency."
         )
-    if len(ranking) > 1 and ranking[0].score - ranking[1].score < 3:
+    tie = catalog.tuning.tie_points
+    if len(ranking) > 1 and ranking[0].score - ranking[1].score < tie:
         out.append(
-            f"{ranking[0].name} and {ranking[1].name} are within 3 points: treat them as "
+            f"{ranking[0].name} and {ranking[1].name} are within {tie:g} points: treat them as "
             "equals and let a trial with your own data decide."
         )
     return out
@@ -420,7 +462,7 @@ def _warnings(
 # ---------------------------------------------------------------- what would change it
 
 
-def _candidates(a: Answers) -> list[tuple[str, object, float, str]]:
+def _candidates(a: Answers, catalog: Catalog) -> list[tuple[str, object, float, str]]:
     """Single-answer changes: (field, new value, distance, how it reads)."""
     out = []
     for name, label in (
@@ -442,13 +484,68 @@ def _candidates(a: Answers) -> list[tuple[str, object, float, str]]:
     for loc in LOCATIONS:
         if a.bottlenecks[loc] < 0.999:
             half = {k: 0.5 * w + (0.5 if k == loc else 0.0) for k, w in a.bottlenecks.items()}
-            out.append(("bottlenecks", half, 1.25, f"half of the bottleneck moved to {loc}"))
-            out.append(("bottlenecks", {loc: 1.0}, 2.5, f"the bottleneck were all in {loc}"))
+            whole = {k: 1.0 if k == loc else 0.0 for k in LOCATIONS}
+            tuning = catalog.tuning
+            moved = f"half of the bottleneck moved to {loc}"
+            out.append(("bottlenecks", half, tuning.what_if_half_move, moved))
+            all_in = f"the bottleneck were all in {loc}"
+            out.append(("bottlenecks", whole, tuning.what_if_full_move, all_in))
     return out
 
 
-def _leader(a: Answers, catalog: Catalog) -> CategoryScore:
-    return rank_categories(a, catalog)[0]
+AFFECTS = {
+    "maturity": ("maturity_readiness_fit",),
+    "leadership_readiness": ("maturity_readiness_fit",),
+    "sentiment_priority": ("sentiment_fit",),
+    "bottlenecks": ("bottleneck_fit", "bottleneck_first"),
+    "budget_per_year": ("budget_fit",),
+}
+
+
+def _points(a: Answers, catalog: Catalog) -> dict[str, dict[str, float]]:
+    """Each category's rounded points per factor, numbers only."""
+    return {
+        cid: {
+            c.factor: c.points
+            for c in score_category(catalog.categories[cid], a, catalog, False).contributions
+        }
+        for cid in CATEGORY_IDS
+    }
+
+
+def _factor(cat: Category, a: Answers, catalog: Catalog, factor: str) -> float:
+    w = getattr(catalog.weights, factor)
+    if factor == "bottleneck_fit":
+        c = _bottleneck_fit(cat, a, w, False)
+    elif factor == "budget_fit":
+        c = _budget_fit(cat, a, catalog, w, False)
+    elif factor == "maturity_readiness_fit":
+        c = _maturity_readiness_fit(cat, a, catalog, w, False)
+    elif factor == "sentiment_fit":
+        c = _sentiment_fit(cat, a, catalog, w, False)
+    else:
+        c = _bottleneck_first(cat, a, w, False)
+    return round(c.points, 2)
+
+
+def _leader_after(
+    a: Answers, catalog: Catalog, base: dict[str, dict[str, float]], name: str, value
+) -> str:
+    """The leading category once `name` is `value`: only the factors it touches are redone."""
+    changed = _variant(a, name, value)
+    totals = {}
+    for cid in CATEGORY_IDS:
+        points = dict(base[cid])
+        for factor in AFFECTS[name]:
+            points[factor] = _factor(catalog.categories[cid], changed, catalog, factor)
+        totals[cid] = round(sum(points.values()), 2)
+    return min(CATEGORY_IDS, key=lambda cid: (-totals[cid], CATEGORY_IDS.index(cid)))
+
+
+def _variant(a: Answers, name: str, value) -> Answers:
+    """The answers with one field changed; the values come from valid answers, so the copy
+    skips validation (bottleneck weights are already normalised)."""
+    return a.model_copy(update={name: value})
 
 
 def _nice(amount: float, up: bool) -> float:
@@ -465,8 +562,10 @@ def _budget_change(a: Answers, catalog: Catalog, top: str) -> Change | None:
     richest = max(c.cost_per_engineer_year.high for c in catalog.categories.values())
     ceiling = max(base * 20, richest * a.engineers * 2, 1.0)
 
+    points = _points(a, catalog)
+
     def leads(budget: float) -> bool:
-        return _leader(a.with_changes(budget_per_year=budget), catalog).category == top
+        return _leader_after(a, catalog, points, "budget_per_year", budget) == top
 
     best: Change | None = None
     for target in (ceiling, 0.0):
@@ -480,7 +579,7 @@ def _budget_change(a: Answers, catalog: Catalog, top: str) -> Change | None:
         if leads(threshold):
             threshold = far
         distance = abs(math.log2(max(threshold, 1.0) / max(base, 1.0)))
-        ranking = rank_categories(a.with_changes(budget_per_year=threshold), catalog)
+        ranking = rank_categories(_variant(a, "budget_per_year", threshold), catalog, False)
         change = _change(
             "budget_per_year",
             threshold,
@@ -521,10 +620,12 @@ def _change(
 def what_would_change(a: Answers, catalog: Catalog, top: str) -> list[Change]:
     """Single-answer changes that make another category lead, smallest change first."""
     changes = []
-    for name, value, distance, condition in _candidates(a):
-        ranking = rank_categories(a.with_changes(**{name: value}), catalog)
-        if ranking[0].category != top:
-            changes.append(_change(name, value, distance, ranking, top, condition))
+    points = _points(a, catalog)
+    for name, value, distance, condition in _candidates(a, catalog):
+        if _leader_after(a, catalog, points, name, value) == top:
+            continue
+        ranking = rank_categories(_variant(a, name, value), catalog, explain=False)
+        changes.append(_change(name, value, distance, ranking, top, condition))
     budget = _budget_change(a, catalog, top)
     if budget is not None:
         changes.append(budget)

@@ -61,7 +61,7 @@ SCENARIO = scenario_from_dict(
         ],
     }
 )
-LINES, PARAMS = build_lines(SCENARIO)
+LINES, PARAMS, _ = build_lines(SCENARIO)
 
 
 def bare_numpy():

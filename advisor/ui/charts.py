@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from advisor.catalog import LOCATIONS, Catalog
 from advisor.scoring import FACTOR_LABELS, CategoryScore
@@ -18,31 +21,49 @@ def _tooltips(*fields: str) -> list[alt.Tooltip]:
     return [alt.Tooltip(f) for f in fields]
 
 
-def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
-    """Each category's score as a bar stacked from its contributions, best first."""
-    order_of = {label: i for i, label in enumerate(FACTOR_LABELS.values())}
-    rows = [
+def contribution_rows(ranking: list[CategoryScore]) -> pa.Table:
+    """One row per category and factor, ranked so every bar stacks in the same order.
+
+    An Arrow table, not a DataFrame: Streamlit sends Arrow, and building it directly saves
+    pandas' conversion on every rerun."""
+    order_of = {factor: i for i, factor in enumerate(FACTOR_LABELS)}
+    return pa.Table.from_pylist(
+        [
+            {
+                "category": s.short_name,
+                "factor": FACTOR_LABELS[c.factor],
+                "rank": order_of[c.factor],
+                "points": c.points,
+                "max": c.max_points,
+                "score": s.score,
+                "reason": c.reason,
+            }
+            for s in ranking
+            for c in s.contributions
+        ]
+    )
+
+
+@functools.cache
+def contributions_spec() -> dict:
+    """The Vega-Lite spec of the contributions chart, built once; data is given per run."""
+    empty = pd.DataFrame(
         {
-            "category": s.short_name,
-            "factor": FACTOR_LABELS[c.factor],
-            "rank": order_of[FACTOR_LABELS[c.factor]],
-            "points": c.points,
-            "max": c.max_points,
-            "score": s.score,
-            "reason": c.reason,
+            "category": pd.Series(dtype="str"),
+            "factor": pd.Series(dtype="str"),
+            "rank": pd.Series(dtype="int"),
+            **{k: pd.Series(dtype="float") for k in ("points", "max", "score")},
+            "reason": pd.Series(dtype="str"),
         }
-        for s in ranking
-        for c in s.contributions
-    ]
-    order = [s.short_name for s in ranking]
-    return (
-        alt.Chart(pd.DataFrame(rows), title="Score by contribution (0-100)")
+    )
+    chart = (
+        alt.Chart(empty, title="Score by contribution (0-100)")
         .mark_bar()
         .encode(
             x=alt.X("sum(points):Q", title="points", scale=alt.Scale(domain=[0, 100])),
             y=alt.Y(
                 "category:N",
-                sort=order,
+                sort="-x",  # best first: the bar's length is the score
                 title=None,
                 axis=alt.Axis(labelFontSize=13, labelFontWeight="bold"),
             ),
@@ -56,6 +77,10 @@ def contributions_chart(ranking: list[CategoryScore]) -> alt.Chart:
         )
         .properties(height=alt.Step(34))  # a fixed band per category; never squeezed
     )
+    spec = chart.to_dict()
+    spec.pop("data", None)
+    spec.pop("datasets", None)
+    return spec
 
 
 def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> alt.Chart:

@@ -34,8 +34,9 @@ DEFAULT_ANSWERS = {
 }
 
 
-@st.cache_data(max_entries=1)
+@st.cache_resource(max_entries=1)
 def bundled_catalog() -> Catalog:
+    """Shared by every session: the catalog is immutable (frozen models) and holds no user data."""
     return load_catalog()
 
 

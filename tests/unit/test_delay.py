@@ -247,11 +247,11 @@ def test_each_order_shows_start_finish_and_deadlines():
     due = _item("due", 1000, 3, urgency="fixed_date", deadline_week=4)
     short = _item("short", 50, 2, urgency="short_life", life_weeks=5)
     first = _item("first", 10, 6)
-    slots = schedule([first, due, short], [0, 1, 2])
-    assert [(s.start, s.finish) for s in slots] == [(0, 6), (6, 9), (9, 11)]
-    assert slots[1].note == "deadline week 4 missed" and slots[1].cost == 9000
-    assert "worth nothing by then" in slots[2].note
-    assert schedule([due], [0])[0].note == "deadline week 4 met"
+    plan = schedule([first, due, short], [0, 1, 2])
+    assert list(zip(plan.start, plan.finish, strict=True)) == [(0, 6), (6, 9), (9, 11)]
+    assert plan.notes[1] == "deadline week 4 missed" and plan.cost[1] == 9000
+    assert "worth nothing by then" in plan.notes[2]
+    assert schedule([due], [0]).notes[0] == "deadline week 4 met"
 
 
 CSV = ROOT / "tests" / "data"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from advisor.answers import answers_from_dict, answers_to_yaml, parse_answers
@@ -33,6 +36,19 @@ STAGE_HELP = {
     "operations": "running it: monitoring, infrastructure",
     "support": "customer service, incidents, follow-up enhancements",
 }
+VENDOR_SCHEMA = pa.schema(
+    [
+        ("vendor", pa.string()),
+        ("category", pa.string()),
+        ("also", pa.string()),
+        ("fit", pa.float64()),
+        ("annual cost (low)", pa.float64()),
+        ("annual cost (high)", pa.float64()),
+        ("budget", pa.string()),
+        ("price basis", pa.string()),
+        ("fit formula", pa.string()),
+    ]
+)
 BUDGET_KINDS = ["fits", "fits at one plan only", "over budget", "quote needed"]
 
 
@@ -100,20 +116,19 @@ def _ranking(rec) -> None:
     cols = st.columns(4)
     for col, s in zip(cols, rec.ranking, strict=True):
         col.metric(md(s.short_name), f"{s.score:.1f}", help=md(s.name))
-        col.progress(min(1.0, s.score / 100))
-    st.altair_chart(charts.contributions_chart(rec.ranking), width="stretch")
+    st.vega_lite_chart(
+        charts.contribution_rows(rec.ranking),
+        copy.deepcopy(charts.contributions_spec()),
+        width="stretch",
+    )
     for s in rec.ranking:
         with st.expander(f"Why {md(s.name)} scores {s.score:.1f}"):
-            st.markdown(
-                "\n".join(
-                    f"- **{FACTOR_LABELS[c.factor]}: {c.points:g} of {c.max_points:g}.** "
-                    f"{md(c.reason)}"
-                    for c in s.contributions
-                )
-            )
-            st.caption(
-                f"Score = {' + '.join(f'{c.points:g}' for c in s.contributions)} = {s.score:g}"
-            )
+            lines = [
+                f"- **{FACTOR_LABELS[c.factor]}: {c.points:g} of {c.max_points:g}.** {md(c.reason)}"
+                for c in s.contributions
+            ]
+            total = " + ".join(f"{c.points:g}" for c in s.contributions)
+            st.markdown("\n".join([*lines, "", f"Score = {total} = {s.score:g}"]))
 
 
 def _advice(rec, catalog) -> None:
@@ -134,35 +149,36 @@ def _advice(rec, catalog) -> None:
     st.markdown(f"**Best pair:** {names[rec.combination[0]]} + {names[rec.combination[1]]}")
     cols = st.columns(len(rec.roadmap))
     for col, step in zip(cols, rec.roadmap, strict=True):
-        with col.container(border=True):
-            st.markdown(
-                f"**{step.phase.capitalize()}:** {', '.join(names[c] for c in step.categories)}"
-            )
-            st.caption(md(step.why))
+        col.container(border=True).markdown(
+            f"**{step.phase.capitalize()}:** {', '.join(names[c] for c in step.categories)}"
+            f"\n\n{md(step.why)}"
+        )
 
 
-def vendor_frame(rec) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "vendor": v.name,
-                "category": v.category,
-                "also": ", ".join(v.categories[1:]),
-                "fit": v.fit,
-                "annual cost (low)": v.annual_cost,
-                "annual cost (high)": v.annual_cost_high,
-                "budget": v.budget_label,
-                "price basis": v.price_note,
-                "fit formula": v.breakdown,
-            }
-            for v in rec.vendors
-        ]
-    )
+def vendor_rows(rec) -> list[dict]:
+    return [
+        {
+            "vendor": v.name,
+            "category": v.category,
+            "also": ", ".join(v.categories[1:]),
+            "fit": v.fit,
+            "annual cost (low)": v.annual_cost,
+            "annual cost (high)": v.annual_cost_high,
+            "budget": v.budget_label,
+            "price basis": v.price_note,
+            "fit formula": v.breakdown,
+        }
+        for v in rec.vendors
+    ]
+
+
+def _budget_kind(label: str) -> str:
+    return "fits at one plan only" if label.startswith("fits at") else label
 
 
 def _vendors(rec, catalog, currency: str) -> None:
     st.subheader("Vendors")
-    frame = vendor_frame(rec)
+    rows = vendor_rows(rec)
     c1, c2 = st.columns(2)
     cats = c1.multiselect(
         "Categories",
@@ -171,14 +187,16 @@ def _vendors(rec, catalog, currency: str) -> None:
         key="vendor_categories",
     )
     budget = c2.multiselect("Budget", BUDGET_KINDS, default=BUDGET_KINDS, key="vendor_budget")
-    kind = frame["budget"].map(lambda b: "fits at one plan only" if b.startswith("fits at") else b)
-    in_cats = frame["category"].isin(cats) | frame["also"].map(
-        lambda also: bool(set(also.split(", ")) & set(cats))
-    )
-    shown = frame[in_cats & kind.isin(budget)]
+    shown = [
+        r
+        for r, v in zip(rows, rec.vendors, strict=True)
+        if set(v.categories) & set(cats) and _budget_kind(r["budget"]) in budget
+    ]
+    # Arrow straight from the rows: no pandas conversion on every rerun.
+    table = pa.Table.from_pylist(shown, schema=VENDOR_SCHEMA)
     money = st.column_config.NumberColumn(format=f"%,.0f {currency}")
     st.dataframe(
-        shown,
+        table,
         hide_index=True,
         width="stretch",
         column_config={
@@ -188,13 +206,13 @@ def _vendors(rec, catalog, currency: str) -> None:
         },
     )
     st.caption(
-        f"{len(shown)} of {len(frame)} vendors. Annual cost = engineers x list price x "
+        f"{len(shown)} of {len(rows)} vendors. Annual cost = engineers x list price x "
         '12; quotes, hosting and upkeep are not included. "Fits at <tier> only": the '
         "budget covers that plan, not the dearer ones. Click a column to sort."
     )
     st.download_button(
         "Download vendor table (CSV)",
-        lambda: safe_csv(shown),
+        lambda: safe_csv(pd.DataFrame(shown, columns=VENDOR_SCHEMA.names)),
         "vendors.csv",
         "text/csv",
         on_click="ignore",

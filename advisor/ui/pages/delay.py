@@ -185,18 +185,17 @@ def _schedules(result) -> None:
     with st.expander("When each item starts and finishes, in every order"):
         tabs = st.tabs([ORDER_NAMES[k] for k in ORDER_NAMES])
         for tab, key in zip(tabs, ORDER_NAMES, strict=True):
-            rows = [
-                {
-                    "item": s.name,
-                    "start (week)": s.start,
-                    "finish (week)": s.finish,
-                    "delay cost": s.cost,
-                    "note": s.note,
-                }
-                for s in result.schedules[key]
-            ]
+            plan = result.schedules[key]
             tab.dataframe(
-                pd.DataFrame(rows),
+                pd.DataFrame(
+                    {
+                        "item": plan.names,
+                        "start (week)": plan.start,
+                        "finish (week)": plan.finish,
+                        "delay cost": plan.cost,
+                        "note": plan.notes,
+                    }
+                ),
                 hide_index=True,
                 width="stretch",
                 column_config={"delay cost": st.column_config.NumberColumn(format=f"%,.0f {c}")},
