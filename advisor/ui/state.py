@@ -17,21 +17,16 @@ from advisor.catalog import Catalog, load_catalog
 from advisor.errors import InputError
 from advisor.ui.text import md
 
-DEFAULT_ANSWERS = {
-    "engineers": 120,
-    "budget_per_year": 60000.0,
-    "currency": "USD",
-    "bottlenecks": {
-        "ideation": 0,
-        "development": 70,
-        "deployment": 30,
-        "operations": 0,
-        "support": 0,
-    },
-    "maturity": "medium",
-    "leadership_readiness": "medium",
-    "sentiment_priority": "low",
-}
+
+def default_answers() -> dict:
+    """The Advisor's starting answers: examples/answers.yaml, weights as whole percentages."""
+    from advisor.answers import load_answers
+    from advisor.ui.examples import example_path
+
+    loaded = load_answers(example_path("answers.yaml"))
+    data = loaded.model_dump()
+    data["bottlenecks"] = {k: round(v * 100) for k, v in loaded.bottlenecks.items()}
+    return data
 
 
 @st.cache_resource(max_entries=1)
@@ -48,7 +43,7 @@ def active_catalog() -> Catalog:
 def answers() -> dict:
     """The leader's answers as plain data; they survive page switches."""
     if "answers" not in st.session_state:
-        st.session_state["answers"] = copy.deepcopy(DEFAULT_ANSWERS)
+        st.session_state["answers"] = default_answers()
     return st.session_state["answers"]
 
 

@@ -1,0 +1,29 @@
+"""User text in a real browser: Markdown and HTML show literally, and nothing is fetched."""
+
+import pytest
+
+from tests.e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+EVIL = "![evil](http://127.0.0.1:9/evil.png) **bold** <img src='http://127.0.0.1:9/evil2.png'>"
+
+
+def test_markdown_in_a_backlog_name_is_text_and_fetches_nothing(page, tmp_path):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.get_by_role("link", name="Cost of delay").click()
+    wait_idle(page)
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        "items:\n"
+        f"  - {{id: a, name: \"{EVIL}\", cost_of_delay_per_week: 10, duration_weeks: 2}}\n"
+        "  - {id: b, name: Plain, cost_of_delay_per_week: 30, duration_weeks: 4}\n"
+    )
+    page.get_by_text("Import or export").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("![evil](http://127.0.0.1:9/evil.png) **bold**").first.wait_for()
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert page.locator("img[src*='evil']").count() == 0
+    assert not [u for u in requests if "evil" in u], requests
+    assert page.locator('[data-testid="stException"]').count() == 0
