@@ -18,6 +18,12 @@ pages = [
         icon=":material/menu_book:",
         url_path="catalog",
     ),
+    st.Page(
+        "advisor/ui/evidence_page.py",
+        title="Evidence",
+        icon=":material/insights:",
+        url_path="evidence",
+    ),
     st.Page("advisor/ui/roi_page.py", title="ROI", icon=":material/savings:", url_path="roi"),
     st.Page(
         "advisor/ui/delay_page.py",

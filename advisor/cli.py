@@ -221,6 +221,121 @@ def _cmd_delay(args) -> int:
     return _emit(args, document, text)
 
 
+def _print_evidence(ev, out) -> None:
+    c = ev.counts
+    print(
+        f"{c['items']:,} items, {c['transitions']:,} transitions ({c['finished']:,} finished, "
+        f"{c['unfinished']:,} not yet; {c['reopened_items']:,} reopened); data up to "
+        f"{c['as_of'][:10]}",
+        file=out,
+    )
+    for reason, count in c["set_aside"].items():
+        print(f"  set aside: {count:,} {reason}", file=out)
+    flow = ev.flow
+    print(
+        f"Flow time: median {_days(flow['flow_time_days']['median'])}, P85 "
+        f"{_days(flow['flow_time_days']['p85'])}; flow efficiency median "
+        f"{_share(flow['flow_efficiency']['median'])}; velocity "
+        f"{_num(flow['velocity_per_week']['median'])} a week (median); load now "
+        f"{flow['flow_load']['now']}",
+        file=out,
+    )
+    print(
+        f"SEI: cycle time median {_days(ev.sei['cycle_time_days']['median'])}, WIP {ev.sei['wip']}",
+        file=out,
+    )
+    top = ev.bottleneck_detail["top"]
+    weights = ", ".join(f"{k} {v:.0%}" for k, v in ev.bottlenecks.items())
+    print(f"Where work waits: {weights or 'no waiting measured'}; bottleneck: {top}", file=out)
+    if ev.dora:
+        d = ev.dora
+        for key in (
+            "change_lead_time",
+            "deployment_frequency",
+            "change_fail_rate",
+            "failed_deployment_recovery_time",
+            "deployment_rework_rate",
+        ):
+            m = d[key]
+            value = "-" if m["value"] is None else f"{m['value']:.3g}"
+            print(
+                f"  DORA {key.replace('_', ' ')}: {value} {m['unit']}; cluster "
+                f"{m['cluster'] or '-'}; score {_num(m['score'])}",
+                file=out,
+            )
+        sc = d["score"]
+        print(
+            f"  DORA score {_num(sc['overall'])} (throughput {_num(sc['throughput'])}, "
+            f"instability {_num(sc['instability'])})",
+            file=out,
+        )
+    f = ev.forecast
+    if "weeks_for_items" in f:
+        w = f["weeks_for_items"]
+        print(
+            f"Forecast: {f['items']} items take {_num(w['p50'])} / {_num(w['p85'])} / "
+            f"{_num(w['p95'])} weeks (P50 / P85 / P95)",
+            file=out,
+        )
+    for w in ev.warnings:
+        print(f"warning: {w}", file=out)
+    print("Team measures for learning, never for ranking people.", file=out)
+
+
+def _days(x) -> str:
+    return "-" if x is None else f"{x:.1f} days"
+
+
+def _share(x) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def _num(x) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def _cmd_evidence(args) -> int:
+    from pathlib import Path
+
+    from advisor.evidence import (
+        SetAside,
+        analyse_evidence,
+        json_safe,
+        load_status_map,
+        read_deployments,
+        read_incidents,
+        read_items,
+        read_survey,
+    )
+
+    if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
+        raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
+    aside = SetAside()
+    items, source = read_items(args.items, aside)
+    status_map = load_status_map(args.statuses) if args.statuses else None
+    deploys = (
+        read_deployments(Path(args.deployments), args.deployments, aside)
+        if (args.deployments)
+        else None
+    )
+    incidents = (
+        read_incidents(Path(args.incidents), args.incidents, aside) if (args.incidents) else None
+    )
+    survey = read_survey(Path(args.survey), args.survey) if args.survey else None
+    ev = analyse_evidence(
+        items,
+        aside,
+        status_map,
+        deploys,
+        incidents,
+        survey,
+        args.engineers,
+        args.business_days,
+        source=source,
+    )
+    return _emit(args, lambda: json_safe(ev.to_json()), lambda: _print_evidence(ev, sys.stdout))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with bad arguments reported as `arguments: --flag: message`, exit 2."""
 
@@ -280,6 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delay.add_argument("--json", action="store_true", help="print JSON")
     delay.set_defaults(func=_cmd_delay)
+
+    ev = sub.add_parser("evidence", help="flow, SEI, DORA and DX Core 4 figures from exports")
+    ev.add_argument("items", help="transitions CSV, Jira JSON, or a folder of Jira JSON files")
+    ev.add_argument("--statuses", help="status map YAML (status -> stage, active)")
+    ev.add_argument("--deployments", help="deployments CSV")
+    ev.add_argument("--incidents", help="incidents CSV")
+    ev.add_argument("--survey", help="survey CSV (team and one column per driver, 1-5)")
+    ev.add_argument("--engineers", type=_whole, help="engineers, for DX Core 4's speed")
+    ev.add_argument("--business-days", action="store_true", help="count weekdays only")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.set_defaults(func=_cmd_evidence)
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)

@@ -49,3 +49,7 @@ class ScenarioError(InputError):
 
 class BacklogError(InputError):
     kind = "backlog"
+
+
+class EvidenceError(InputError):
+    kind = "evidence"

@@ -286,3 +286,100 @@ def delay_chart(series: dict[str, list[tuple[float, float, str]]], currency: str
         )
         .properties(title="What each order costs as items finish", height=300, autosize=FIT_WIDTH)
     )
+
+
+def waiting_chart(detail: dict) -> alt.Chart:
+    """Where work waits: each stage's share of waiting inside flow time, by status."""
+    rows = [
+        {
+            "stage": stage,
+            "status": r["status"],
+            "waiting days": r["waiting_days"],
+            "share": r["waiting_days"] / detail["waiting_days"] if detail["waiting_days"] else 0,
+        }
+        for stage, statuses in detail["statuses"].items()
+        for r in statuses
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows, columns=["stage", "status", "waiting days", "share"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(share):Q", title="share of waiting time", axis=alt.Axis(format="%")),
+            y=alt.Y("stage:N", sort="-x", title=None),
+            color=alt.Color("status:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("stage:N", "status:N", "waiting days:Q", "share:Q"),
+        )
+        .properties(title="Where work waits (inside flow time)", height=alt.Step(30))
+    )
+
+
+def cfd_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Cumulative flow diagram: items in each stage at the start of each week."""
+    order = ["done", "support", "operations", "deployment", "development", "ideation", "backlog"]
+    long = frame.reset_index(names="week").melt("week", var_name="stage", value_name="items")
+    return (
+        alt.Chart(long)
+        .mark_area()
+        .encode(
+            x=alt.X("week:T", title=None),
+            y=alt.Y("items:Q", stack=True, title="items"),
+            color=alt.Color("stage:N", sort=order, legend=alt.Legend(orient="bottom", title=None)),
+            order=alt.Order("stage_rank:Q"),
+            tooltip=_tooltips("week:T", "stage:N", "items:Q"),
+        )
+        .transform_calculate(stage_rank=f"indexof({order}, datum.stage)")
+        .properties(title="Cumulative flow", height=260, autosize=FIT_WIDTH)
+    )
+
+
+def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> alt.LayerChart:
+    """Each finished item's cycle time against its finish date, with P50 and P85 lines."""
+    done = items[items["done"].notna() & items["cycle_days"].notna()]
+    points = pd.DataFrame(
+        {
+            "done": done["done"].dt.tz_localize(None),
+            "cycle days": done["cycle_days"].to_numpy(),
+            "flow item": done["flow_item"].to_numpy(),
+        }
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=40, opacity=0.6)
+        .encode(
+            x=alt.X("done:T", title="finished"),
+            y=alt.Y("cycle days:Q", title="cycle time (days)"),
+            color=alt.Color("flow item:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("done:T", "cycle days:Q", "flow item:N"),
+        )
+    )
+    marks = pd.DataFrame({"days": [p50 or 0, p85 or 0], "line": ["P50", "P85"]})
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[5, 3])
+        .encode(y=alt.Y("days:Q"), color=alt.value("black"), tooltip=_tooltips("line:N", "days:Q"))
+    )
+    return alt.layer(dots, rules).properties(
+        title="Cycle time of each finished item (lines: P50, P85)", height=260, autosize=FIT_WIDTH
+    )
+
+
+def distribution_chart(by_week: dict[str, dict[str, int]]) -> alt.Chart:
+    """Flow distribution over time: the share of each flow item among items done each week."""
+    rows = [
+        {"week": week, "flow item": item, "items": n}
+        for week, counts in by_week.items()
+        for item, n in counts.items()
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows, columns=["week", "flow item", "items"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title=None),
+            y=alt.Y("items:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
+            color=alt.Color("flow item:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("week:T", "flow item:N", "items:Q"),
+        )
+        .properties(
+            title="Flow distribution of items done, by week", height=220, autosize=FIT_WIDTH
+        )
+    )

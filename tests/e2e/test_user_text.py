@@ -16,7 +16,7 @@ def test_markdown_in_a_backlog_name_is_text_and_fetches_nothing(page, tmp_path):
     path = tmp_path / "evil.yaml"
     path.write_text(
         "items:\n"
-        f"  - {{id: a, name: \"{EVIL}\", cost_of_delay_per_week: 10, duration_weeks: 2}}\n"
+        f'  - {{id: a, name: "{EVIL}", cost_of_delay_per_week: 10, duration_weeks: 2}}\n'
         "  - {id: b, name: Plain, cost_of_delay_per_week: 30, duration_weeks: 4}\n"
     )
     page.get_by_text("Import or export").click()

@@ -69,6 +69,20 @@ def _load_answers_file(catalog) -> None:
     st.toast(f"Loaded {md(upload.name)}")
 
 
+def _measured_note() -> None:
+    """Say when the bottleneck weights came from the team's data, and from which file."""
+    source = st.session_state.get("bottleneck_source")
+    if not source:
+        return
+    if state.answers()["bottlenecks"] == source["weights"]:
+        st.info(
+            f"Measured from your data ({md(source['file'])}) on the Evidence page.",
+            icon=":material/insights:",
+        )
+    else:
+        st.caption(f"Changed by you since it was measured from {md(source['file'])}.")
+
+
 def _questions(currencies: list[str]) -> None:
     """The six questions; each widget writes its answer through its on_change callback."""
     st.subheader("Your situation")
@@ -92,6 +106,7 @@ def _questions(currencies: list[str]) -> None:
     )
     c1.selectbox("Currency", currencies, **state.bind("q_currency", ("currency",)))
     st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
+    _measured_note()
     for loc in LOCATIONS:
         st.slider(
             loc.capitalize(),

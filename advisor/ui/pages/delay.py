@@ -57,6 +57,21 @@ def _load(backlog: Backlog) -> None:
     st.session_state.pop("delay_w_currency", None)
 
 
+def set_duration(item_id: str, weeks: float) -> None:
+    """Give one backlog item a new duration (from the Evidence page's forecast)."""
+    if "delay_good" not in st.session_state:
+        _load(load_backlog(example_path("backlog.yaml")))
+    backlog = st.session_state["delay_good"]
+    items = [
+        it.model_copy(update={"duration_weeks": round(weeks, 1)}) if it.id == item_id else it
+        for it in backlog.items
+    ]
+    given = st.session_state.get("delay_given")
+    _load(Backlog(currency=backlog.currency, items=items))
+    if given is not None:
+        st.session_state["delay_given"] = given
+
+
 def _import() -> None:
     upload = st.file_uploader(
         "Import a backlog (YAML or CSV)", type=["yaml", "yml", "csv"], key="delay_upload"

@@ -85,6 +85,10 @@ def render() -> None:
         form.load(form.example_scenario(ctx), catalog, follow=True)
     _load_or_reset(catalog, ctx)
     roi = state.get()
+    pending = st.session_state.pop("roi_pending_levers", [])
+    if pending:  # sent from the Evidence page
+        roi.modelled.extend(pending)
+        st.toast(f"{len(pending)} benefit(s) from the Evidence page added")
     data = _inputs(roi, catalog, ctx)
     # Widgets forget their values when the user visits another page; the state does not.
     roi.data = {k: data.get(k) for k in form.KEPT}

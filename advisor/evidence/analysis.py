@@ -1,0 +1,130 @@
+"""The whole evidence answer: every figure each category would show, from the team's files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from advisor.evidence.bottleneck import bottleneck, by_team
+from advisor.evidence.dora import dora_metrics, dx_core_4
+from advisor.evidence.flow import Prepared, flow_metrics, prepare, sei_metrics, weekly_done
+from advisor.evidence.forecast import forecast
+from advisor.evidence.reading import SetAside
+from advisor.evidence.statuses import Mapping, StatusMap, resolve
+
+
+@dataclass
+class Evidence:
+    """What `evidence --json` prints, plus the prepared frames the app draws from."""
+
+    counts: dict
+    statuses: dict
+    flow: dict
+    sei: dict
+    dora: dict | None
+    dx_core_4: dict
+    bottlenecks: dict
+    bottleneck_detail: dict
+    teams: dict
+    forecast: dict
+    warnings: list[str]
+    prepared: Prepared | None = field(default=None, repr=False)
+    mapping: Mapping | None = field(default=None, repr=False)
+    source: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "counts": self.counts,
+            "statuses": self.statuses,
+            "flow": self.flow,
+            "sei": self.sei,
+            "dora": self.dora,
+            "dx_core_4": self.dx_core_4,
+            "bottlenecks": self.bottlenecks,
+            "bottleneck_detail": self.bottleneck_detail,
+            "teams": self.teams,
+            "forecast": self.forecast,
+            "warnings": self.warnings,
+        }
+
+
+def analyse_evidence(
+    transitions: pd.DataFrame,
+    aside: SetAside,
+    status_map: StatusMap | None = None,
+    deployments: pd.DataFrame | None = None,
+    incidents: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    engineers: int | None = None,
+    business_days: bool = False,
+    forecast_items: int = 20,
+    forecast_weeks: int = 8,
+    source: str = "",
+) -> Evidence:
+    statuses = sorted(set(transitions["to_status"]) | set(transitions["from_status"]) - {""})
+    types = sorted(set(transitions["type"]) - {""})
+    mapping = resolve([s for s in statuses if s], types, status_map)
+    prepared = prepare(transitions, mapping, aside, business_days)
+    weekly = weekly_done(prepared.items, prepared.as_of)
+    dora = dora_metrics(deployments, incidents) if deployments is not None else None
+    found = bottleneck(prepared)
+    warnings = []
+    if mapping.unmapped:
+        warnings.append(
+            f"{len(mapping.unmapped)} status(es) nobody mapped were counted as development, "
+            f"waiting: {', '.join(mapping.unmapped[:20])}. Map them for a true picture."
+        )
+    if mapping.unmapped_types:
+        warnings.append(
+            f"Issue types counted as features until mapped: {', '.join(mapping.unmapped_types)}."
+        )
+    if prepared.counts["finished"] == 0:
+        warnings.append("No item is finished: flow time, efficiency and the bottleneck need some.")
+    if prepared.counts["out_of_sequence"]:
+        warnings.append(
+            f"{prepared.counts['out_of_sequence']} transitions do not start from the status "
+            "the item was in; each stay runs from its own change to the next."
+        )
+    return Evidence(
+        counts={
+            **prepared.counts,
+            "rows": len(transitions),
+            "set_aside": aside.as_dict(),
+            "as_of": prepared.as_of.isoformat(),
+        },
+        statuses={
+            "rules": {
+                s: {"stage": stage, "active": active, "source": how}
+                for s, (stage, active, how) in mapping.statuses.items()
+            },
+            "types": {t: {"item": item, "source": how} for t, (item, how) in mapping.types.items()},
+            "unmapped": mapping.unmapped,
+        },
+        flow=flow_metrics(prepared),
+        sei=sei_metrics(prepared),
+        dora=dora,
+        dx_core_4=dx_core_4(prepared.items, prepared.as_of, engineers, dora, survey),
+        bottlenecks=found["weights"],
+        bottleneck_detail=found,
+        teams=by_team(prepared),
+        forecast=forecast(weekly.to_numpy(), forecast_items, forecast_weeks),
+        warnings=warnings,
+        prepared=prepared,
+        mapping=mapping,
+        source=source,
+    )
+
+
+def json_safe(value):
+    """Numbers as plain floats, NaN as null: the document is always valid JSON."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,50 @@
+"""Where work waits: each stage's share of the waiting time inside items' flow time.
+
+    weight(stage) = waiting days in the stage's waiting statuses, inside [start, done] of
+                    finished items / all such waiting days
+Time in backlog statuses before work starts is demand, not a bottleneck, and done is not a
+stage of work, so neither counts. The weights have the answers file's `bottlenecks` shape.
+"""
+
+from __future__ import annotations
+
+from advisor.evidence.flow import WORK_STAGES, Prepared
+
+
+def bottleneck(p: Prepared) -> dict:
+    stays = p.stays
+    waiting = stays[
+        ~stays["active"] & stays["stage"].isin(WORK_STAGES) & (stays["in_flow_days"] > 0)
+    ]
+    by_stage = waiting.groupby("stage")["in_flow_days"].sum()
+    total = float(by_stage.sum())
+    by_status = waiting.groupby(["stage", "status"])["in_flow_days"].agg(["sum", "count"])
+    weights = {s: (float(by_stage.get(s, 0.0)) / total if total > 0 else 0.0) for s in WORK_STAGES}
+    behind = {
+        s: [
+            {"status": status, "waiting_days": float(r["sum"]), "stays": int(r["count"])}
+            for (stage, status), r in by_status.iterrows()
+            if stage == s
+        ]
+        for s in WORK_STAGES
+    }
+    top = max(weights, key=weights.get) if total > 0 else None
+    return {
+        "weights": {s: round(w, 4) for s, w in weights.items() if w > 0},
+        "top": top,
+        "waiting_days": total,
+        "statuses": {
+            s: sorted(v, key=lambda r: -r["waiting_days"]) for s, v in behind.items() if v
+        },
+    }
+
+
+def by_team(p: Prepared) -> dict[str, dict]:
+    """The same per team, where the data names teams (nothing per person, ever)."""
+    teams = [t for t in p.items["team"].dropna().unique() if t]
+    out = {}
+    for team in sorted(teams):
+        keys = p.items.index[p.items["team"] == team]
+        sub = Prepared(p.stays[p.stays["key"].isin(keys)], p.items.loc[keys], p.as_of)
+        out[team] = bottleneck(sub)["weights"]
+    return out

@@ -1,0 +1,264 @@
+"""Evidence: hand-computed figures, Jira against CSV, planted bottlenecks, bad files."""
+
+import json
+import time
+
+import pytest
+
+from advisor.cli import main
+from advisor.errors import EvidenceError
+from advisor.evidence import SetAside, analyse_evidence, read_deployments, read_incidents
+from advisor.evidence.reading import transitions_from_csv, transitions_from_jira
+from advisor.evidence.sample import PLANTS, generate, jira_json
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "evidence"
+
+
+def _evidence(incidents: bool = False):
+    aside = SetAside()
+    items = transitions_from_csv(DATA / "items.csv", "items.csv", aside)
+    deploys = read_deployments(DATA / "deployments.csv", "deployments.csv", aside)
+    linked = read_incidents(DATA / "incidents.csv", "incidents.csv", aside) if incidents else None
+    return analyse_evidence(items, aside, deployments=deploys, incidents=linked, engineers=2)
+
+
+def test_flow_figures_by_hand():
+    ev = _evidence()
+    # A: in progress 01-06 to done 01-11 = 5 days, 2 active (40%); B: 01-07 to 01-12 = 5
+    # days, 1 active (20%); C is not finished.
+    assert ev.flow["flow_time_days"]["median"] == pytest.approx(5.0)
+    assert ev.flow["flow_efficiency"]["median"] == pytest.approx(0.3)
+    assert ev.flow["flow_efficiency"]["overall"] == pytest.approx(3 / 10)
+    assert ev.counts["finished"] == 2 and ev.counts["unfinished"] == 1
+    # Waiting inside flow time: development 2 (A) + 4 (B) days, deployment 1 day (A).
+    assert ev.bottlenecks == {
+        "development": pytest.approx(6 / 7, abs=1e-4),
+        "deployment": pytest.approx(1 / 7, abs=1e-4),
+    }
+    assert ev.flow["flow_distribution"]["feature"] == 0.5
+    assert ev.flow["flow_distribution"]["defect"] == 0.5
+    assert ev.sei["wip"] == 1
+
+
+def test_dora_figures_and_quick_check_score_by_hand():
+    d = _evidence().dora
+    # Lead time of the successful deployments: 1 day (d1) and 2 days (d3) -> median 1.5.
+    assert d["change_lead_time"]["value"] == pytest.approx(1.5)
+    assert d["change_lead_time"]["cluster"] == "high"
+    assert d["change_fail_rate"]["value"] == pytest.approx(0.5)  # d2 and d4 of four
+    assert d["failed_deployment_recovery_time"]["value"] == pytest.approx(3 / 24)  # 2 h, 4 h
+    assert d["deployment_rework_rate"]["value"] == pytest.approx(0.25)  # d3
+    # Quick Check: lead time 1 day-1 week = option 4 -> 6; 2 deploys in 3 days = 4.7 a week,
+    # option 4 -> 6; recovery under a day = option 5 -> 8; fail 50% -> 5; rework 25% -> 7.5.
+    scores = [
+        d[k]["score"]
+        for k in (
+            "change_lead_time",
+            "deployment_frequency",
+            "failed_deployment_recovery_time",
+            "change_fail_rate",
+            "deployment_rework_rate",
+        )
+    ]
+    assert scores == pytest.approx([6, 6, 8, 5, 7.5])
+    assert d["score"]["throughput"] == pytest.approx(20 / 3)
+    assert d["score"]["instability"] == pytest.approx(6.25)
+    assert d["score"]["overall"] == pytest.approx(6.5)
+
+
+def test_an_incident_counts_against_the_last_successful_deployment_before_it():
+    d = _evidence(incidents=True).dora
+    # i1 at 01-07 12:00 falls after d3 (01-07 10:00): d3 fails too, recovered 8 h later.
+    assert d["change_fail_rate"]["value"] == pytest.approx(0.75)
+    assert d["failed_deployment_recovery_time"]["value"] == pytest.approx(4 / 24)
+
+
+def test_jira_json_and_the_same_history_as_csv_give_identical_figures(tmp_path):
+    sample = generate("review", seed=3, teams=2, items_per_team=30)
+    t = sample.transitions
+    # Jira keeps milliseconds: give the CSV the same precision.
+    t = t.assign(
+        changed_at=t["changed_at"].dt.floor("ms"), created_at=t["created_at"].dt.floor("ms")
+    )
+    csv_path = tmp_path / "items.csv"
+    t.assign(
+        changed_at=t["changed_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z"),
+        created_at=t["created_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z"),
+    ).to_csv(csv_path, index=False)
+    doc = json.dumps(jira_json(t)).encode()
+    from_csv = analyse_evidence(transitions_from_csv(csv_path, "items.csv", SetAside()), SetAside())
+    from_jira = analyse_evidence(
+        transitions_from_jira([("jira.json", doc)], SetAside()), SetAside()
+    )
+    assert from_jira.to_json() == from_csv.to_json()
+
+
+@pytest.mark.parametrize("plant", PLANTS)
+def test_the_planted_bottleneck_is_found(plant):
+    sample = generate(plant, seed=11)
+    t = sample.transitions.rename(columns={"changed_at": "at", "created_at": "created"})
+    ev = analyse_evidence(t, SetAside())
+    expected = {"review": "development", "release": "deployment", "approval": "ideation"}[plant]
+    assert ev.bottleneck_detail["top"] == expected
+    assert ev.bottlenecks[expected] > 0.5
+    assert sum(ev.bottlenecks.values()) == pytest.approx(1, abs=1e-3)
+
+
+def test_bottlenecks_are_given_per_team_and_never_per_person():
+    t = generate("review", seed=5).transitions.rename(
+        columns={"changed_at": "at", "created_at": "created"}
+    )
+    ev = analyse_evidence(t, SetAside())
+    assert set(ev.teams) == {"Team A", "Team B", "Team C"}
+    assert all(max(w, key=w.get) == "development" for w in ev.teams.values())
+    assert "assignee" not in json.dumps(ev.to_json())
+
+
+def test_the_forecast_answers_both_questions():
+    t = generate("review", seed=5).transitions.rename(
+        columns={"changed_at": "at", "created_at": "created"}
+    )
+    f = analyse_evidence(t, SetAside(), forecast_items=40, forecast_weeks=4).forecast
+    w, n = f["weeks_for_items"], f["items_by_weeks"]
+    assert w["p50"] <= w["p85"] <= w["p95"]
+    assert n["p50"] >= n["p85"] >= n["p95"]  # more confidence, fewer items promised
+
+
+def _run(tmp_path, capsys, items: str, *args: str, name: str = "items.csv"):
+    path = tmp_path / name
+    path.write_text(items)
+    code = main(["evidence", str(path), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+HEADER = "key,type,from_status,to_status,changed_at\n"
+
+
+def test_cli_json_has_the_contract_keys(capsys):
+    args = [
+        "evidence",
+        str(DATA / "items.csv"),
+        "--deployments",
+        str(DATA / "deployments.csv"),
+        "--json",
+    ]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for key in (
+        "counts",
+        "statuses",
+        "flow",
+        "sei",
+        "dora",
+        "dx_core_4",
+        "bottlenecks",
+        "forecast",
+        "warnings",
+    ):
+        assert key in doc
+    assert doc["dora"]["score"]["overall"] == pytest.approx(6.5)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            "key,type,to_status,changed_at\nA,Story,Done,2026-01-05T09:00:00Z\n",
+            "from_status: required column is missing",
+        ),
+        ("", "not a readable CSV"),
+        (HEADER, "has a header but no rows"),
+    ],
+)
+def test_bad_item_files_exit_2_naming_file_and_column(tmp_path, capsys, text, words):
+    code, _, err = _run(tmp_path, capsys, text)
+    assert code == 2 and words in err and "items.csv" in err and "Traceback" not in err
+
+
+def test_two_date_formats_and_mixed_time_zones_are_read(tmp_path, capsys):
+    text = HEADER + (
+        "A,Story,,In Progress,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-06 10:00:00+01:00\n"
+        "B,Story,,In Progress,2026/01/05 09:00\n"
+        "B,Story,In Progress,Done,not a date\n"
+    )
+    code, out, err = _run(tmp_path, capsys, text, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["flow"]["flow_time_days"]["median"] == pytest.approx(1.0)  # 09:00Z to 09:00Z
+    assert any("not a date" in k and v == 1 for k, v in doc["counts"]["set_aside"].items())
+
+
+def test_a_status_nobody_mapped_is_listed_not_dropped(tmp_path, capsys):
+    text = HEADER + (
+        "A,Story,,In Progress,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Waiting for Legal,2026-01-06T09:00:00Z\n"
+        "A,Story,Waiting for Legal,Done,2026-01-09T09:00:00Z\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["statuses"]["unmapped"] == ["Waiting for Legal"]
+    assert any("Waiting for Legal" in w for w in doc["warnings"])
+
+
+def test_reopened_duplicate_and_backwards_rows_are_counted(tmp_path, capsys):
+    text = "key,type,from_status,to_status,changed_at,created_at\n" + (
+        "A,Story,,In Progress,2026-01-05T09:00:00Z,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-06T09:00:00Z,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-06T09:00:00Z,2026-01-05T09:00:00Z\n"
+        "A,Story,Done,In Progress,2026-01-07T09:00:00Z,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-08T09:00:00Z,2026-01-05T09:00:00Z\n"
+        "A,Story,To Do,In Progress,2026-01-01T09:00:00Z,2026-01-05T09:00:00Z\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["counts"]["set_aside"]["duplicate rows"] == 1
+    assert doc["counts"]["set_aside"]["status changes dated before the item was created"] == 1
+    assert doc["counts"]["reopened_items"] == 1
+    assert doc["flow"]["flow_time_days"]["median"] == pytest.approx(3.0)  # to the final done
+
+
+def test_a_deployment_recovered_before_it_was_deployed_is_set_aside(tmp_path, capsys):
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "id,deployed_at,commit_at,status,recovered_at\n"
+        "d1,2026-01-05T10:00:00Z,2026-01-04T10:00:00Z,failed,2026-01-05T08:00:00Z\n"
+        "d2,2026-01-06T10:00:00Z,2026-01-05T10:00:00Z,success,\n"
+    )
+    code, out, err = _run(
+        tmp_path, capsys, (DATA / "items.csv").read_text(), "--deployments", str(deploys), "--json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["counts"]["set_aside"]["deployments recovered before they were deployed"] == 1
+
+
+def test_a_json_file_that_is_not_jira_is_refused(tmp_path, capsys):
+    code, _, err = _run(tmp_path, capsys, '{"hello": "world"}', name="x.json")
+    assert code == 2 and "not a Jira response" in err
+
+
+def test_fifty_megabytes_of_garbage_is_refused_quickly(tmp_path, capsys):
+    path = tmp_path / "junk.csv"
+    chunk = bytes(range(256)) * 4096
+    with path.open("wb") as handle:
+        for _ in range(50):
+            handle.write(chunk)
+    started = time.perf_counter()
+    assert main(["evidence", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert time.perf_counter() - started < 20
+    assert "junk.csv" in err and "Traceback" not in err
+
+
+def test_bad_deployments_name_row_and_column():
+    with pytest.raises(EvidenceError, match="row 3: status"):
+        read_deployments(
+            "id,deployed_at,commit_at,status\nd1,2026-01-05T10:00:00Z,,success\n"
+            "d2,2026-01-06T10:00:00Z,,maybe\n",
+            "d.csv",
+            SetAside(),
+        )
