@@ -63,8 +63,9 @@ def analyse_evidence(
     forecast_weeks: int = 8,
     source: str = "",
 ) -> Evidence:
-    statuses = sorted(set(transitions["to_status"]) | set(transitions["from_status"]) - {""})
-    types = sorted(set(transitions["type"]) - {""})
+    seen = pd.concat([transitions["to_status"], transitions["from_status"]]).unique()
+    statuses = sorted({str(s) for s in seen if isinstance(s, str) and s})
+    types = sorted({str(t) for t in transitions["type"].unique() if isinstance(t, str) and t})
     mapping = resolve([s for s in statuses if s], types, status_map)
     prepared = prepare(transitions, mapping, aside, business_days)
     weekly = weekly_done(prepared.items, prepared.as_of)

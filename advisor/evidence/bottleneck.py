@@ -40,11 +40,20 @@ def bottleneck(p: Prepared) -> dict:
 
 
 def by_team(p: Prepared) -> dict[str, dict]:
-    """The same per team, where the data names teams (nothing per person, ever)."""
-    teams = [t for t in p.items["team"].dropna().unique() if t]
+    """The same weights per team, where the data names teams (nothing per person, ever)."""
+    stays = p.stays
+    if "team" not in stays or not (stays["team"].astype(str) != "").any():
+        return {}
+    waiting = stays[
+        ~stays["active"] & stays["stage"].isin(WORK_STAGES) & (stays["in_flow_days"] > 0)
+    ]
+    table = waiting.groupby([waiting["team"].astype(str), "stage"])["in_flow_days"].sum()
     out = {}
-    for team in sorted(teams):
-        keys = p.items.index[p.items["team"] == team]
-        sub = Prepared(p.stays[p.stays["key"].isin(keys)], p.items.loc[keys], p.as_of)
-        out[team] = bottleneck(sub)["weights"]
-    return out
+    for team, per_stage in table.groupby(level=0):
+        total = float(per_stage.sum())
+        if not team or total <= 0:
+            continue
+        out[team] = {
+            stage: round(float(v) / total, 4) for (_, stage), v in per_stage.items() if v > 0
+        }
+    return dict(sorted(out.items()))

@@ -38,6 +38,11 @@ class Prepared:
     counts: dict = field(default_factory=dict)
 
 
+def ns(series: pd.Series) -> np.ndarray:
+    """Times as datetime64[ns] in UTC: fast to sort and search (tz-aware values are objects)."""
+    return series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
 def _days(a: pd.Series, b: pd.Series, business: bool) -> np.ndarray:
     if business:
         ok = a.notna() & b.notna()
@@ -48,6 +53,18 @@ def _days(a: pd.Series, b: pd.Series, business: bool) -> np.ndarray:
         )
         return out
     return (b - a).dt.total_seconds().to_numpy() / 86400
+
+
+def _lookup(values: pd.Series, table: dict, default) -> pd.Series:
+    """A dict lookup done once per category, not once per row; text comes back as categories."""
+    codes = values.cat.codes.to_numpy()
+    codes = np.where(codes < 0, len(values.cat.categories), codes)
+    mapped = [table.get(c, default) for c in values.cat.categories] + [default]
+    if isinstance(default, bool):
+        return pd.Series(np.array(mapped, dtype=bool)[codes], index=values.index)
+    names = sorted(set(mapped))
+    position = np.array([names.index(m) for m in mapped])
+    return pd.Series(pd.Categorical.from_codes(position[codes], names), index=values.index)
 
 
 def prepare(
@@ -63,9 +80,14 @@ def prepare(
     backwards = t["created"].notna() & (t["at"] < t["created"] - pd.Timedelta(seconds=1))
     aside.add("status changes dated before the item was created", int(backwards.sum()))
     t = t[~backwards]
-    t = t.sort_values(["key", "at"], kind="stable").reset_index(drop=True)
+    key_codes = pd.factorize(t["key"])[0]
+    order = np.lexsort((ns(t["at"]), key_codes))  # by item, then time; stable
+    t = t.iloc[order].reset_index(drop=True)
     previous = t.groupby("key", sort=False)["to_status"].shift(1)
     jumped = previous.notna() & (t["from_status"] != "") & (t["from_status"] != previous)
+    for column in ("key", "type", "team", "from_status", "to_status"):
+        if column in t:  # categories: one value per distinct text, fast to group and map
+            t[column] = t[column].astype("category")
     counts = {
         "items": int(t["key"].nunique()),
         "transitions": len(t),
@@ -78,11 +100,11 @@ def prepare(
     stays = pd.DataFrame(
         {
             "key": t["key"],
-            "team": t["team"].fillna("") if "team" in t else "",
-            "flow_item": t["type"].map(item_of).fillna("feature"),
+            "team": t.get("team", ""),
+            "flow_item": _lookup(t["type"], item_of, "feature"),
             "status": t["to_status"],
-            "stage": t["to_status"].map(stage_of).fillna("development"),
-            "active": t["to_status"].map(active_of).fillna(False).astype(bool),
+            "stage": _lookup(t["to_status"], stage_of, "development"),
+            "active": _lookup(t["to_status"], active_of, False).astype(bool),
             "at": t["at"],
         }
     )
@@ -192,10 +214,10 @@ def _load_by_week(items: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, int]:
     ends = pd.date_range(
         started.min().normalize() + pd.Timedelta(days=7), as_of + pd.Timedelta(days=7), freq="7D"
     )
-    start = np.sort(items["start"].dropna().to_numpy())
+    start = np.sort(ns(items["start"].dropna()))
     done_all = items["done"].where(items["start"].notna())
-    done = np.sort(done_all.dropna().to_numpy())
-    edges = ends.to_numpy()
+    done = np.sort(ns(done_all.dropna()))
+    edges = ns(pd.Series(ends))
     in_progress = np.searchsorted(start, edges, "right") - np.searchsorted(done, edges, "right")
     return {e.date().isoformat(): int(n) for e, n in zip(ends, in_progress, strict=True)}
 
@@ -240,10 +262,10 @@ def cumulative_flow(p: Prepared, freq: str = "W-MON") -> pd.DataFrame:
     if stays.empty:
         return pd.DataFrame()
     points = pd.date_range(stays["at"].min().normalize(), p.as_of + pd.Timedelta(days=7), freq=freq)
-    grid = points.to_numpy()
+    grid = ns(pd.Series(points))
     out = {}
     for stage, group in stays.groupby("stage"):
-        entered = np.sort(group["at"].to_numpy())
-        left = np.sort(group.loc[~group["last"], "until"].to_numpy())
+        entered = np.sort(ns(group["at"]))
+        left = np.sort(ns(group.loc[~group["last"], "until"]))
         out[stage] = np.searchsorted(entered, grid, "right") - np.searchsorted(left, grid, "right")
     return pd.DataFrame(out, index=points)
