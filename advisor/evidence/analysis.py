@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.bottleneck import bottleneck, by_team
+from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import dora_metrics, dx_core_4
 from advisor.evidence.flow import Prepared, flow_metrics, prepare, sei_metrics, weekly_done
 from advisor.evidence.forecast import forecast
@@ -109,7 +109,10 @@ def analyse_evidence(
         dx_core_4=dx_core_4(prepared.items, prepared.as_of, engineers, dora, survey),
         bottlenecks=found["weights"],
         bottleneck_detail=found,
-        teams=by_team(prepared),
+        teams={
+            team: {"bottlenecks": weights, **team_flow(prepared).get(team, {})}
+            for team, weights in by_team(prepared).items()
+        },
         forecast=forecast(weekly.to_numpy(), forecast_items, forecast_weeks),
         warnings=warnings,
         prepared=prepared,

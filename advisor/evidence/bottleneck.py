@@ -39,6 +39,28 @@ def bottleneck(p: Prepared) -> dict:
     }
 
 
+def team_flow(p: Prepared) -> dict[str, dict]:
+    """Flow and SEI headlines per team, where the data names teams (never per person)."""
+    items = p.items
+    if "team" not in items or not (items["team"].astype(str) != "").any():
+        return {}
+    done = items[items["done"].notna()]
+    grouped = done.groupby(done["team"].astype(str), observed=True)
+    weeks = max(1.0, (p.as_of - items["start"].min()).total_seconds() / 86400 / 7)
+    out = {}
+    for team, g in grouped:
+        if not team:
+            continue
+        out[team] = {
+            "finished": len(g),
+            "flow_time_median_days": float(g["flow_days"].median()),
+            "cycle_time_median_days": float(g["cycle_days"].median()),
+            "flow_efficiency_median": float(g["efficiency"].median()),
+            "throughput_per_week": len(g) / weeks,
+        }
+    return dict(sorted(out.items()))
+
+
 def by_team(p: Prepared) -> dict[str, dict]:
     """The same weights per team, where the data names teams (nothing per person, ever)."""
     stays = p.stays

@@ -111,7 +111,10 @@ def test_bottlenecks_are_given_per_team_and_never_per_person():
     )
     ev = analyse_evidence(t, SetAside())
     assert set(ev.teams) == {"Team A", "Team B", "Team C"}
-    assert all(max(w, key=w.get) == "development" for w in ev.teams.values())
+    assert all(
+        max(t["bottlenecks"], key=t["bottlenecks"].get) == "development" for t in ev.teams.values()
+    )
+    assert all(t["flow_time_median_days"] > 0 and t["finished"] > 0 for t in ev.teams.values())
     assert "assignee" not in json.dumps(ev.to_json())
 
 

@@ -186,11 +186,27 @@ def _where_work_waits(ev) -> None:
         "not a bottleneck."
     )
     if ev.teams:
+        table = pd.DataFrame(
+            {
+                team: {
+                    **{f"waits in {k}": v for k, v in t["bottlenecks"].items()},
+                    "finished": t.get("finished"),
+                    "flow time (median days)": t.get("flow_time_median_days"),
+                    "cycle time (median days)": t.get("cycle_time_median_days"),
+                    "flow efficiency": t.get("flow_efficiency_median"),
+                }
+                for team, t in ev.teams.items()
+            }
+        ).T
         st.dataframe(
-            pd.DataFrame(ev.teams).T.fillna(0.0),
+            table,
             width="stretch",
             column_config={
-                c: st.column_config.NumberColumn(format="percent") for c in ev.bottlenecks
+                **{
+                    c: st.column_config.NumberColumn(format="percent")
+                    for c in table.columns
+                    if c.startswith("waits in") or c == "flow efficiency"
+                },
             },
         )
     if st.button("Send this bottleneck to the Advisor", key="evidence_to_advisor"):
