@@ -31,5 +31,22 @@ pages = [
         icon=":material/hourglass_top:",
         url_path="delay",
     ),
+    st.Page(
+        "advisor/ui/compare_page.py",
+        title="Compare",
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
+    st.Page(
+        "advisor/ui/report_page.py",
+        title="Report",
+        icon=":material/description:",
+        url_path="report",
+    ),
 ]
-st.navigation(pages).run()
+from advisor.ui import scenarios  # noqa: E402
+
+page = st.navigation(pages)
+scenarios.sidebar()
+page.run()
+scenarios.keep_draft()

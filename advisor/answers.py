@@ -39,6 +39,8 @@ class Answers(Strict):
         total = sum(value.values())
         if total <= 0:
             raise ValueError("at least one location needs a weight above 0")
+        if abs(total - 1) <= 1e-12:  # already normalised: keep the values exactly
+            return {loc: float(value.get(loc, 0.0)) for loc in LOCATIONS}
         return {loc: value.get(loc, 0.0) / total for loc in LOCATIONS}
 
     @property

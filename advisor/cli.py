@@ -336,6 +336,104 @@ def _cmd_evidence(args) -> int:
     return _emit(args, lambda: json_safe(ev.to_json()), lambda: _print_evidence(ev, sys.stdout))
 
 
+def _cmd_scenario_save(args) -> int:
+    from advisor.scenario import load_scenario_file
+    from advisor.store import Store
+
+    scenario = load_scenario_file(args.file)
+    saved = Store(args.store).save(scenario)
+    print(f"{saved.name}: saved as version {saved.version}")
+    return 0
+
+
+def _cmd_scenario_list(args) -> int:
+    from dataclasses import asdict
+
+    from advisor.store import Store
+
+    rows = Store(args.store).list()
+
+    def text() -> None:
+        for r in rows:
+            print(f"{r.name}  (team {r.team or '-'}, {r.versions} versions, last {r.saved_at})")
+
+    return _emit(args, lambda: [asdict(r) for r in rows], text)
+
+
+def _cmd_scenario_show(args) -> int:
+    from advisor.store import Store
+
+    sys.stdout.write(Store(args.store).body(args.name, args.version))
+    return 0
+
+
+def _scenarios_for(names: list[str], store_url: str | None):
+    """Each argument is a scenario file, or the name of a stored scenario (latest version)."""
+    from pathlib import Path
+
+    from advisor.scenario import load_scenario_file
+
+    out, store = [], None
+    for name in names:
+        if Path(name).is_file():
+            out.append((load_scenario_file(name), None))
+            continue
+        from advisor.store import Store
+
+        store = store or Store(store_url)
+        version = store.latest_version(name)
+        if version is None:
+            raise InputError([Problem(name, "is neither a scenario file nor a stored scenario")])
+        out.append((store.load(name, version), version))
+    return out
+
+
+def _cmd_compare(args) -> int:
+    from advisor.catalog import load_catalog
+    from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+
+    if not MIN_SCENARIOS <= len(args.scenarios) <= MAX_SCENARIOS:
+        raise InputError(
+            [Problem("arguments", f"give {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios", "SCENARIO")]
+        )
+    doc = compare(_scenarios_for(args.scenarios, args.store), load_catalog())
+
+    def text() -> None:
+        for r in doc["scenarios"]:
+            npv = "-" if r["npv"] is None else f"{r['npv']:,.0f} {r['currency']}"
+            print(f"{r['name']}: top {r['top_category']}; NPV {npv}; payback {r['payback_month']}")
+        shared = doc["shared"]
+        print(f"Serves them all: {' + '.join(shared['categories'])}")
+        for u in shared["uncovered"]:
+            print(f"  leaves {u['team']}'s {u['stage']} ({u['share_of_wait']:.0%} of its wait)")
+
+    return _emit(args, lambda: doc, text)
+
+
+def _cmd_report(args) -> int:
+    from pathlib import Path
+
+    from advisor.catalog import load_catalog
+    from advisor.report import build_html, build_markdown, build_workbook
+    from advisor.scenario import load_scenario_file
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".html", ".md", ".xlsx"):
+        raise InputError([Problem("arguments", "must end in .html, .md or .xlsx", "--out")])
+    scenario = load_scenario_file(args.scenario)
+    catalog = load_catalog()
+    if kind == ".xlsx":
+        if scenario.roi is None:
+            raise InputError([Problem(args.scenario, "has no roi part for a workbook", "roi")])
+        build_workbook(scenario, catalog, out)
+    else:
+        build = build_html if kind == ".html" else build_markdown
+        out.write_text(build(scenario, catalog), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with bad arguments reported as `arguments: --flag: message`, exit 2."""
 
@@ -406,6 +504,33 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--business-days", action="store_true", help="count weekdays only")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_evidence)
+
+    sc = sub.add_parser("scenario", help="scenario versions in the store")
+    sc_sub = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
+    save = sc_sub.add_parser("save", help="store FILE as a new version of its scenario")
+    save.add_argument("file")
+    save.add_argument("--store", help="SQLAlchemy URL (default: PLATFORM_ADVISOR_STORE or SQLite)")
+    save.set_defaults(func=_cmd_scenario_save)
+    listing = sc_sub.add_parser("list", help="every stored scenario")
+    listing.add_argument("--store")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_cmd_scenario_list)
+    show = sc_sub.add_parser("show", help="print a stored version as a scenario file")
+    show.add_argument("name")
+    show.add_argument("--version", type=_whole)
+    show.add_argument("--store")
+    show.set_defaults(func=_cmd_scenario_show)
+
+    cmp_ = sub.add_parser("compare", help="2-6 scenarios side by side")
+    cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    cmp_.add_argument("--store")
+    cmp_.add_argument("--json", action="store_true")
+    cmp_.set_defaults(func=_cmd_compare)
+
+    rep = sub.add_parser("report", help="the board-ready report (.html, .md) or ROI workbook")
+    rep.add_argument("scenario")
+    rep.add_argument("--out", required=True)
+    rep.set_defaults(func=_cmd_report)
 
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)

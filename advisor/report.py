@@ -1,19 +1,25 @@
-"""Exports: CSV that spreadsheets cannot execute (more report formats come with later work).
+"""Exports: the board-ready report (HTML and Markdown), the ROI workbook, and safe CSV.
 
-OWASP's rule, applied to every line of a cell: a line that starts with = + - @, a tab or a
-carriage return gets a leading apostrophe, so a spreadsheet shows it as text. A line that
-already starts with an apostrophe gets one more, so `undefuse` gives back the exact text.
+CSV and workbook cells follow OWASP's rule on every line of a cell: a line that starts with
+= + - @, a tab or a carriage return gets a leading apostrophe, so a spreadsheet shows it as
+text. A line that already starts with an apostrophe gets one more, so `undefuse` gives back
+the exact text. The HTML report is rendered by Jinja2 with autoescape: user text is text.
+Its charts are SVG drawn by vl-convert (no browser, no script), so it opens offline.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LINE_START = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r'])")
 _GUARDED = re.compile(r"(^|\r\n|\r|\n)'(?=[=+\-@\t\r'])")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPORT_RUNS = 2_000  # simulated futures behind the report's P10-P90
 
 
 def defuse(value: object) -> object:
@@ -36,3 +42,297 @@ def safe_csv(frame: pd.DataFrame) -> str:
             clean[column] = clean[column].map(defuse)
     clean.columns = [defuse(str(c)) for c in clean.columns]
     return clean.to_csv(index=False)
+
+
+# ---------------------------------------------------------------- the report's figures
+
+
+def figures(s, catalog, version: int | None = None, today: dt.date | None = None) -> dict:
+    """Everything the report shows, computed once: the HTML and Markdown print the same."""
+    from advisor.delay import analyse as analyse_backlog
+    from advisor.roi import analyse as analyse_roi
+    from advisor.roi import summary
+    from advisor.scoring import FACTOR_LABELS, recommend
+
+    rec = recommend(s.answers, catalog)
+    roi = analyse_roi(s.roi, catalog, simulations=REPORT_RUNS, seed=0) if s.roi else None
+    delay = analyse_backlog(s.backlog) if s.backlog else None
+    return {
+        "s": s,
+        "version": version,
+        "today": (today or dt.date.today()).isoformat(),
+        "catalog_version": f"{catalog.source}, exchange rates as of {catalog.exchange_rates.as_of}",
+        "rates": ", ".join(
+            f"1 {k} = {v:g} {catalog.exchange_rates.base}"
+            for k, v in catalog.exchange_rates.rates.items()
+        ),
+        "rec": rec,
+        "names": {cid: c.name for cid, c in catalog.categories.items()},
+        "factor_labels": FACTOR_LABELS,
+        "roi": roi,
+        "roi_summary": summary(roi, s.roi.horizon_months) if roi else "",
+        "delay": delay,
+    }
+
+
+def _svg(chart) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_json())
+
+
+def _charts(f: dict) -> dict[str, str]:
+    from advisor import charts
+
+    out = {}
+    spec_rows = charts.contribution_rows(f["rec"].ranking).to_pandas()
+    import altair as alt
+
+    spec = dict(charts.contributions_spec())
+    spec["data"] = {"values": spec_rows.to_dict("records")}
+    out["contributions"] = _svg(alt.Chart.from_dict(spec))
+    if f["roi"] is not None:
+        out["cashflow"] = _svg(charts.cashflow_chart(f["roi"]).properties(width=640))
+        if f["roi"].tornado:
+            out["tornado"] = _svg(
+                charts.tornado_chart(f["roi"].tornado, f["roi"].npv, f["roi"].currency)
+            )
+    return out
+
+
+def _formatters(currency: str) -> dict:
+    from advisor.wording import money, month
+
+    return {
+        "money": lambda x, c=currency: "-" if x is None else money(x, c),
+        "pct": lambda x: "undefined" if x is None else f"{x:.1%}",
+        "month": month,
+    }
+
+
+def build_html(s, catalog, version: int | None = None, today: dt.date | None = None) -> str:
+    """A self-contained HTML report: no script, no external file, charts as inline SVG."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    f = figures(s, catalog, version, today)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    currency = s.roi.currency if s.roi else s.answers.currency
+    return env.get_template("report.html.j2").render(
+        **f, charts=_charts(f), **_formatters(currency)
+    )
+
+
+def _md(text: object) -> str:
+    """User text for Markdown: every punctuation mark escaped, so nothing renders or links."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@,;?/])", r"\\\1", str(text)).replace(
+        "\n", " "
+    )
+
+
+def build_markdown(s, catalog, version: int | None = None, today: dt.date | None = None) -> str:
+    """The same report in Markdown, user text escaped."""
+    f = figures(s, catalog, version, today)
+    fmt = _formatters(s.roi.currency if s.roi else s.answers.currency)
+    rec = f["rec"]
+    lines = [
+        f"# {_md(s.name)}",
+        "",
+        f"Report date {f['today']}; scenario version {version or 'not stored'}; catalog "
+        f"{_md(f['catalog_version'])}.",
+        "",
+        "## Recommendation",
+        "",
+        f"Start with **{_md(rec.ranking[0].name)}** ({rec.ranking[0].score:.1f} of 100).",
+        "",
+        "| Category | Score |",
+        "|---|---|",
+        *[f"| {_md(r.name)} | {r.score:.1f} |" for r in rec.ranking],
+        "",
+        *[
+            f"- {f['factor_labels'][c.factor]} ({c.points:g} of {c.max_points:g}): {_md(c.reason)}"
+            for c in rec.ranking[0].contributions
+        ],
+        "",
+        *[f"> {_md(w)}" for w in rec.warnings],
+        "",
+        "## Vendors and costs",
+        "",
+        "| Vendor | Category | Fit | Annual cost | Budget |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {_md(v.name)} | {v.category} | {v.fit:.1f} | "
+            f"{'quote needed' if v.annual_cost is None else fmt['money'](v.annual_cost)} | "
+            f"{_md(v.budget_label)} |"
+            for v in rec.vendors[:10]
+        ],
+    ]
+    roi = f["roi"]
+    if roi is not None:
+        lines += [
+            "",
+            f"## Return on investment: {_md(s.roi.name)}",
+            "",
+            _md(f["roi_summary"]),
+            "",
+            "| NPV | P10 | P90 | IRR | MIRR | Payback | Discounted payback |",
+            "|---|---|---|---|---|---|---|",
+            f"| {fmt['money'](roi.npv)} | {fmt['money'](roi.simulation.npv_p10)} | "
+            f"{fmt['money'](roi.simulation.npv_p90)} | {fmt['pct'](roi.irr_annual)} | "
+            f"{fmt['pct'](roi.mirr_annual)} | {fmt['month'](roi.payback_month)} | "
+            f"{fmt['month'](roi.discounted_payback_month)} |",
+            "",
+            *[f"- {_md(ln.label)}: {_md(ln.working)}" for ln in roi.lines],
+        ]
+    delay = f["delay"]
+    if delay is not None:
+        plan = delay.schedules["best"]
+        lines += [
+            "",
+            "## Cost of delay",
+            "",
+            f"Best order: {fmt['money'](delay.delay_cost['best'])} of delay cost "
+            f"(as given: {fmt['money'](delay.delay_cost['given'])}).",
+            "",
+            "| # | Item | Finish (week) | Delay cost | Note |",
+            "|---|---|---|---|---|",
+            *[
+                f"| {i + 1} | {_md(plan.names[i])} | {plan.finish[i]:g} | "
+                f"{fmt['money'](plan.cost[i])} | {_md(plan.notes[i])} |"
+                for i in range(len(plan.ids))
+            ],
+        ]
+    if s.notes:
+        lines += ["", "## Notes", "", _md(s.notes)]
+    lines += [
+        "",
+        "## Assumptions and sources",
+        "",
+        "Scores follow the catalog's weights; prices are published list prices where they "
+        "exist; DORA clusters are the 2024 figures; metrics are for learning, never for "
+        "ranking people.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the ROI workbook
+
+
+def build_workbook(s, catalog, path: str | Path) -> None:
+    """The ROI as a workbook whose monthly table, totals, NPV, IRR, MIRR and payback are live
+    formulas over the inputs sheet, so a finance partner can audit every figure."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from advisor.roi import build_lines
+    from advisor.roi.analysis import values_at
+
+    scenario = s.roi if hasattr(s, "roi") else s
+    lines, params, _ = build_lines(scenario, catalog)
+    values = values_at(params)
+    T = scenario.horizon_months
+    wb = Workbook()
+    inputs = wb.active
+    inputs.title = "Inputs"
+    bold = Font(bold=True)
+    inputs.append(["Scenario", defuse(scenario.name)])
+    inputs.append(["Currency", scenario.currency])
+    inputs.append(["Annual discount rate", scenario.discount_rate])
+    inputs.append(["Monthly rate", "=(1+B3)^(1/12)-1"])
+    inputs.append([])
+    inputs.append(["Line", "Kind", "Monthly amount", "Formula", "The numbers"])
+    for cell in inputs[6]:
+        cell.font = bold
+    first_line_row = 7
+    for i, ln in enumerate(lines):
+        amount = float(ln.amount(values))
+        inputs.append([defuse(ln.label), ln.kind, amount, defuse(ln.formula), ""])
+        inputs.cell(row=first_line_row + i, column=5).value = defuse(
+            ", ".join(f"{n} {values[p]:g}" for n, p in zip(ln.names, ln.params, strict=True))
+        )
+    # Profiles: each line's share of its monthly amount in each month (1 active, ramp, 0).
+    prof = wb.create_sheet("Profiles")
+    prof.append(["Line", *[f"m{m}" for m in range(T)]])
+    for ln in lines:
+        prof.append([defuse(ln.label), *[float(x) for x in ln.profile]])
+    monthly = wb.create_sheet("Monthly")
+    headers = ["Month", *[defuse(f"{ln.kind}: {ln.label}") for ln in lines]]
+    headers += [
+        "Cost",
+        "Benefit",
+        "Net",
+        "Cumulative",
+        "Discount factor",
+        "Present value",
+        "Discounted cumulative",
+    ]
+    monthly.append(headers)
+    for cell in monthly[1]:
+        cell.font = bold
+    n = len(lines)
+    col = {
+        name: get_column_letter(n + 2 + k)
+        for k, name in enumerate(["cost", "benefit", "net", "cum", "disc", "pv", "dcum"])
+    }
+    for m in range(T):
+        r = m + 2
+        row = [m]
+        for i in range(n):
+            pcol = get_column_letter(m + 2)
+            row.append(f"=Inputs!$C${first_line_row + i}*Profiles!{pcol}{i + 2}")
+        line_cols = [get_column_letter(i + 2) for i in range(n)]
+        costs = [c for c, ln in zip(line_cols, lines, strict=True) if ln.kind == "cost"]
+        gains = [c for c, ln in zip(line_cols, lines, strict=True) if ln.kind == "benefit"]
+        row.append("=" + ("+".join(f"{c}{r}" for c in costs) or "0"))
+        row.append("=" + ("+".join(f"{c}{r}" for c in gains) or "0"))
+        row.append(f"={col['benefit']}{r}-{col['cost']}{r}")
+        row.append(f"={col['net']}{r}" if m == 0 else f"={col['cum']}{r - 1}+{col['net']}{r}")
+        row.append(f"=1/(1+Inputs!$B$4)^A{r}")
+        row.append(f"={col['net']}{r}*{col['disc']}{r}")
+        row.append(f"={col['pv']}{r}" if m == 0 else f"={col['dcum']}{r - 1}+{col['pv']}{r}")
+        monthly.append(row)
+    last = T + 1
+    rng = lambda c: f"Monthly!{c}2:{c}{last}"  # noqa: E731
+    results = wb.create_sheet("Results", 0)
+    results.append(["Figure", "Value", "How"])
+    for cell in results[1]:
+        cell.font = bold
+    payback = (
+        f'IF(COUNTIF({{c}},"<-0.005")=0,0,IF(INDEX({{c}},{T})<-0.005,"beyond horizon",'
+        f"SUMPRODUCT(MAX(({{c}}<-0.005)*{rng('A')}))+1))"
+    )
+    rows = [
+        ("Total cost", f"=SUM({rng(col['cost'])})", "sum of monthly costs"),
+        ("Total benefit", f"=SUM({rng(col['benefit'])})", "sum of monthly benefits"),
+        (
+            "NPV",
+            f"=SUM({rng(col['pv'])})",
+            "sum of net x 1/(1+monthly rate)^month; month 0 undiscounted",
+        ),
+        ("IRR (annual)", f"=(1+IRR({rng(col['net'])}))^12-1", "(1 + monthly IRR)^12 - 1"),
+        (
+            "MIRR (annual)",
+            f"=(1+MIRR({rng(col['net'])},Inputs!B4,Inputs!B4))^12-1",
+            "finance and reinvestment at the monthly rate",
+        ),
+        (
+            "Payback month",
+            "=" + payback.replace("{c}", rng(col["cum"])),
+            "first month from which the cumulative stays >= 0 (0.005 = half a cent)",
+        ),
+        (
+            "Discounted payback month",
+            "=" + payback.replace("{c}", rng(col["dcum"])),
+            "the same on discounted flows",
+        ),
+        ("ROI", "=(B3-B2)/B2", "(total benefit - total cost) / total cost"),
+    ]
+    for label, formula, how in rows:
+        results.append([label, formula, how])
+    for sheet in wb.worksheets:
+        sheet.column_dimensions["A"].width = 28
+    wb.save(path)

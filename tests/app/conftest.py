@@ -10,6 +10,12 @@ APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture(autouse=True)
+def _own_store(tmp_path, monkeypatch):
+    """Each test saves scenarios to its own SQLite file."""
+    monkeypatch.setenv("PLATFORM_ADVISOR_STORE", f"sqlite:///{tmp_path / 'scenarios.db'}")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     st.cache_data.clear()
     yield

@@ -8,12 +8,13 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from advisor import charts
 from advisor.answers import answers_from_dict, answers_to_yaml, parse_answers
 from advisor.catalog import LEVELS, LOCATIONS
 from advisor.errors import InputError
 from advisor.report import safe_csv
 from advisor.scoring import FACTOR_LABELS, recommend
-from advisor.ui import charts, state
+from advisor.ui import state
 from advisor.ui.text import md
 
 HELP = {

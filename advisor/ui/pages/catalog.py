@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from advisor import charts
 from advisor.catalog import DEFAULT_DIR, json_schema, parse_catalog
 from advisor.errors import CatalogError, Problem
 from advisor.report import safe_csv
-from advisor.ui import charts, state
+from advisor.ui import state
 from advisor.ui.text import md
 
 PRICE_TEXT = {"open_source": "Open source", "not_public": "Not public: ask for a quote"}

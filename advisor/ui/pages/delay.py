@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from advisor import charts
 from advisor.delay import (
     EXACT_LIMIT,
     MAX_WEEKS,
@@ -26,7 +27,7 @@ from advisor.delay_io import (
 )
 from advisor.errors import InputError
 from advisor.report import safe_csv
-from advisor.ui import charts, state
+from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import keyed, set_table, table
@@ -55,6 +56,11 @@ def _load(backlog: Backlog) -> None:
     st.session_state["delay_given"] = list(range(len(backlog.items)))
     st.session_state["delay_v"] = st.session_state.get("delay_v", 0) + 1
     st.session_state.pop("delay_w_currency", None)
+
+
+def open_backlog(backlog: Backlog) -> None:
+    """Show `backlog` (an opened scenario's); its table starts again from it."""
+    _load(backlog)
 
 
 def set_duration(item_id: str, weeks: float) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from advisor import charts
 from advisor.errors import EvidenceError, InputError
 from advisor.evidence import (
     SetAside,
@@ -19,7 +20,7 @@ from advisor.evidence import (
     read_survey,
 )
 from advisor.evidence.statuses import STAGES, StatusMap, StatusRule, status_map_yaml
-from advisor.ui import charts, state
+from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 
@@ -421,6 +422,7 @@ def render() -> None:
     except (InputError, EvidenceError) as exc:
         state.show_input_error(exc, "The evidence files")
         return
+    st.session_state["evidence_summary"] = summary_of(ev)
     for warning in ev.warnings:
         st.warning(md(warning), icon=":material/warning:")
     aside = ev.counts["set_aside"]
@@ -449,6 +451,22 @@ def render() -> None:
     _dora(ev)
     _dx(ev)
     _forecast(ev)
+
+
+def summary_of(ev) -> dict:
+    """What a scenario keeps of the evidence: its headline figures, not the files."""
+    dora = {}
+    if ev.dora:
+        for key in DORA_LABELS:
+            dora[key] = ev.dora[key]["value"]
+        dora["score"] = ev.dora["score"]["overall"]
+    flow = {
+        "flow_time_median_days": ev.flow["flow_time_days"]["median"],
+        "flow_efficiency_median": ev.flow["flow_efficiency"]["median"],
+        "velocity_per_week_median": ev.flow["velocity_per_week"]["median"],
+        "cycle_time_median_days": ev.sei["cycle_time_days"]["median"],
+    }
+    return {"source": ev.source[:500], "bottlenecks": ev.bottlenecks, "dora": dora, "flow": flow}
 
 
 def status_map_yaml_of(status_map: StatusMap) -> str:

@@ -111,6 +111,7 @@ def render() -> None:
         return
     if bar:
         bar.empty()
+    st.session_state["roi_last"] = scenario.model_dump(exclude_none=True)
     results.metrics(scenario, result)
     results.charts_row(result)
     results.workings(scenario, result)

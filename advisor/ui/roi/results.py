@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from advisor import charts
 from advisor.report import safe_csv
 from advisor.roi import scenario_to_yaml, summary
-from advisor.ui import charts
 from advisor.ui.text import md
 from advisor.wording import money, month, short_money
 

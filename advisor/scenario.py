@@ -1,0 +1,128 @@
+"""One file that holds a whole scenario: the answers, an evidence summary, the ROI model, the
+backlog and notes, with a schema version. Every part is validated with its own messages, and
+each problem names the part (`roi.team[0].count`), its line and its field.
+
+Versions: 1 is current. A file without `schema_version` (version 0, the first drafts) is
+migrated: `comment` became `notes`, and a missing `created` is today. A newer version is
+refused: this release cannot know what it means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from advisor.answers import Answers, check_currency
+from advisor.base import Strict
+from advisor.delay import Backlog
+from advisor.errors import AnswersError, Problem, ScenarioError
+from advisor.roi import Scenario as RoiScenario
+from advisor.yamlio import Located, parse_yaml, problems_from, read_input
+
+SCHEMA_VERSION = 1
+PARTS = {"answers": Answers, "roi": RoiScenario, "backlog": Backlog}
+
+
+class EvidenceSummary(Strict):
+    """What the Evidence page measured, kept with the scenario (not the raw files)."""
+
+    source: str = Field(default="", max_length=500)
+    bottlenecks: dict[str, float] = Field(default={}, max_length=10)
+    dora: dict[str, float | str | None] = Field(default={}, max_length=40)
+    flow: dict[str, float | str | None] = Field(default={}, max_length=40)
+
+
+class ScenarioFile(Strict):
+    schema_version: int = SCHEMA_VERSION
+    name: str = Field(min_length=1, max_length=200)
+    team: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200)
+    created: dt.date
+    answers: Answers
+    evidence: EvidenceSummary | None = None
+    roi: RoiScenario | None = None
+    backlog: Backlog | None = None
+    notes: str = Field(default="", max_length=20_000)
+
+
+def migrate(data: dict) -> dict:
+    """An older file in today's shape; a newer one refused."""
+    version = data.get("schema_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("schema_version must be a whole number")
+    if version > SCHEMA_VERSION:
+        raise ValueError(
+            f"schema_version {version} is newer than this release understands "
+            f"({SCHEMA_VERSION}); update Platform Advisor to open it"
+        )
+    data = dict(data)
+    if version == 0:
+        if "comment" in data and "notes" not in data:
+            data["notes"] = data.pop("comment")
+        data.setdefault("created", dt.date.today().isoformat())
+        data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+def _validate(located: Located) -> ScenarioFile:
+    data = located.data
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(located.file, "expected a mapping of fields", line=1)])
+    try:
+        data = migrate(data)
+    except ValueError as exc:
+        line = located.line_of(["schema_version"])
+        raise ScenarioError(
+            [Problem(located.file, str(exc), "schema_version", line=line)]
+        ) from None
+    problems = []
+    # Each part on its own first, so its problems read like that part's own file would.
+    for part, model in PARTS.items():
+        if isinstance(data.get(part), dict):
+            try:
+                model.model_validate(data[part])
+            except ValidationError as exc:
+                for p in problems_from(exc, located, prefix=[part]):
+                    problems.append(
+                        Problem(p.file, p.message, f"{part}.{p.field}".rstrip("."), line=p.line)
+                    )
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        scenario = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from(exc, located)) from None
+    try:
+        check_currency(scenario.answers, _catalog(), located)
+    except AnswersError as exc:  # name the part
+        raise ScenarioError(
+            [Problem(p.file, p.message, f"answers.{p.field}", line=p.line) for p in exc.problems]
+        ) from None
+    return scenario
+
+
+def _catalog():
+    from advisor.catalog import load_catalog
+
+    return load_catalog()
+
+
+def parse_scenario_file(text: str | bytes, file: str = "scenario.yaml") -> ScenarioFile:
+    return _validate(parse_yaml(text, file, ScenarioError))
+
+
+def load_scenario_file(path: str | Path) -> ScenarioFile:
+    return parse_scenario_file(read_input(path, ScenarioError), str(path))
+
+
+def scenario_from_data(data: dict, source: str = "the scenario") -> ScenarioFile:
+    return _validate(Located(data, None, source))
+
+
+def scenario_to_yaml(s: ScenarioFile) -> str:
+    """The file text; loading it gives back exactly `s`."""
+    data = s.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,235 @@
+"""Scenario versions in a database, through SQLAlchemy: SQLite by default, any URL otherwise.
+
+Every save is version n + 1 of the scenario with that name; nothing is overwritten. Two
+sessions saving the same scenario at once both keep their version: the unique (name,
+version) key refuses the second insert of a number, and the save retries with the next one.
+A refused save (bad scenario) writes nothing. The database schema is versioned in the table
+`schema_migrations`; each migration is applied once, in order.
+
+Where the store is: `--store URL`, else the PLATFORM_ADVISOR_STORE variable, else
+`sqlite:///<home>/.platform-advisor/scenarios.db`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from advisor.errors import Problem, ScenarioError
+from advisor.scenario import ScenarioFile, parse_scenario_file, scenario_to_yaml
+
+metadata = sa.MetaData()
+versions = sa.Table(
+    "scenario_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("team", sa.String(200)),
+    sa.Column("author", sa.String(200)),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.UniqueConstraint("name", "version", name="one_number_per_version"),
+)
+migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+MIGRATIONS = {
+    1: [versions],  # the first schema: scenario versions
+    2: [drafts],  # a session's unsaved work, so a reload never loses it
+}
+RETRIES = 50
+
+
+def default_url() -> str:
+    url = os.environ.get("PLATFORM_ADVISOR_STORE")
+    if url:
+        return url
+    folder = Path.home() / ".platform-advisor"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'scenarios.db'}"
+
+
+@dataclass(frozen=True)
+class Saved:
+    name: str
+    version: int
+    saved_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Listed:
+    name: str
+    team: str | None
+    author: str | None
+    versions: int
+    saved_at: str
+
+
+class Store:
+    """A scenario store at a SQLAlchemy URL."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        try:
+            args = {"connect_args": {"timeout": 30}} if self.url.startswith("sqlite") else {}
+            self.engine = sa.create_engine(self.url, **args)
+            self._migrate()
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, OperationalError) as exc:
+            reason = str(exc).splitlines()[0][:200]
+            raise ScenarioError(
+                [Problem("store", f"cannot open {self._safe_url()}: {reason}")]
+            ) from None
+
+    def _safe_url(self) -> str:
+        try:
+            return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        except sa.exc.ArgumentError:
+            return "the store URL"
+
+    def _migrate(self) -> None:
+        migrations.create(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            done = set(conn.scalars(sa.select(migrations.c.version)))
+        for number, tables in sorted(MIGRATIONS.items()):
+            if number in done:
+                continue
+            for table in tables:
+                table.create(self.engine, checkfirst=True)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(migrations.insert().values(version=number, applied_at=_now()))
+            except IntegrityError:  # another process applied it at the same moment
+                pass
+
+    def save(self, scenario: ScenarioFile) -> Saved:
+        """Store `scenario` as the next version of its name; never overwrites."""
+        body = scenario_to_yaml(scenario)
+        parse_scenario_file(body, scenario.name)  # what is stored must load again
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    latest = conn.scalar(
+                        sa.select(sa.func.max(versions.c.version)).where(
+                            versions.c.name == scenario.name
+                        )
+                    )
+                    number = (latest or 0) + 1
+                    saved_at = _now()
+                    conn.execute(
+                        versions.insert().values(
+                            name=scenario.name,
+                            version=number,
+                            team=scenario.team,
+                            author=scenario.author,
+                            saved_at=saved_at,
+                            body=body,
+                        )
+                    )
+                return Saved(scenario.name, number, saved_at)
+            except (IntegrityError, OperationalError):  # a concurrent save took the number
+                time.sleep(0.005 * (attempt + 1))
+        raise ScenarioError([Problem("store", f"could not save {scenario.name!r}: busy")])
+
+    def list(self) -> list[Listed]:
+        latest = (
+            sa.select(
+                versions.c.name,
+                sa.func.count().label("versions"),
+                sa.func.max(versions.c.version).label("last"),
+            )
+            .group_by(versions.c.name)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                versions.c.name,
+                versions.c.team,
+                versions.c.author,
+                latest.c.versions,
+                versions.c.saved_at,
+            )
+            .join(
+                latest,
+                (versions.c.name == latest.c.name) & (versions.c.version == latest.c.last),
+            )
+            .order_by(versions.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Listed(r.name, r.team, r.author, r.versions, _iso(r.saved_at))
+                for r in conn.execute(query)
+            ]
+
+    def versions(self, name: str) -> list[dict]:
+        query = (
+            sa.select(versions.c.version, versions.c.author, versions.c.saved_at)
+            .where(versions.c.name == name)
+            .order_by(versions.c.version)
+        )
+        with self.engine.connect() as conn:
+            return [
+                {"version": r.version, "author": r.author, "saved_at": _iso(r.saved_at)}
+                for r in conn.execute(query)
+            ]
+
+    def body(self, name: str, version: int | None = None) -> str:
+        query = sa.select(versions.c.body, versions.c.version).where(versions.c.name == name)
+        query = (
+            query.where(versions.c.version == version)
+            if version is not None
+            else query.order_by(versions.c.version.desc()).limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            which = f"version {version} of " if version is not None else ""
+            raise ScenarioError([Problem("store", f"no {which}scenario named {name!r}")])
+        return row.body
+
+    def load(self, name: str, version: int | None = None) -> ScenarioFile:
+        return parse_scenario_file(self.body(name, version), f"{name} (stored)")
+
+    def keep_draft(self, draft_id: str, body: str) -> None:
+        """Replace this browser session's draft (drafts are working copies, not versions)."""
+        with self.engine.begin() as conn:
+            conn.execute(drafts.delete().where(drafts.c.id == draft_id))
+            conn.execute(drafts.insert().values(id=draft_id, saved_at=_now(), body=body))
+
+    def draft(self, draft_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(drafts.c.body).where(drafts.c.id == draft_id))
+
+    def latest_version(self, name: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(
+                sa.select(sa.func.max(versions.c.version)).where(versions.c.name == name)
+            )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(value) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat(timespec="seconds")
+    return str(value)

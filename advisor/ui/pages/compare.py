@@ -1,0 +1,146 @@
+"""Compare page: two to six scenarios side by side, and teams of one organisation together."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+from advisor.errors import InputError
+from advisor.scenario import load_scenario_file
+from advisor.ui import scenarios, state
+from advisor.ui.examples import example_path
+from advisor.ui.text import md
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing...")
+def _compare(keys: tuple[str, ...], _chosen: list):
+    return compare(_chosen, state.active_catalog())
+
+
+def _choices() -> dict[str, tuple]:
+    """Every scenario one can compare: stored ones (latest version) and the examples."""
+    out = {}
+    try:
+        db = scenarios.store(scenarios.store_url())
+        for row in db.list():
+            out[f"stored: {row.name}"] = ("store", row.name)
+    except InputError:
+        pass
+    for file, label in scenarios.EXAMPLES.items():
+        out[f"example: {label}"] = ("example", file)
+    return out
+
+
+def _load(kind: str, ref: str):
+    if kind == "example":
+        return load_scenario_file(example_path("scenarios") / ref), None
+    db = scenarios.store(scenarios.store_url())
+    version = db.latest_version(ref)
+    return db.load(ref, version), version
+
+
+def heatmap(matrix: dict[str, dict[str, float]]):
+    import altair as alt
+
+    rows = [
+        {"team": team, "category": cat, "score": score}
+        for team, scores in matrix.items()
+        for cat, score in scores.items()
+    ]
+    base = alt.Chart(pd.DataFrame(rows), title="Fit of each category for each team (0-100)")
+    cells = base.mark_rect().encode(
+        x=alt.X("category:N", title=None),
+        y=alt.Y("team:N", title=None),
+        color=alt.Color("score:Q", scale=alt.Scale(domain=[0, 100], scheme="blues")),
+        tooltip=[alt.Tooltip("team:N"), alt.Tooltip("category:N"), alt.Tooltip("score:Q")],
+    )
+    text = base.mark_text().encode(
+        x=alt.X("category:N"),
+        y=alt.Y("team:N"),
+        text=alt.Text("score:Q", format=".0f"),
+        color=alt.condition("datum.score > 60", alt.value("white"), alt.value("black")),
+    )
+    return (cells + text).properties(height=alt.Step(34))
+
+
+def render() -> None:
+    st.title("Scenarios side by side")
+    st.caption(
+        "Pick two to six scenarios: stored ones (their latest version) or the examples. Teams "
+        "of one organisation also get a fit matrix and the platform that serves them all."
+    )
+    options = _choices()
+    default = [k for k in options if "Northwind" in k][:3]
+    picked = st.multiselect(
+        "Scenarios",
+        list(options),
+        default=default,
+        max_selections=MAX_SCENARIOS,
+        key="cmp_pick",
+    )
+    if len(picked) < MIN_SCENARIOS:
+        st.info(f"Pick at least {MIN_SCENARIOS} scenarios.")
+        return
+    try:
+        chosen = [_load(*options[p]) for p in picked]
+    except InputError as exc:
+        state.show_input_error(exc, "A scenario")
+        return
+    doc = _compare(tuple(picked), chosen)
+    rows = doc["scenarios"]
+    table = pd.DataFrame(
+        [
+            {
+                "scenario": r["name"],
+                "team": r["team"],
+                "version": r["version"],
+                "top category": r["top_category"],
+                "pair": " + ".join(r["combination"]),
+                "NPV": r["npv"],
+                "NPV P10": r["npv_p10"],
+                "NPV P90": r["npv_p90"],
+                "IRR": r["irr_annual"],
+                "payback (month)": r["payback_month"],
+                "delay cost, best order": r["delay_cost_best"],
+                "currency": r["currency"],
+            }
+            for r in rows
+        ]
+    )
+    money = st.column_config.NumberColumn(format="%,.0f")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "NPV": money,
+            "NPV P10": money,
+            "NPV P90": money,
+            "delay cost, best order": money,
+            "IRR": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    if doc["agree"]:
+        st.success(f"Every scenario starts with the same category: {md(doc['top_categories'][0])}.")
+    else:
+        st.warning(
+            "The scenarios start with different categories: "
+            + md(", ".join(f"{r['name']}: {r['top_category']}" for r in rows))
+        )
+    st.altair_chart(heatmap(doc["matrix"]), width="stretch")
+    shared = doc["shared"]
+    covers = ", ".join(f"{t} {v:.0%}" for t, v in shared["covers"].items())
+    st.info(
+        f"One choice for them all: **{md(' + '.join(shared['categories']))}**, covering "
+        f"{md(covers)} of each team's best score."
+    )
+    for u in shared["uncovered"]:
+        st.caption(
+            f"Leaves {md(u['team'])}'s {md(u['stage'])} uncovered ({u['share_of_wait']:.0%} of "
+            f"its wait; best focus {u['best_focus']:.1f})."
+        )
+    st.caption(
+        "Coverage = the best score in the choice for a team / that team's own top score. "
+        "P10-P90 from 2,000 simulated futures, seed 0."
+    )

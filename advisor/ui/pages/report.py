@@ -1,0 +1,65 @@
+"""Report page: the open scenario as a board-ready report, its Markdown, and the workbook."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from advisor.report import build_html, build_markdown, build_workbook
+from advisor.ui import scenarios, state
+from advisor.ui.text import md
+
+
+def _workbook(s, catalog) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "roi.xlsx"
+        build_workbook(s, catalog, path)
+        return path.read_bytes()
+
+
+def render() -> None:
+    st.title("Report")
+    st.caption(
+        "The scenario on every page, as a report for the board: recommendation and reasons, "
+        "vendors and costs, evidence, returns with their range, the cost of delay. It opens "
+        "offline, holds no script, and prints to PDF from the browser."
+    )
+    s = scenarios.current()
+    if s is None:
+        st.warning("A page has answers that do not validate; fix them to build the report.")
+        return
+    opened = st.session_state.get("scenario_open") or {}
+    version = opened.get("version") if opened.get("name") == s.name else None
+    catalog = state.active_catalog()
+    st.markdown(f"**{md(s.name)}**" + (f", version {version}" if version else " (not stored)"))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Download the report (HTML)",
+        lambda: build_html(s, catalog, version),
+        "report.html",
+        "text/html",
+        on_click="ignore",
+        key="rep_html",
+        type="primary",
+    )
+    c2.download_button(
+        "Download the report (Markdown)",
+        lambda: build_markdown(s, catalog, version),
+        "report.md",
+        "text/markdown",
+        on_click="ignore",
+        key="rep_md",
+    )
+    if s.roi is not None:
+        c3.download_button(
+            "Download the ROI workbook (xlsx)",
+            lambda: _workbook(s, catalog),
+            "roi.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="rep_xlsx",
+        )
+    with st.expander("Preview (Markdown)"):
+        st.text(build_markdown(s, catalog, version))

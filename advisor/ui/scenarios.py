@@ -1,0 +1,287 @@
+"""The scenario picker in the sidebar of every page: open, save as a new version, see the
+versions, restore one; the URL carries the open scenario and version, and a draft of the
+session's work is kept so a reload never loses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import streamlit as st
+
+from advisor.answers import answers_from_dict
+from advisor.errors import InputError
+from advisor.scenario import (
+    ScenarioFile,
+    parse_scenario_file,
+    scenario_from_data,
+    scenario_to_yaml,
+)
+from advisor.ui import state
+from advisor.ui.examples import example_path
+from advisor.ui.text import md
+
+EXAMPLES = {
+    "startup.yaml": "Startup: tight budget, deployment bottleneck",
+    "scaleup.yaml": "Scale-up: development bottleneck",
+    "enterprise.yaml": "Enterprise: systemic bottleneck",
+    "team-payments.yaml": "Northwind: Payments team",
+    "team-search.yaml": "Northwind: Search team",
+    "team-onboarding.yaml": "Northwind: Onboarding team",
+}
+
+
+def store_url() -> str | None:
+    """--store's equivalents for the app: the variable, else secrets, else the default."""
+    if os.environ.get("PLATFORM_ADVISOR_STORE"):
+        return os.environ["PLATFORM_ADVISOR_STORE"]
+    try:
+        return st.secrets["connections"]["scenarios"]["url"]
+    except (KeyError, FileNotFoundError, AttributeError):
+        return None
+    except Exception:  # no secrets file at all
+        return None
+
+
+@st.cache_resource
+def store(url: str | None):
+    """One engine per store URL for the whole server (it holds no user data)."""
+    from advisor.store import Store
+
+    return Store(url)
+
+
+def _meta() -> dict:
+    return st.session_state.setdefault(
+        "scenario_meta",
+        {"name": "My scenario", "team": "", "author": "", "notes": "", "created": None},
+    )
+
+
+def current() -> ScenarioFile | None:
+    """The session's work as one scenario file, or None while a part does not validate."""
+    meta = _meta()
+    data = {
+        "schema_version": 1,
+        "name": meta["name"] or "My scenario",
+        "team": meta["team"] or None,
+        "author": meta["author"] or None,
+        "created": meta["created"] or dt.date.today().isoformat(),
+        "notes": meta["notes"] or "",
+    }
+    try:
+        answers = answers_from_dict(state.answers())
+    except InputError:
+        return None
+    data["answers"] = answers.model_dump()
+    if st.session_state.get("roi_last") is not None:
+        data["roi"] = st.session_state["roi_last"]
+    if st.session_state.get("delay_good") is not None:
+        data["backlog"] = st.session_state["delay_good"].model_dump(exclude_none=True)
+    if st.session_state.get("evidence_summary"):
+        data["evidence"] = st.session_state["evidence_summary"]
+    data = {k: v for k, v in data.items() if v is not None}
+    try:
+        return scenario_from_data(data)
+    except InputError:
+        return None
+
+
+def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
+    """Put every part of `s` into the pages' state; the URL names it."""
+    from advisor.ui.pages.delay import open_backlog
+    from advisor.ui.roi.form import load as load_roi
+
+    data = s.answers.model_dump()
+    data["bottlenecks"] = {k: round(v * 100) for k, v in s.answers.bottlenecks.items()}
+    state.replace_answers(data)
+    if s.roi is not None:
+        load_roi(s.roi.model_dump(exclude_none=True), state.active_catalog(), follow=False)
+        st.session_state["roi_last"] = s.roi.model_dump(exclude_none=True)
+    if s.backlog is not None:
+        open_backlog(s.backlog)
+    st.session_state["evidence_summary"] = (
+        s.evidence.model_dump() if s.evidence is not None else None
+    )
+    st.session_state["scenario_meta"] = {
+        "name": s.name,
+        "team": s.team or "",
+        "author": s.author or "",
+        "notes": s.notes,
+        "created": s.created.isoformat(),
+    }
+    for key in ("scn_name", "scn_team", "scn_author", "scn_notes"):
+        st.session_state.pop(key, None)
+    st.session_state["scenario_open"] = {
+        "name": s.name,
+        "version": version,
+        "origin": origin,
+        "body": scenario_to_yaml(s),
+    }
+    st.query_params["scenario"] = s.name
+    if version is not None:
+        st.query_params["version"] = str(version)
+    else:
+        st.query_params.pop("version", None)
+
+
+def _from_url(db) -> None:
+    """A reload or a shared link: reopen what the URL names, or the session's draft."""
+    if st.session_state.get("_url_checked"):
+        return
+    st.session_state["_url_checked"] = True
+    draft_id = st.query_params.get("draft")
+    name = st.query_params.get("scenario")
+    if draft_id and db is not None:
+        body = db.draft(draft_id)
+        if body:
+            try:
+                s = parse_scenario_file(body, "your draft")
+            except InputError:
+                s = None
+            if s is not None:
+                version = st.query_params.get("version")
+                open_scenario(s, int(version) if version and version.isdigit() else None, "draft")
+                if name and db.latest_version(name) is not None:
+                    opened = st.session_state["scenario_open"]
+                    opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
+                st.session_state["draft_id"] = draft_id
+                return
+    if name and db is not None:
+        version = st.query_params.get("version")
+        try:
+            number = int(version) if version and version.isdigit() else None
+            open_scenario(db.load(name, number), number or db.latest_version(name), "store")
+        except InputError as exc:
+            state.show_input_error(exc, f"The scenario named in the address ({name})")
+
+
+def sidebar() -> None:
+    """The picker, shown on every page."""
+    try:
+        db = store(store_url())
+    except InputError as exc:
+        db = None
+        st.sidebar.error(md(str(exc.problems[0])))
+    _from_url(db)
+    st.query_params["draft"] = st.session_state.setdefault("draft_id", uuid.uuid4().hex)
+    with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
+        _status()
+        _open(db)
+        _save(db)
+        _versions(db)
+
+
+def _status() -> None:
+    opened = st.session_state.get("scenario_open")
+    now = current()
+    if opened is None:
+        st.caption("Nothing opened yet: your work is kept as a draft of this session.")
+        return
+    label = f"{opened['name']}" + (f", version {opened['version']}" if opened["version"] else "")
+    changed = now is None or scenario_to_yaml(now) != opened["body"]
+    st.caption(
+        f"Open: {md(label)} ({md(opened['origin'])})."
+        + (" **Unsaved changes.**" if changed else " No unsaved changes.")
+    )
+
+
+def _open(db) -> None:
+    example = st.selectbox(
+        "Example scenarios",
+        list(EXAMPLES),
+        format_func=EXAMPLES.get,
+        index=None,
+        placeholder="Load an example...",
+        key="scn_example",
+    )
+    if example and st.button("Open the example", key="scn_open_example"):
+        from advisor.scenario import load_scenario_file
+
+        open_scenario(load_scenario_file(example_path("scenarios") / example), None, "example")
+        st.rerun()
+    if db is None:
+        return
+    names = [r.name for r in db.list()]
+    if not names:
+        return
+    chosen = st.selectbox("Stored scenarios", names, index=None, key="scn_stored")
+    if chosen:
+        versions = [v["version"] for v in db.versions(chosen)]
+        version = st.selectbox("Version", versions[::-1], key="scn_version")
+        if st.button("Open", key="scn_open"):
+            open_scenario(db.load(chosen, version), version, "store")
+            st.rerun()
+
+
+def _save(db) -> None:
+    meta = _meta()
+    meta["name"] = st.text_input("Name", meta["name"], max_chars=200, key="scn_name")
+    meta["team"] = st.text_input("Team", meta["team"], max_chars=200, key="scn_team")
+    meta["author"] = st.text_input("Author", meta["author"], max_chars=200, key="scn_author")
+    meta["notes"] = st.text_area("Notes", meta["notes"], max_chars=20_000, key="scn_notes")
+    s = current()
+    if s is None:
+        st.caption("Fix the errors on the pages to save.")
+        return
+    st.download_button(
+        "Download as a scenario file",
+        lambda: scenario_to_yaml(s),
+        "scenario.yaml",
+        "application/x-yaml",
+        on_click="ignore",
+        key="scn_download",
+    )
+    if db is not None and st.button("Save as a new version", key="scn_save", type="primary"):
+        saved = db.save(s)
+        st.session_state["scenario_open"] = {
+            "name": saved.name,
+            "version": saved.version,
+            "origin": "store",
+            "body": scenario_to_yaml(s),
+        }
+        st.query_params["scenario"] = saved.name
+        st.query_params["version"] = str(saved.version)
+        st.toast(f"Saved {md(saved.name)} as version {saved.version}")
+
+
+def _versions(db) -> None:
+    opened = st.session_state.get("scenario_open")
+    if db is None or opened is None or db.latest_version(opened["name"]) is None:
+        return
+    rows = db.versions(opened["name"])
+    st.caption(
+        "Versions: "
+        + md(
+            "; ".join(f"{r['version']} ({r['saved_at'][:16]}, {r['author'] or '-'})" for r in rows)
+        )
+    )
+    old = st.selectbox(
+        "Restore a version (saved again as the newest)",
+        [r["version"] for r in rows][::-1],
+        key="scn_restore_pick",
+    )
+    if st.button("Restore", key="scn_restore"):
+        s = db.load(opened["name"], old)
+        saved = db.save(s)
+        open_scenario(s, saved.version, "store")
+        st.toast(f"Version {old} restored as version {saved.version}")
+        st.rerun()
+
+
+def keep_draft() -> None:
+    """Write the session's work to its draft after every run (cheap: only when it changed)."""
+    s = current()
+    draft_id = st.session_state.get("draft_id")
+    if s is None or draft_id is None:
+        return
+    body = scenario_to_yaml(s)
+    if st.session_state.get("_draft_body") == body:
+        return
+    try:
+        db = store(store_url())
+    except InputError:
+        return
+    db.keep_draft(draft_id, body)
+    st.session_state["_draft_body"] = body
