@@ -244,6 +244,7 @@ def _save(db) -> None:
         st.query_params["scenario"] = saved.name
         st.query_params["version"] = str(saved.version)
         st.toast(f"Saved {md(saved.name)} as version {saved.version}")
+        st.rerun()  # the status line above now names the new version
 
 
 def _versions(db) -> None:

@@ -65,6 +65,10 @@ def server(tmp_path_factory):
                 "false",
             ],
             cwd=ROOT,
+            env={
+                **os.environ,
+                "PLATFORM_ADVISOR_STORE": f"sqlite:///{log.parent / 'scenarios.db'}",
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,138 @@
+"""The scenario picker on every page, the Compare page and the Report page."""
+
+import pytest
+
+from tests.app.conftest import assert_clean, shown
+
+PAGES = [
+    "advisor/ui/advisor_page.py",
+    "advisor/ui/catalog_page.py",
+    "advisor/ui/evidence_page.py",
+    "advisor/ui/roi_page.py",
+    "advisor/ui/delay_page.py",
+    "advisor/ui/compare_page.py",
+    "advisor/ui/report_page.py",
+]
+EVIL = "<script>alert(1)</script> =HYPERLINK(1)"
+
+
+def _open_example(at, file="scaleup.yaml"):
+    at.selectbox(key="scn_example").set_value(file).run()
+    at.button(key="scn_open_example").click().run()
+    assert_clean(at)
+    return at
+
+
+def _captions(at) -> str:
+    return " | ".join(shown(c) for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_open_save_and_restore_from_every_page(app, page):
+    at = app.switch_page(page).run()
+    assert_clean(at)
+    _open_example(at)
+    assert at.query_params["scenario"] == "Scale-up - development bottleneck"
+    assert "No unsaved changes" in _captions(at)
+    at.button(key="scn_save").click().run()
+    assert_clean(at)
+    assert at.query_params["version"] == "1"
+    at.text_input(key="scn_author").input("Finance review").run()
+    at.button(key="scn_save").click().run()
+    assert at.query_params["version"] == "2"
+    at.selectbox(key="scn_restore_pick").set_value(1).run()
+    at.button(key="scn_restore").click().run()
+    assert_clean(at)
+    assert at.query_params["version"] == "3"
+    assert "Versions: 1" in _captions(at) and "3 (" in _captions(at)
+
+
+def test_an_opened_scenario_fills_every_page(app):
+    at = _open_example(app)
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    assert at.number_input(key="q_engineers").value == 180
+    at.switch_page("advisor/ui/roi_page.py").run()
+    assert at.text_input(key="roi_w_name").value == "Review and flow improvement"
+    at.switch_page("advisor/ui/delay_page.py").run()
+    assert_clean(at)
+    names = [shown(m) for m in at.markdown]
+    assert any("New checkout" in n for n in names)
+
+
+def test_a_changed_answer_shows_unsaved_changes(app):
+    at = _open_example(app)
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.number_input(key="q_engineers").set_value(181).run()
+    assert "Unsaved changes" in _captions(at)
+
+
+def test_the_url_reopens_the_scenario_after_a_reload(app):
+    at = _open_example(app)
+    at.button(key="scn_save").click().run()
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["scenario"] = "Scale-up - development bottleneck"
+    fresh.query_params["version"] = "1"
+    fresh.run()
+    assert_clean(fresh)
+    assert fresh.number_input(key="q_engineers").value == 180
+    assert "Scale-up - development bottleneck, version 1" in _captions(fresh)
+
+
+def test_a_draft_survives_a_reload(app):
+    app.number_input(key="q_engineers").set_value(777).run()
+    draft = app.query_params["draft"]
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["draft"] = draft
+    fresh.run()
+    assert_clean(fresh)
+    assert fresh.number_input(key="q_engineers").value == 777
+
+
+def test_the_compare_page_shows_teams_and_the_shared_choice(app):
+    at = app.switch_page("advisor/ui/compare_page.py").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert set(table["team"]) == {"Payments", "Search", "Onboarding"}
+    assert any("One choice for them all" in shown(i) for i in at.info)
+    assert at.get("vega_lite_chart")
+
+
+def test_user_text_is_inert_in_the_sidebar_and_the_report(app):
+    at = _open_example(app)
+    at.text_input(key="scn_name").input(EVIL).run()
+    at.button(key="scn_save").click().run()
+    assert_clean(at)
+    assert any("\\<script\\>" in c.value for c in at.caption)
+    at.switch_page("advisor/ui/report_page.py").run()
+    assert_clean(at)
+    assert not any(EVIL in m.value for m in at.markdown)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the report (HTML)" in labels and "Download the ROI workbook (xlsx)" in labels
+
+
+def test_the_report_from_the_app_holds_the_cli_figures(app):
+    import datetime as dt
+
+    from advisor.catalog import load_catalog
+    from advisor.report import build_html
+    from advisor.scenario import load_scenario_file
+    from advisor.ui.scenarios import EXAMPLES  # noqa: F401
+    from tests.conftest import ROOT
+
+    at = _open_example(app)
+    at.switch_page("advisor/ui/roi_page.py").run()  # the page records the ROI it shows
+    at.switch_page("advisor/ui/report_page.py").run()
+    preview = at.get("text")[0].value
+    file = load_scenario_file(ROOT / "examples" / "scenarios" / "scaleup.yaml")
+    from advisor.report import build_markdown
+
+    assert preview.rstrip() == build_markdown(file, load_catalog(), None).rstrip()
+    assert build_html(file, load_catalog(), None, dt.date(2026, 1, 1))

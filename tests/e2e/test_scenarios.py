@@ -1,0 +1,44 @@
+"""Scenarios in a real browser: open an example, reload, still open; the report is inert."""
+
+import pytest
+
+from tests.e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+PAGES = ["Advisor", "Catalog", "Evidence", "ROI", "Cost of delay", "Compare", "Report"]
+
+
+def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser, tmp_path):
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Scenario", exact=True).click()
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Example scenarios").click()
+    page.get_by_role("option", name="Scale-up: development bottleneck").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Open the example").click()
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('scenario=Scale-up')")
+    page.reload()
+    wait_idle(page)
+    page.get_by_role("spinbutton", name="Engineers measured").wait_for()
+    assert page.get_by_role("spinbutton", name="Engineers measured").input_value() == "180"
+    for name in PAGES:
+        page.get_by_role("link", name=name).click()
+        wait_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, name
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the report (HTML)").click()
+    report = tmp_path / "report.html"
+    info.value.save_as(report)
+    html = report.read_text()
+    assert "Start with <strong>Software Engineering Intelligence" in html
+    viewer = browser.new_context()
+    shown = viewer.new_page()
+    requests, errors = [], []
+    shown.on("request", lambda r: requests.append(r.url))
+    shown.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    shown.goto(report.as_uri())
+    shown.get_by_text("Recommendation").first.wait_for()
+    assert shown.locator("svg").count() >= 2
+    assert [u for u in requests if not u.startswith("file:")] == []
+    assert errors == []
+    viewer.close()
