@@ -19,8 +19,13 @@ def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser
     page.wait_for_function("() => location.search.includes('scenario=Scale-up')")
     page.reload()
     wait_idle(page)
-    page.get_by_role("spinbutton", name="Engineers measured").wait_for()
-    assert page.get_by_role("spinbutton", name="Engineers measured").input_value() == "180"
+    engineers = page.get_by_role("spinbutton", name="Engineers measured")
+    engineers.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=number]')].some(e => e.value === '180')",
+        timeout=15_000,
+    )
+    assert engineers.input_value() == "180"
     for name in PAGES:
         page.get_by_role("link", name=name).click()
         wait_idle(page)
