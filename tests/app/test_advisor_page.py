@@ -110,3 +110,12 @@ def test_every_bar_stacks_its_contributions_in_the_same_order(app):
             "Sentiment fit",
             "Bottleneck first",
         ]
+
+
+def test_an_unsupported_currency_is_refused_as_in_the_cli(app):
+    text = b"engineers: 50\nbudget_per_year: 1000\ncurrency: JPY\nbottlenecks: {deployment: 1}\n"
+    upload(app, "answers_upload", ("yen.yaml", text, "application/x-yaml"))
+    message = shown(app.error[0])
+    assert "yen.yaml:3: currency: 'JPY' is not supported; use one of USD, EUR, GBP" in message
+    assert app.selectbox(key="q_currency").value == "USD", "the answers are unchanged"
+    assert app.number_input(key="q_engineers").value == 120

@@ -89,3 +89,16 @@ def test_editing_the_status_map_changes_the_bottleneck(app):
     text = " ".join(shown(c) for c in at.caption)
     assert "development 89%" not in text
     assert "deployment" in text.split("waiting days inside flow time")[1].split(".")[0]
+
+
+def test_the_forecast_fills_a_backlog_items_duration(app):
+    at = app.switch_page("advisor/ui/delay_page.py").run()  # the backlog exists
+    at = _sample(_open(at))
+    at.number_input(key="ev_fc_items").set_value(100).run()
+    at.selectbox(key="ev_fc_target").set_value("metrics-platform").run()
+    at.button(key="ev_fc_fill").click().run()
+    assert_clean(at)
+    backlog = at.session_state["delay_good"]
+    weeks = next(it.duration_weeks for it in backlog.items if it.id == "metrics-platform")
+    assert weeks > 6  # 100 items at about 8 a week: more than the 6 weeks it had
+    assert any("now takes" in shown(s) for s in at.success)

@@ -265,3 +265,14 @@ def test_bad_deployments_name_row_and_column():
             "d.csv",
             SetAside(),
         )
+
+
+def test_business_days_leave_out_the_weekend(tmp_path, capsys):
+    # Friday 09:00 to Tuesday 09:00: 4 calendar days, 2 weekdays (Friday, Monday).
+    text = HEADER + (
+        "A,Story,,In Progress,2026-01-09T09:00:00Z\nA,Story,In Progress,Done,2026-01-13T09:00:00Z\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "--json")
+    assert json.loads(out)["flow"]["flow_time_days"]["median"] == pytest.approx(4.0)
+    code, out, _ = _run(tmp_path, capsys, text, "--json", "--business-days")
+    assert code == 0 and json.loads(out)["flow"]["flow_time_days"]["median"] == 2
