@@ -183,6 +183,7 @@ def analyse(
     seed: int = 0,
     file: str = "scenario",
     progress: Callable[[float], None] | None = None,
+    irr_runs: int = 0,
 ) -> RoiResult:
     """The whole ROI answer: deterministic flows from `likely`, tornado, optional Monte Carlo."""
     lines, params, price_basis = build_lines(s, catalog, file)
@@ -240,7 +241,7 @@ def analyse(
     if s.build_vs_buy is not None:
         result.build_vs_buy = compare(s, s.build_vs_buy, catalog, file)
     if simulations > 0:
-        result.simulation = simulate(lines, params, s, simulations, seed, progress)
+        result.simulation = simulate(lines, params, s, simulations, seed, progress, irr_runs)
     return result
 
 

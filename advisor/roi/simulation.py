@@ -41,6 +41,10 @@ class Simulation:
     cumulative_p90: list[float]
     band_runs: int
     npv_samples: list[float] = field(repr=False, default_factory=list)
+    irr_runs: int = 0
+    irr_p10: float | None = None
+    irr_p50: float | None = None
+    irr_p90: float | None = None
 
 
 def check_runs(runs: int, seed: int, ranged: int, file: str = "simulation") -> None:
@@ -89,8 +93,11 @@ def simulate(
     runs: int,
     seed: int = 0,
     progress: Callable[[float], None] | None = None,
+    irr_runs: int = 0,
 ) -> Simulation:
-    """Monte Carlo over every range; the P10-P90 band comes from the first block of draws."""
+    """Monte Carlo over every range; the P10-P90 band comes from the first block of draws,
+    and IRR percentiles, when asked, from the first `irr_runs` draws (each IRR is a root
+    search, so they are not taken over every draw)."""
     check_runs(runs, seed, sum(p.uncertain for p in params))
     T = s.horizon_months
     disc = discount_factors(s.discount_rate, T)
@@ -99,6 +106,7 @@ def simulate(
     rng = np.random.default_rng(seed)
     npvs, paybacks = [], []
     band = None
+    irrs: list[float] = []
     done = 0
     # OpenBLAS's own threads fight for the cores of a busy machine: one thread is faster here.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -114,6 +122,11 @@ def simulate(
             )
             net = profiles @ (amounts * sign[:, None])  # months x draws
             npvs.append(disc @ net)
+            if not irrs and irr_runs:
+                from advisor.money import irr_annual
+
+                found = (irr_annual(net[:, k])[0] for k in range(min(irr_runs, n)))
+                irrs = [x for x in found if x is not None]
             for month in range(1, T):  # cumulative in place: row adds beat np.cumsum here
                 net[month] += net[month - 1]
             paybacks.append(payback_from_cumulative(net))
@@ -140,4 +153,13 @@ def simulate(
         cumulative_p90=band[2].tolist(),
         band_runs=min(runs, CHUNK),
         npv_samples=all_npv.tolist(),
+        irr_runs=min(irr_runs, runs),
+        **_irr_percentiles(irrs),
     )
+
+
+def _irr_percentiles(irrs: list[float]) -> dict:
+    if not irrs:
+        return {}
+    p10, p50, p90 = np.percentile(irrs, [10, 50, 90])
+    return {"irr_p10": float(p10), "irr_p50": float(p50), "irr_p90": float(p90)}

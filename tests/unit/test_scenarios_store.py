@@ -252,3 +252,12 @@ def test_the_workbook_formulas_equal_the_apps_figures(tmp_path, capsys):
     cells = [c.value for row in load_workbook(out)["Inputs"].iter_rows() for c in row]
     texts = [c for c in cells if isinstance(c, str) and "HYPERLINK" in c]
     assert texts and all(t.startswith("'") or not t.startswith("=") for t in texts)
+
+
+def test_compare_gives_npv_irr_and_payback_with_their_ranges(capsys):
+    files = [str(ROOT / "examples" / "scenarios" / f) for f in ("startup.yaml", "scaleup.yaml")]
+    assert main(["compare", *files, "--json"]) == 0
+    for row in json.loads(capsys.readouterr().out)["scenarios"]:
+        assert row["npv_p10"] <= row["npv"] <= row["npv_p90"]
+        assert row["irr_p10"] <= row["irr_annual"] <= row["irr_p90"]
+        assert row["payback_p10"] <= row["payback_month"] <= row["payback_p90"]

@@ -50,7 +50,7 @@ def heatmap(matrix: dict[str, dict[str, float]]):
     ]
     base = alt.Chart(pd.DataFrame(rows), title="Fit of each category for each team (0-100)")
     cells = base.mark_rect().encode(
-        x=alt.X("category:N", title=None),
+        x=alt.X("category:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("team:N", title=None),
         color=alt.Color("score:Q", scale=alt.Scale(domain=[0, 100], scheme="blues")),
         tooltip=[alt.Tooltip("team:N"), alt.Tooltip("category:N"), alt.Tooltip("score:Q")],
@@ -101,7 +101,11 @@ def render() -> None:
                 "NPV P10": r["npv_p10"],
                 "NPV P90": r["npv_p90"],
                 "IRR": r["irr_annual"],
+                "IRR P10": r["irr_p10"],
+                "IRR P90": r["irr_p90"],
                 "payback (month)": r["payback_month"],
+                "payback P10": r["payback_p10"],
+                "payback P90": r["payback_p90"],
                 "delay cost, best order": r["delay_cost_best"],
                 "currency": r["currency"],
             }
@@ -118,7 +122,10 @@ def render() -> None:
             "NPV P10": money,
             "NPV P90": money,
             "delay cost, best order": money,
-            "IRR": st.column_config.NumberColumn(format="percent"),
+            **{
+                k: st.column_config.NumberColumn(format="percent")
+                for k in ("IRR", "IRR P10", "IRR P90")
+            },
         },
     )
     if doc["agree"]:
@@ -142,5 +149,6 @@ def render() -> None:
         )
     st.caption(
         "Coverage = the best score in the choice for a team / that team's own top score. "
-        "P10-P90 from 2,000 simulated futures, seed 0."
+        "P10-P90 from 2,000 simulated futures, seed 0 (IRR's from the first 300 of them). "
+        "Money is in each scenario's own currency."
     )
