@@ -67,92 +67,222 @@ def _lookup(values: pd.Series, table: dict, default) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(position[codes], names), index=values.index)
 
 
+NAT = np.iinfo(np.int64).min
+DAY_NS = 86_400_000_000_000
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the names they stand for (categories are used as they are)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = np.asarray(values.cat.categories.astype(str), dtype=object)
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        if (codes < 0).any():
+            names = np.append(names, "")
+            codes = np.where(codes < 0, len(names) - 1, codes)
+        return codes, names
+    codes, names = pd.factorize(values.fillna("").astype(str))
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
+
+
+def _status_codes(frm: pd.Series, to: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One set of codes for both status columns, so a code means the same status in each."""
+    cats = isinstance(frm.dtype, pd.CategoricalDtype) and isinstance(to.dtype, pd.CategoricalDtype)
+    if cats and frm.cat.categories.equals(to.cat.categories):
+        codes_f, names = _codes(frm)
+        codes_t, names_t = _codes(to)
+        if len(names_t) > len(names):  # "" was added for missing values in `to` only
+            names = names_t
+        return codes_f, codes_t, names
+    both = pd.concat([frm.astype(object), to.astype(object)], ignore_index=True)
+    codes, names = _codes(both)
+    return codes[: len(frm)], codes[len(frm) :], names
+
+
+def _times(values: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work)."""
+    return np.asarray(values.dt.tz_convert("UTC").dt.as_unit("ns").array.asi8)
+
+
+def _utc(ns_values: np.ndarray):
+    """Nanoseconds back to UTC times, as an array a DataFrame column takes without copying."""
+    return pd.DatetimeIndex(ns_values.view("datetime64[ns]")).tz_localize("UTC").array
+
+
+def _span_days(a: np.ndarray, b: np.ndarray, business: bool) -> np.ndarray:
+    """Days from a to b (ns); NaN where either is unknown; weekdays only when `business`."""
+    known = (a != NAT) & (b != NAT)
+    out = np.full(len(a), np.nan)
+    if business:
+        out[known] = np.busday_count(
+            a[known].astype("datetime64[ns]").astype("datetime64[D]"),
+            b[known].astype("datetime64[ns]").astype("datetime64[D]"),
+        )
+    else:
+        out[known] = (b[known] - a[known]) / DAY_NS
+    return out
+
+
 def prepare(
     transitions: pd.DataFrame, mapping: Mapping, aside: SetAside, business_days: bool = False
 ) -> Prepared:
-    """Clean the rows (each set-aside row counted with its reason) and build stays and items."""
+    """Clean the rows (each set-aside row counted with its reason) and build stays and items.
+
+    Done on integer codes and nanosecond arrays: one sort (skipped when the file is already
+    in item and time order), then group-wise firsts, lasts and sums over contiguous runs."""
     rows = len(transitions)
-    t = transitions[transitions["at"].notna() & (transitions["key"] != "")]
-    aside.add("transitions without a key or a readable time", rows - len(t))
-    dupes = t.duplicated(["key", "from_status", "to_status", "at"])
-    aside.add("duplicate rows", int(dupes.sum()))
-    t = t[~dupes]
-    backwards = t["created"].notna() & (t["at"] < t["created"] - pd.Timedelta(seconds=1))
+    key, key_names = _codes(transitions["key"])
+    frm, to, status_names = _status_codes(transitions["from_status"], transitions["to_status"])
+    kind, kind_names = _codes(transitions["type"])
+    team_col = transitions["team"] if "team" in transitions else pd.Series([""] * rows)
+    team, team_names = _codes(team_col)
+    at = _times(transitions["at"])
+    created = _times(transitions["created"])
+
+    keep = (at != NAT) & (key_names[key] != "")
+    aside.add("transitions without a key or a readable time", int(rows - keep.sum()))
+    backwards = keep & (created != NAT) & (at < created - 1_000_000_000)
     aside.add("status changes dated before the item was created", int(backwards.sum()))
-    t = t[~backwards]
-    key_codes = pd.factorize(t["key"])[0]
-    order = np.lexsort((ns(t["at"]), key_codes))  # by item, then time; stable
-    t = t.iloc[order].reset_index(drop=True)
-    previous = t.groupby("key", sort=False)["to_status"].shift(1)
-    jumped = previous.notna() & (t["from_status"] != "") & (t["from_status"] != previous)
-    for column in ("key", "type", "team", "from_status", "to_status"):
-        if column in t:  # categories: one value per distinct text, fast to group and map
-            t[column] = t[column].astype("category")
-    counts = {
-        "items": int(t["key"].nunique()),
-        "transitions": len(t),
-        "out_of_sequence": int(jumped.sum()),
-    }
-    as_of = t["at"].max()
-    stage_of = {s: rule[0] for s, rule in mapping.statuses.items()}
-    active_of = {s: rule[1] for s, rule in mapping.statuses.items()}
-    item_of = {k: rule[0] for k, rule in mapping.types.items()}
+    keep &= ~backwards
+    index = np.flatnonzero(keep)
+    k, t_at = key[index], at[index]
+    in_order = len(index) < 2 or bool(
+        np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (t_at[1:] >= t_at[:-1])))
+    )
+    if not in_order:
+        index = index[np.lexsort((t_at, k))]
+    # Duplicates share item, time and statuses: within a run of equal (item, time) only.
+    k, t_at = key[index], at[index]
+    tie = np.zeros(len(index), dtype=bool)
+    tie[1:] = (k[1:] == k[:-1]) & (t_at[1:] == t_at[:-1])
+    dupes = np.zeros(len(index), dtype=bool)
+    if tie.any():
+        runs = tie.copy()
+        runs[:-1] |= tie[1:]
+        sub = np.flatnonzero(runs)
+        frame = pd.DataFrame(
+            {"k": k[sub], "a": t_at[sub], "f": frm[index][sub], "t": to[index][sub]}
+        )
+        dupes[sub] = frame.duplicated().to_numpy()
+    aside.add("duplicate rows", int(dupes.sum()))
+    index = index[~dupes]
+
+    key, frm, to, kind, team, at = (
+        key[index],
+        frm[index],
+        to[index],
+        kind[index],
+        team[index],
+        at[index],
+    )
+    n = len(index)
+    first = np.ones(n, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = key[1:] != key[:-1]
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    empty = np.flatnonzero(status_names == "")
+    prev_to = np.roll(to, 1)
+    jumped = ~first & ~np.isin(frm, empty) & (frm != prev_to)
+    as_of = int(at.max())
+
+    stage_names = np.array(
+        ["backlog", "ideation", "development", "deployment", "operations", "support", "done"],
+        dtype=object,
+    )
+    stage_code = {s: i for i, s in enumerate(stage_names)}
+    rule = [mapping.statuses.get(s, ("development", False, "")) for s in status_names]
+    stage_lut = np.array([stage_code.get(r[0], 2) for r in rule])
+    active_lut = np.array([bool(r[1]) for r in rule])
+    item_names = np.array(["feature", "defect", "risk", "debt"], dtype=object)
+    item_lut = np.array(
+        [
+            list(item_names).index(mapping.types.get(t, ("feature", ""))[0])
+            if mapping.types.get(t, ("feature", ""))[0] in item_names
+            else 0
+            for t in kind_names
+        ]
+    )
+    stage = stage_lut[to]
+    active = active_lut[to]
+    done_code = stage_code["done"]
+    until = np.roll(at, -1)
+    until[last] = as_of
+    prev_stage = np.roll(stage, 1)
+    reopen = ~first & (prev_stage == done_code) & (stage != done_code)
+    work = active & np.isin(stage, [stage_code[s] for s in WORK_STAGES])
+    dev = work & (stage == stage_code["development"])
+    big = np.iinfo(np.int64).max
+
+    def first_time(mask):
+        values = np.minimum.reduceat(np.where(mask, at, big), starts)
+        return np.where(values == big, NAT, values)
+
+    start = first_time(work)
+    dev_start = first_time(dev)
+    last_rows = np.flatnonzero(last)
+    done = np.where(stage[last_rows] == done_code, at[last_rows], NAT)
+    reopened = np.add.reduceat(reopen.astype(np.int64), starts)
+
+    ws, we = start[group], done[group]
+    known = (ws != NAT) & (we != NAT)
+    lo = np.maximum(at, ws)
+    hi = np.minimum(until, we)
+    inside = known & (hi > lo)
+    in_flow = np.zeros(n)
+    if inside.any():
+        in_flow[inside] = _span_days(lo[inside], hi[inside], business_days)
+    days = _span_days(at, until, business_days)
+    active_days = np.bincount(group, weights=np.where(active, in_flow, 0.0), minlength=len(starts))
+
+    key_cat = pd.Categorical.from_codes(key, key_names) if len(key_names) else key
     stays = pd.DataFrame(
         {
-            "key": t["key"],
-            "team": t.get("team", ""),
-            "flow_item": _lookup(t["type"], item_of, "feature"),
-            "status": t["to_status"],
-            "stage": _lookup(t["to_status"], stage_of, "development"),
-            "active": _lookup(t["to_status"], active_of, False).astype(bool),
-            "at": t["at"],
+            "key": key_cat,
+            "team": pd.Categorical.from_codes(team, team_names),
+            "flow_item": pd.Categorical.from_codes(item_lut[kind], item_names),
+            "status": pd.Categorical.from_codes(to, status_names),
+            "stage": pd.Categorical.from_codes(stage, stage_names),
+            "active": active,
+            "at": _utc(at),
+            "until": _utc(until),
+            "last": last,
+            "reopen": reopen,
+            "in_flow_days": in_flow,
+            "days": days,
         }
     )
-    stays["until"] = stays.groupby("key", sort=False)["at"].shift(-1).fillna(as_of)
-    stays["last"] = stays.groupby("key", sort=False).cumcount(ascending=False) == 0
-    was_done = stays.groupby("key", sort=False)["stage"].shift(1).eq("done")
-    stays["reopen"] = was_done & stays["stage"].ne("done")
-
-    work = stays["active"] & stays["stage"].isin(WORK_STAGES)
-    dev = work & stays["stage"].eq("development")
-    first = stays.groupby("key", sort=False)
+    item_keys = pd.Index(key_names[key[starts]], name="key", dtype=object)
+    flow_days = _span_days(start, done, business_days)
     items = pd.DataFrame(
         {
-            "team": first["team"].first(),
-            "flow_item": first["flow_item"].last(),
-            "start": stays["at"].where(work).groupby(stays["key"], sort=False).min(),
-            "dev_start": stays["at"].where(dev).groupby(stays["key"], sort=False).min(),
-            "done": stays["at"]
-            .where(stays["last"] & stays["stage"].eq("done"))
-            .groupby(stays["key"], sort=False)
-            .max(),
-            "reopened": stays["reopen"].groupby(stays["key"], sort=False).sum(),
-            "status": first["status"].last(),
-        }
+            "team": team_names[team[starts]],
+            "flow_item": item_names[item_lut[kind[last_rows]]],
+            "start": _utc(start),
+            "dev_start": _utc(dev_start),
+            "done": _utc(done),
+            "reopened": reopened,
+            "status": status_names[to[last_rows]],
+            "flow_days": flow_days,
+            "cycle_days": _span_days(dev_start, done, business_days),
+            "active_days": active_days,
+        },
+        index=item_keys,
     )
-    items.index.name = "key"
-    finished = items["done"].notna()
-    no_start = finished & items["start"].isna()
-    counts["finished"] = int(finished.sum())
-    counts["unfinished"] = int((~finished).sum())
-    counts["reopened_items"] = int((items["reopened"] > 0).sum())
-    counts["finished_without_active_status"] = int(no_start.sum())
-    items["flow_days"] = _days(items["start"], items["done"], business_days)
-    items["cycle_days"] = _days(items["dev_start"], items["done"], business_days)
-    # Stays clipped to each item's flow window [start, done].
-    window_start = stays["key"].map(items["start"])
-    window_end = stays["key"].map(items["done"])
-    lo = stays["at"].where(stays["at"] > window_start, window_start)
-    hi = stays["until"].where(stays["until"] < window_end, window_end)
-    inside = window_end.notna() & window_start.notna() & (hi > lo)
-    stays["in_flow_days"] = np.where(inside, _days(lo, hi, business_days), 0.0)
-    stays["days"] = _days(stays["at"], stays["until"], business_days)
-    active_days = stays["in_flow_days"].where(stays["active"], 0.0).groupby(stays["key"]).sum()
-    items["active_days"] = active_days.reindex(items.index).fillna(0.0)
     items["efficiency"] = np.where(
-        items["flow_days"] > 0, items["active_days"] / items["flow_days"], np.nan
+        flow_days > 0, active_days / np.where(flow_days > 0, flow_days, 1), np.nan
     )
-    return Prepared(stays, items, as_of, counts)
+    finished = done != NAT
+    counts = {
+        "items": len(starts),
+        "transitions": n,
+        "out_of_sequence": int(jumped.sum()),
+        "finished": int(finished.sum()),
+        "unfinished": int((~finished).sum()),
+        "reopened_items": int((reopened > 0).sum()),
+        "finished_without_active_status": int((finished & (start == NAT)).sum()),
+    }
+    return Prepared(stays, items, pd.Timestamp(as_of, tz="UTC"), counts)
 
 
 def _stats(values: pd.Series | np.ndarray) -> dict:

@@ -102,42 +102,54 @@ def parse_times(
 # ---------------------------------------------------------------- work items
 
 
-def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
-    """The common case read by Arrow in one pass: text as categories, times typed in UTC.
-    None when any time is not ISO 8601: the careful path then reads the file."""
+TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status")
+
+
+def _categories(column) -> pd.Categorical:
+    """An Arrow dictionary column as a pandas Categorical, its distinct values trimmed."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    names = pc.utf8_trim_whitespace(array.dictionary).to_numpy(zero_copy_only=False)
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    unique, position = np.unique(names.astype(str), return_inverse=True)
+    if len(unique) < len(names):  # two spellings trim to one: merge their codes
+        codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
+        names = unique
+    return pd.Categorical.from_codes(codes, pd.Index(names, dtype=object))
+
+
+def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
+    """The common case read by Arrow in one pass: text as dictionaries (categories), times
+    typed in UTC. None when any time is not ISO 8601: the careful path then reads the file."""
+    import pyarrow as pa
     from pyarrow import csv
 
     source = (
-        data
+        str(data)
         if isinstance(data, Path)
         else io.BytesIO(data.encode() if isinstance(data, str) else data)
     )
-    if isinstance(source, Path):
-        source = str(source)
+    stamp = pa.timestamp("ns", tz="UTC")
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {"changed_at": stamp, "created_at": stamp, **dict.fromkeys(TEXT_COLUMNS, text)}
     try:
-        stamp = pa.timestamp("ns", tz="UTC")
         table = csv.read_csv(
             source,
-            convert_options=csv.ConvertOptions(
-                column_types={"changed_at": stamp, "created_at": stamp},
-                strings_can_be_null=False,
-            ),
+            convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
         return None
     names = [c.strip().lower() for c in table.column_names]
     if any(c not in names for c in TRANSITION_COLUMNS) or table.num_rows == 0:
         return None
-    table = table.rename_columns(names)
-    out = {}
-    for column in ("key", "type", "team", "from_status", "to_status"):
-        if column in names:
-            values = pc.utf8_trim_whitespace(table[column].cast(pa.string()))
-            out[column] = values.dictionary_encode().to_pandas()
-        else:
-            out[column] = pd.Categorical([""] * table.num_rows)
+    if names != table.column_names:
+        return None  # headers with capitals or spaces: the careful path handles them
+    out = {
+        c: (_categories(table[c]) if c in names else pd.Categorical([""] * table.num_rows))
+        for c in TEXT_COLUMNS
+    }
     frame = pd.DataFrame(out)
     both = frame["from_status"].cat.categories.union(frame["to_status"].cat.categories)
     for column in ("from_status", "to_status"):  # one set of categories, so they compare
