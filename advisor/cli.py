@@ -222,6 +222,8 @@ def _cmd_delay(args) -> int:
 
 
 def _print_evidence(ev, out) -> None:
+    from advisor.wording import days, number, share
+
     c = ev.counts
     print(
         f"{c['items']:,} items, {c['transitions']:,} transitions ({c['finished']:,} finished, "
@@ -233,15 +235,15 @@ def _print_evidence(ev, out) -> None:
         print(f"  set aside: {count:,} {reason}", file=out)
     flow = ev.flow
     print(
-        f"Flow time: median {_days(flow['flow_time_days']['median'])}, P85 "
-        f"{_days(flow['flow_time_days']['p85'])}; flow efficiency median "
-        f"{_share(flow['flow_efficiency']['median'])}; velocity "
-        f"{_num(flow['velocity_per_week']['median'])} a week (median); load now "
+        f"Flow time: median {days(flow['flow_time_days']['median'])}, P85 "
+        f"{days(flow['flow_time_days']['p85'])}; flow efficiency median "
+        f"{share(flow['flow_efficiency']['median'])}; velocity "
+        f"{number(flow['velocity_per_week']['median'])} a week (median); load now "
         f"{flow['flow_load']['now']}",
         file=out,
     )
     print(
-        f"SEI: cycle time median {_days(ev.sei['cycle_time_days']['median'])}, WIP {ev.sei['wip']}",
+        f"SEI: cycle time median {days(ev.sei['cycle_time_days']['median'])}, WIP {ev.sei['wip']}",
         file=out,
     )
     top = ev.bottleneck_detail["top"]
@@ -260,38 +262,26 @@ def _print_evidence(ev, out) -> None:
             value = "-" if m["value"] is None else f"{m['value']:.3g}"
             print(
                 f"  DORA {key.replace('_', ' ')}: {value} {m['unit']}; cluster "
-                f"{m['cluster'] or '-'}; score {_num(m['score'])}",
+                f"{m['cluster'] or '-'}; score {number(m['score'])}",
                 file=out,
             )
         sc = d["score"]
         print(
-            f"  DORA score {_num(sc['overall'])} (throughput {_num(sc['throughput'])}, "
-            f"instability {_num(sc['instability'])})",
+            f"  DORA score {number(sc['overall'])} (throughput {number(sc['throughput'])}, "
+            f"instability {number(sc['instability'])})",
             file=out,
         )
     f = ev.forecast
     if "weeks_for_items" in f:
         w = f["weeks_for_items"]
         print(
-            f"Forecast: {f['items']} items take {_num(w['p50'])} / {_num(w['p85'])} / "
-            f"{_num(w['p95'])} weeks (P50 / P85 / P95)",
+            f"Forecast: {f['items']} items take {number(w['p50'])} / {number(w['p85'])} / "
+            f"{number(w['p95'])} weeks (P50 / P85 / P95)",
             file=out,
         )
     for w in ev.warnings:
         print(f"warning: {w}", file=out)
     print("Team measures for learning, never for ranking people.", file=out)
-
-
-def _days(x) -> str:
-    return "-" if x is None else f"{x:.1f} days"
-
-
-def _share(x) -> str:
-    return "-" if x is None else f"{x:.0%}"
-
-
-def _num(x) -> str:
-    return "-" if x is None else f"{x:.1f}"
 
 
 def _cmd_evidence(args) -> int:

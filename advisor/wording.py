@@ -19,3 +19,15 @@ def short_money(amount: float, currency: str) -> str:
 
 def month(m: int | None) -> str:
     return "beyond the horizon" if m is None else f"month {m}"
+
+
+def days(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f} days"
+
+
+def share(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def number(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"

@@ -23,6 +23,7 @@ from advisor.evidence.statuses import STAGES, StatusMap, StatusRule, status_map_
 from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
+from advisor.wording import days, number, share
 
 KINDS = {
     "items": ("Work items: transitions CSV or Jira REST JSON", ["csv", "json"]),
@@ -221,24 +222,24 @@ def _flow(ev) -> None:
     m = st.columns(5)
     m[0].metric(
         "Flow time (median)",
-        _days(flow["flow_time_days"]["median"]),
-        help=f"P85 {_days(flow['flow_time_days']['p85'])}; {flow['percentiles']}",
+        days(flow["flow_time_days"]["median"]),
+        help=f"P85 {days(flow['flow_time_days']['p85'])}; {flow['percentiles']}",
     )
     m[1].metric(
         "Flow efficiency (median)",
-        _pct(flow["flow_efficiency"]["median"]),
+        share(flow["flow_efficiency"]["median"]),
         help="active time / flow time, per finished item",
     )
-    m[2].metric("Velocity (median / week)", _num(flow["velocity_per_week"]["median"]))
+    m[2].metric("Velocity (median / week)", number(flow["velocity_per_week"]["median"]))
     m[3].metric(
         "Cycle time (median)",
-        _days(sei["cycle_time_days"]["median"]),
+        days(sei["cycle_time_days"]["median"]),
         help="first active development status to done",
     )
     m[4].metric(
         "Work in progress",
         str(sei["wip"]),
-        help=f"median age {_days(sei['wip_age_days']['median'])}",
+        help=f"median age {days(sei['wip_age_days']['median'])}",
     )
     from advisor.evidence.flow import cumulative_flow
 
@@ -263,13 +264,13 @@ def _dora(ev) -> None:
     for col, (key, label) in zip(cols, DORA_LABELS.items(), strict=True):
         m = d[key]
         value = m["value"]
-        shown = "-" if value is None else _pct(value) if "share" in m["unit"] else f"{value:.2f}"
+        shown = "-" if value is None else share(value) if "share" in m["unit"] else f"{value:.2f}"
         col.metric(label, shown, help=md(m["unit"]))
-        col.caption(f"cluster {m['cluster'] or '-'}, score {_num(m['score'])} / 10")
+        col.caption(f"cluster {m['cluster'] or '-'}, score {number(m['score'])} / 10")
     sc = d["score"]
     st.caption(
-        f"Quick Check score {_num(sc['overall'])} (throughput {_num(sc['throughput'])}, "
-        f"instability {_num(sc['instability'])}). Deployment days per week "
+        f"Quick Check score {number(sc['overall'])} (throughput {number(sc['throughput'])}, "
+        f"instability {number(sc['instability'])}). Deployment days per week "
         f"{d['deployment_frequency']['deployment_days_per_week']:.1f}. {md(d['clusters'])} "
         f"Incidents: {md(d['incident_rule'])}."
     )
@@ -321,7 +322,7 @@ def _dx(ev) -> None:
         strict=True,
     ):
         value = dx[key]["value"]
-        shown = "-" if value is None else f"{value:.2f}" if key == "speed" else _pct(value)
+        shown = "-" if value is None else f"{value:.2f}" if key == "speed" else share(value)
         col.metric(label, shown, help=md(dx[key]["unit"]))
     teams = {k: v for k, v in dx["effectiveness"]["teams"].items()}
     if teams:
@@ -350,9 +351,9 @@ def _forecast(ev) -> None:
         return
     w, k = f["weeks_for_items"], f["items_by_weeks"]
     st.markdown(
-        f"**{n} items** take {_num(w['p50'])} weeks (P50), {_num(w['p85'])} (P85), "
-        f"{_num(w['p95'])} (P95). **In {weeks} weeks** at least {_num(k['p50'])} items "
-        f"(P50), {_num(k['p85'])} (P85), {_num(k['p95'])} (P95)."
+        f"**{n} items** take {number(w['p50'])} weeks (P50), {number(w['p85'])} (P85), "
+        f"{number(w['p95'])} (P95). **In {weeks} weeks** at least {number(k['p50'])} items "
+        f"(P50), {number(k['p85'])} (P85), {number(k['p95'])} (P95)."
     )
     st.caption(
         f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} weeks' throughput, "
@@ -374,18 +375,6 @@ def _forecast(ev) -> None:
 
         set_duration(chosen, float(w["p85"]))
         st.success(f"{md(names[chosen])} now takes {w['p85']:g} weeks on the Cost of delay page.")
-
-
-def _days(x) -> str:
-    return "-" if x is None else f"{x:.1f} days"
-
-
-def _pct(x) -> str:
-    return "-" if x is None else f"{x:.0%}"
-
-
-def _num(x) -> str:
-    return "-" if x is None else f"{x:.1f}"
 
 
 def render() -> None:

@@ -412,30 +412,37 @@ def _follow_note(where, key: str, what: str, advisor_value) -> None:
         )
 
 
+def _vendor_and_seats(at_vendor, at_seats, prefix: str, current: dict, catalog, ctx: dict):
+    """Vendor and seats, each following the Advisor (top category, head count) until edited."""
+    ids = [v.id for v in catalog.vendors]
+    names = {v.id: v.name for v in catalog.vendors}
+    suggested = ctx["vendor"] if ctx["vendor"] in ids else None
+    vendor = at_vendor.selectbox(
+        "Vendor",
+        ids,
+        format_func=names.get,
+        **_followed(f"{prefix}_vendor", suggested or ids[0], _known(current.get("vendor"), ids)),
+    )
+    top = f"top category {ctx['category']}"
+    _follow_note(at_vendor, f"{prefix}_vendor", top, names.get(suggested))
+    seats = at_seats.number_input(
+        "Seats",
+        min_value=0,
+        max_value=10_000_000,
+        step=10,
+        **_followed(f"{prefix}_seats", int(ctx["engineers"]), _whole(current.get("seats"))),
+    )
+    _follow_note(at_seats, f"{prefix}_seats", "engineers", ctx["engineers"])
+    return vendor, seats
+
+
 def platform(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
     current = data.get("platform") or {}
     on = st.checkbox("Include a metrics platform licence", key=keyed("roi_w_pf_on", bool(current)))
     if not on:
         return None
-    ids = [v.id for v in catalog.vendors]
-    names = {v.id: v.name for v in catalog.vendors}
-    suggested = ctx["vendor"] if ctx["vendor"] in ids else None
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
-    chosen = c1.selectbox(
-        "Vendor",
-        ids,
-        format_func=names.get,
-        **_followed("roi_w_pf_vendor", suggested or ids[0], _known(current.get("vendor"), ids)),
-    )
-    _follow_note(c1, "roi_w_pf_vendor", f"top category {ctx['category']}", names.get(suggested))
-    seats = c2.number_input(
-        "Seats",
-        min_value=0,
-        max_value=10_000_000,
-        step=10,
-        **_followed("roi_w_pf_seats", int(ctx["engineers"]), _whole(current.get("seats"))),
-    )
-    _follow_note(c2, "roi_w_pf_seats", "engineers", ctx["engineers"])
+    chosen, seats = _vendor_and_seats(c1, c2, "roi_w_pf", current, catalog, ctx)
     vendor = catalog.vendor(chosen)
     tiers = [t.name for t in vendor.pricing.tiers] if vendor else []
     tier = None
@@ -475,26 +482,10 @@ def build_buy(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
     if not on:
         return None
     buy, build = current.get("buy", {}), current.get("build", {})
-    ids = [v.id for v in catalog.vendors]
-    names = {v.id: v.name for v in catalog.vendors}
-    suggested = ctx["vendor"] if ctx["vendor"] in ids else None
     b1, b2 = st.columns(2)
     with b1:
         st.markdown("**Buy**")
-        vendor = st.selectbox(
-            "Vendor",
-            ids,
-            format_func=names.get,
-            **_followed("roi_w_bb_vendor", suggested or ids[0], _known(buy.get("vendor"), ids)),
-        )
-        _follow_note(st, "roi_w_bb_vendor", f"top category {ctx['category']}", names.get(suggested))
-        seats = st.number_input(
-            "Seats",
-            min_value=0,
-            max_value=10_000_000,
-            **_followed("roi_w_bb_seats", int(ctx["engineers"]), _whole(buy.get("seats"))),
-        )
-        _follow_note(st, "roi_w_bb_seats", "engineers", ctx["engineers"])
+        vendor, seats = _vendor_and_seats(st, st, "roi_w_bb", buy, catalog, ctx)
         quote = _amount(
             st,
             f"Quote per seat-month ({currency}; 0: catalog price)",
