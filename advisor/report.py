@@ -90,6 +90,7 @@ def _charts(f: dict) -> dict[str, str]:
 
     spec = dict(charts.contributions_spec())
     spec["data"] = {"values": spec_rows.to_dict("records")}
+    spec["width"] = 600
     out["contributions"] = _svg(alt.Chart.from_dict(spec))
     if f["roi"] is not None:
         out["cashflow"] = _svg(charts.cashflow_chart(f["roi"]).properties(width=640))
