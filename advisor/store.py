@@ -55,6 +55,7 @@ MIGRATIONS = {
     2: [drafts],  # a session's unsaved work, so a reload never loses it
 }
 RETRIES = 50
+DRAFT_DAYS = 30  # drafts untouched this long are removed when another draft is kept
 
 
 def default_url() -> str:
@@ -207,9 +208,12 @@ class Store:
         return parse_scenario_file(self.body(name, version), f"{name} (stored)")
 
     def keep_draft(self, draft_id: str, body: str) -> None:
-        """Replace this browser session's draft (drafts are working copies, not versions)."""
+        """Replace this browser session's draft (drafts are working copies, not versions);
+        drafts untouched for `DRAFT_DAYS` days go at the same time."""
+        stale = _now() - dt.timedelta(days=DRAFT_DAYS)
         with self.engine.begin() as conn:
             conn.execute(drafts.delete().where(drafts.c.id == draft_id))
+            conn.execute(drafts.delete().where(drafts.c.saved_at < stale))
             conn.execute(drafts.insert().values(id=draft_id, saved_at=_now(), body=body))
 
     def draft(self, draft_id: str) -> str | None:

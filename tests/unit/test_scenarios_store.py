@@ -46,6 +46,7 @@ def store(request, tmp_path):
 
     with s.engine.begin() as conn:  # each test starts from an empty table
         conn.execute(sa.text("DELETE FROM scenario_versions"))
+        conn.execute(sa.text("DELETE FROM drafts"))
     return s
 
 
@@ -261,3 +262,24 @@ def test_compare_gives_npv_irr_and_payback_with_their_ranges(capsys):
         assert row["npv_p10"] <= row["npv"] <= row["npv_p90"]
         assert row["irr_p10"] <= row["irr_annual"] <= row["irr_p90"]
         assert row["payback_p10"] <= row["payback_month"] <= row["payback_p90"]
+
+
+def test_old_drafts_are_removed_when_another_is_kept(store):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from advisor.store import DRAFT_DAYS, drafts
+
+    store.keep_draft("old", "body")
+    with store.engine.begin() as conn:
+        conn.execute(
+            drafts.update()
+            .where(drafts.c.id == "old")
+            .values(saved_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=DRAFT_DAYS + 1))
+        )
+    store.keep_draft("new", "body 2")
+    assert store.draft("old") is None and store.draft("new") == "body 2"
+    store.keep_draft("new", "body 3")
+    with store.engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(drafts)) == 1
