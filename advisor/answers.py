@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import Field, field_validator
 
 from advisor.base import Currency, Strict
 from advisor.catalog import LOCATIONS, Catalog, Level
 from advisor.errors import AnswersError, Problem
-from advisor.yamlio import Located, parse_yaml, read_input, validate
+from advisor.yamlio import Located, dump_yaml, parse_yaml, read_input, validate
 
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -92,4 +91,4 @@ def answers_to_yaml(a: Answers) -> str:
     """The answers file for `recommend`, with only the locations that carry weight."""
     data = a.model_dump()
     data["bottlenecks"] = {k: round(v, 4) for k, v in a.bottlenecks.items() if v > 0}
-    return yaml.safe_dump(data, sort_keys=False)
+    return dump_yaml(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Literal
@@ -395,6 +396,12 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         str(folder / "vendors.yaml"),
         source=source,
     )
+
+
+@functools.cache
+def bundled_catalog() -> Catalog:
+    """The bundled catalog, read once per process (it is immutable: frozen models)."""
+    return load_catalog()
 
 
 def json_schema() -> str:

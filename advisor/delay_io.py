@@ -12,13 +12,20 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from advisor.delay import MAX_ITEMS, Backlog, Item, Outcome
 from advisor.errors import BacklogError, Problem
 from advisor.report import undefuse
-from advisor.yamlio import Located, parse_yaml, problems_from, read_input, text_of, validate
+from advisor.yamlio import (
+    Located,
+    dump_yaml,
+    parse_yaml,
+    problems_from,
+    read_input,
+    text_of,
+    validate,
+)
 
 NESTED = {
     "wsjf": ("business_value", "time_criticality", "risk_reduction", "job_size"),
@@ -153,6 +160,4 @@ def backlog_frame(backlog: Backlog) -> pd.DataFrame:
 
 
 def backlog_to_yaml(backlog: Backlog) -> str:
-    return yaml.safe_dump(
-        backlog.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True
-    )
+    return dump_yaml(backlog.model_dump(exclude_none=True))

@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import yaml
 from pydantic import Field, ValidationError
 
 from advisor.answers import Answers, check_currency
 from advisor.base import Strict
+from advisor.catalog import Catalog, bundled_catalog
 from advisor.delay import Backlog
 from advisor.errors import AnswersError, Problem, ScenarioError
 from advisor.roi import Scenario as RoiScenario
-from advisor.yamlio import Located, parse_yaml, problems_from, read_input
+from advisor.yamlio import Located, dump_yaml, parse_yaml, problems_from, read_input
 
 SCHEMA_VERSION = 1
 PARTS = {"answers": Answers, "roi": RoiScenario, "backlog": Backlog}
@@ -67,7 +67,7 @@ def migrate(data: dict) -> dict:
     return data
 
 
-def _validate(located: Located) -> ScenarioFile:
+def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
     data = located.data
     if not isinstance(data, dict):
         raise ScenarioError([Problem(located.file, "expected a mapping of fields", line=1)])
@@ -96,7 +96,7 @@ def _validate(located: Located) -> ScenarioFile:
     except ValidationError as exc:
         raise ScenarioError(problems_from(exc, located)) from None
     try:
-        check_currency(scenario.answers, _catalog(), located)
+        check_currency(scenario.answers, catalog or bundled_catalog(), located)
     except AnswersError as exc:  # name the part
         raise ScenarioError(
             [Problem(p.file, p.message, f"answers.{p.field}", line=p.line) for p in exc.problems]
@@ -104,25 +104,25 @@ def _validate(located: Located) -> ScenarioFile:
     return scenario
 
 
-def _catalog():
-    from advisor.catalog import load_catalog
-
-    return load_catalog()
-
-
-def parse_scenario_file(text: str | bytes, file: str = "scenario.yaml") -> ScenarioFile:
-    return _validate(parse_yaml(text, file, ScenarioError))
+def parse_scenario_file(
+    text: str | bytes, file: str = "scenario.yaml", catalog: Catalog | None = None
+) -> ScenarioFile:
+    """Validate a scenario file; its currency is checked against `catalog` (default: the
+    bundled one)."""
+    return _validate(parse_yaml(text, file, ScenarioError), catalog)
 
 
-def load_scenario_file(path: str | Path) -> ScenarioFile:
-    return parse_scenario_file(read_input(path, ScenarioError), str(path))
+def load_scenario_file(path: str | Path, catalog: Catalog | None = None) -> ScenarioFile:
+    return parse_scenario_file(read_input(path, ScenarioError), str(path), catalog)
 
 
-def scenario_from_data(data: dict, source: str = "the scenario") -> ScenarioFile:
-    return _validate(Located(data, None, source))
+def scenario_from_data(
+    data: dict, source: str = "the scenario", catalog: Catalog | None = None
+) -> ScenarioFile:
+    return _validate(Located(data, None, source), catalog)
 
 
 def scenario_to_yaml(s: ScenarioFile) -> str:
     """The file text; loading it gives back exactly `s`."""
     data = s.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return dump_yaml(data)

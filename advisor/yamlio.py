@@ -22,8 +22,16 @@ MAX_DEPTH = 64  # nesting levels
 MAX_PROBLEMS = 200  # problems listed for one file; the rest are counted
 
 M = TypeVar("M", bound=BaseModel)
-# libyaml's safe loader where the wheel has it (several times faster), else PyYAML's own.
+# libyaml's safe loader and dumper where the wheel has them (several times faster), else
+# PyYAML's own.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data as YAML the loaders here read back exactly: keys in their order, Unicode
+    kept as it is."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 def read_input(path: str | Path, error: type[InputError] = InputError) -> bytes:

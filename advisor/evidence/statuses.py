@@ -16,7 +16,7 @@ from pydantic import Field
 
 from advisor.base import Strict
 from advisor.errors import EvidenceError
-from advisor.yamlio import parse_yaml, read_input, validate
+from advisor.yamlio import dump_yaml, parse_yaml, read_input, validate
 
 Stage = Literal["backlog", "ideation", "development", "deployment", "operations", "support", "done"]
 STAGES: tuple[str, ...] = (
@@ -174,16 +174,12 @@ def load_status_map(path: str | Path) -> StatusMap:
 
 def status_map_yaml(mapping: Mapping) -> str:
     """The mapping as a status-map file, to save and reuse."""
-    import yaml
-
-    return yaml.safe_dump(
+    return dump_yaml(
         {
             "statuses": {
                 s: {"stage": stage, "active": active}
                 for s, (stage, active, _) in mapping.statuses.items()
             },
             "types": {t: item for t, (item, _) in mapping.types.items()},
-        },
-        sort_keys=False,
-        allow_unicode=True,
+        }
     )

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import Field, model_validator
 
 from advisor.base import Currency, Strict
 from advisor.errors import ScenarioError
 from advisor.money import NonNeg, Share, number
-from advisor.yamlio import Located, parse_yaml, read_input, validate
+from advisor.yamlio import Located, dump_yaml, parse_yaml, read_input, validate
 
 MAX_HORIZON = 240
 MAX_ROWS = 1_000  # roles, one-off costs and benefits, each
@@ -220,6 +219,4 @@ def scenario_from_dict(data: dict, source: str = "the form", catalog=None) -> Sc
 
 
 def scenario_to_yaml(s: Scenario) -> str:
-    return yaml.safe_dump(
-        s.model_dump(exclude_defaults=False, exclude_none=True), sort_keys=False, allow_unicode=True
-    )
+    return dump_yaml(s.model_dump(exclude_defaults=False, exclude_none=True))

@@ -83,7 +83,7 @@ def current() -> ScenarioFile | None:
         data["evidence"] = st.session_state["evidence_summary"]
     data = {k: v for k, v in data.items() if v is not None}
     try:
-        return scenario_from_data(data)
+        return scenario_from_data(data, catalog=state.active_catalog())
     except InputError:
         return None
 
@@ -166,16 +166,16 @@ def sidebar() -> None:
         st.sidebar.error(md(str(exc.problems[0])))
     _from_url(db)
     st.query_params["draft"] = st.session_state.setdefault("draft_id", uuid.uuid4().hex)
+    now = current()  # the session's work, validated once for the status line and the save
     with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
-        _status()
+        _status(now)
         _open(db)
-        _save(db)
+        _save(db, now)
         _versions(db)
 
 
-def _status() -> None:
+def _status(now: ScenarioFile | None) -> None:
     opened = st.session_state.get("scenario_open")
-    now = current()
     if opened is None:
         st.caption("Nothing opened yet: your work is kept as a draft of this session.")
         return
@@ -215,13 +215,15 @@ def _open(db) -> None:
             st.rerun()
 
 
-def _save(db) -> None:
+def _save(db, s: ScenarioFile | None) -> None:
     meta = _meta()
+    before = dict(meta)
     meta["name"] = st.text_input("Name", meta["name"], max_chars=200, key="scn_name")
     meta["team"] = st.text_input("Team", meta["team"], max_chars=200, key="scn_team")
     meta["author"] = st.text_input("Author", meta["author"], max_chars=200, key="scn_author")
     meta["notes"] = st.text_area("Notes", meta["notes"], max_chars=20_000, key="scn_notes")
-    s = current()
+    if meta != before:
+        s = current()  # the name, team, author or notes were just typed
     if s is None:
         st.caption("Fix the errors on the pages to save.")
         return

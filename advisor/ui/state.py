@@ -13,7 +13,8 @@ import copy
 
 import streamlit as st
 
-from advisor.catalog import Catalog, load_catalog
+from advisor import catalog as catalog_module
+from advisor.catalog import Catalog
 from advisor.errors import InputError
 from advisor.ui.text import md
 
@@ -29,10 +30,9 @@ def default_answers() -> dict:
     return data
 
 
-@st.cache_resource(max_entries=1)
 def bundled_catalog() -> Catalog:
     """Shared by every session: the catalog is immutable (frozen models) and holds no user data."""
-    return load_catalog()
+    return catalog_module.bundled_catalog()
 
 
 def active_catalog() -> Catalog:

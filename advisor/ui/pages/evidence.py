@@ -24,6 +24,7 @@ from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.wording import days, number, share
+from advisor.yamlio import dump_yaml
 
 KINDS = {
     "items": ("Work items: transitions CSV or Jira REST JSON", ["csv", "json"]),
@@ -425,7 +426,7 @@ def render() -> None:
     ):
         new_map = _status_table(ev)
         if new_map is not None:
-            st.session_state["evidence_map_edits"] = status_map_yaml_of(new_map)
+            st.session_state["evidence_map_edits"] = dump_yaml(new_map.model_dump())
             st.rerun()
         st.download_button(
             "Download this status map (YAML)",
@@ -456,9 +457,3 @@ def summary_of(ev) -> dict:
         "cycle_time_median_days": ev.sei["cycle_time_days"]["median"],
     }
     return {"source": ev.source[:500], "bottlenecks": ev.bottlenecks, "dora": dora, "flow": flow}
-
-
-def status_map_yaml_of(status_map: StatusMap) -> str:
-    import yaml
-
-    return yaml.safe_dump(status_map.model_dump(), sort_keys=False, allow_unicode=True)
