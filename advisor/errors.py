@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ class InputError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def under(prefix: str, problems: list[Problem]) -> list[Problem]:
+    """The same problems, their fields named inside the part `prefix` (e.g. `roi.`)."""
+    return [replace(p, field=f"{prefix}.{p.field}" if p.field else prefix) for p in problems]
 
 
 class CatalogError(InputError):

@@ -18,7 +18,7 @@ from advisor.answers import Answers, check_currency
 from advisor.base import Strict
 from advisor.catalog import Catalog, bundled_catalog
 from advisor.delay import Backlog
-from advisor.errors import AnswersError, Problem, ScenarioError
+from advisor.errors import AnswersError, Problem, ScenarioError, under
 from advisor.roi import Scenario as RoiScenario
 from advisor.yamlio import Located, dump_yaml, parse_yaml, problems_from, read_input
 
@@ -85,10 +85,7 @@ def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
             try:
                 model.model_validate(data[part])
             except ValidationError as exc:
-                for p in problems_from(exc, located, prefix=[part]):
-                    problems.append(
-                        Problem(p.file, p.message, f"{part}.{p.field}".rstrip("."), line=p.line)
-                    )
+                problems += under(part, problems_from(exc, located, prefix=[part]))
     if problems:
         raise ScenarioError(problems)
     try:
@@ -98,9 +95,7 @@ def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
     try:
         check_currency(scenario.answers, catalog or bundled_catalog(), located)
     except AnswersError as exc:  # name the part
-        raise ScenarioError(
-            [Problem(p.file, p.message, f"answers.{p.field}", line=p.line) for p in exc.problems]
-        ) from None
+        raise ScenarioError(under("answers", exc.problems)) from None
     return scenario
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.catalog import Catalog
-from advisor.errors import Problem, ScenarioError
+from advisor.errors import ScenarioError, under
 from advisor.money import discount_factors, likely
 from advisor.roi.cashflows import platform_price
-from advisor.roi.schema import BuildVsBuy, Platform, Scenario
+from advisor.roi.schema import BuildVsBuy, Scenario
 from advisor.wording import money
 
 
@@ -69,18 +69,10 @@ def compare(
     buy, build = choice.buy, choice.build
 
     c = s.currency
-    platform = Platform(
-        vendor=buy.vendor,
-        tier=buy.tier,
-        seats=buy.seats,
-        price_per_seat_month=buy.price_per_seat_month,
-    )
     try:
-        price = likely(platform_price(platform, catalog, c, file).value)
+        price = likely(platform_price(buy, catalog, c, file).value)
     except ScenarioError as exc:
-        raise ScenarioError(
-            [Problem(e.file, e.message, f"build_vs_buy.buy.{e.field}") for e in exc.problems]
-        ) from None
+        raise ScenarioError(under("build_vs_buy.buy", exc.problems)) from None
     seats, admin, fte_cost = likely(buy.seats), likely(buy.admin_fte), likely(buy.fte_annual_cost)
     buy_each = seats * price + admin * fte_cost / 12
     buy_monthly = np.full(T, buy_each)

@@ -18,10 +18,10 @@ import numpy as np
 
 from advisor.base import MAX_AMOUNT
 from advisor.catalog import Catalog
-from advisor.errors import Problem, ScenarioError
+from advisor.errors import Problem, ScenarioError, under
 from advisor.money import Range, likely
 from advisor.roi import levers
-from advisor.roi.schema import Benefit, Platform, Scenario
+from advisor.roi.schema import Benefit, BuyOption, Platform, Scenario
 from advisor.yamlio import Located
 
 
@@ -85,7 +85,7 @@ def _ramp(start: int, ramp: int, horizon: int) -> np.ndarray:
 
 
 def platform_price(
-    platform: Platform, catalog: Catalog | None, currency: str, file: str = "scenario"
+    platform: Platform | BuyOption, catalog: Catalog | None, currency: str, file: str = "scenario"
 ) -> Price:
     """Price per seat-month: the quote given, else the catalog's price for the chosen plan."""
     if platform.price_per_seat_month is not None:
@@ -164,14 +164,8 @@ def check_prices(s: Scenario, catalog: Catalog | None, located: Located) -> None
     for path, option in options:
         if option is None:
             continue
-        platform = Platform(
-            vendor=option.vendor,
-            tier=option.tier,
-            seats=option.seats,
-            price_per_seat_month=option.price_per_seat_month,
-        )
         try:
-            platform_price(platform, catalog, s.currency, located.file)
+            platform_price(option, catalog, s.currency, located.file)
         except ScenarioError as exc:
             for p in exc.problems:
                 field = f"{path}.{p.field}"
@@ -247,9 +241,7 @@ def build_lines(
         try:
             price = platform_price(p, catalog, s.currency, file)
         except ScenarioError as exc:
-            raise ScenarioError(
-                [Problem(e.file, e.message, f"platform.{e.field}") for e in exc.problems]
-            ) from None
+            raise ScenarioError(under("platform", exc.problems)) from None
         price_basis = price.basis
         name = p.vendor or "platform"
         add(
