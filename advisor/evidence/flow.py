@@ -43,30 +43,6 @@ def ns(series: pd.Series) -> np.ndarray:
     return series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
-def _days(a: pd.Series, b: pd.Series, business: bool) -> np.ndarray:
-    if business:
-        ok = a.notna() & b.notna()
-        out = np.full(len(a), np.nan)
-        out[ok.to_numpy()] = np.busday_count(
-            a[ok].dt.tz_localize(None).to_numpy().astype("datetime64[D]"),
-            b[ok].dt.tz_localize(None).to_numpy().astype("datetime64[D]"),
-        )
-        return out
-    return (b - a).dt.total_seconds().to_numpy() / 86400
-
-
-def _lookup(values: pd.Series, table: dict, default) -> pd.Series:
-    """A dict lookup done once per category, not once per row; text comes back as categories."""
-    codes = values.cat.codes.to_numpy()
-    codes = np.where(codes < 0, len(values.cat.categories), codes)
-    mapped = [table.get(c, default) for c in values.cat.categories] + [default]
-    if isinstance(default, bool):
-        return pd.Series(np.array(mapped, dtype=bool)[codes], index=values.index)
-    names = sorted(set(mapped))
-    position = np.array([names.index(m) for m in mapped])
-    return pd.Series(pd.Categorical.from_codes(position[codes], names), index=values.index)
-
-
 NAT = np.iinfo(np.int64).min
 DAY_NS = 86_400_000_000_000
 
