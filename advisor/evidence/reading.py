@@ -43,24 +43,27 @@ class SetAside:
         return dict(self.reasons)
 
 
-def _size_checked(path: Path, limit: int = MAX_BYTES) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise EvidenceError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_BYTES) -> None:
+    """Refuse a file (by its size on disk, before reading) or data larger than `limit`."""
+    if isinstance(data, Path):
+        try:
+            size, file = data.stat().st_size, str(data)
+        except OSError as exc:
+            raise EvidenceError([Problem(str(data), f"cannot be read ({exc.strerror})")]) from None
+    else:
+        size = len(data)
     if size > limit:
-        raise EvidenceError([Problem(str(path), f"file is larger than {limit:,} bytes")])
+        raise EvidenceError([Problem(file, f"file is larger than {limit:,} bytes")])
 
 
 def _read_csv(data: bytes | str | Path, file: str, required: tuple[str, ...]) -> pd.DataFrame:
     """A CSV as text columns, its header checked; the header is row 1, data starts at row 2."""
-    if isinstance(data, Path):
-        _size_checked(data)
-        source = data
-    else:
-        if len(data) > MAX_BYTES:
-            raise EvidenceError([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
-        source = io.BytesIO(data.encode() if isinstance(data, str) else data)
+    _size_checked(data, file)
+    source = (
+        data
+        if isinstance(data, Path)
+        else io.BytesIO(data.encode() if isinstance(data, str) else data)
+    )
     try:
         frame = pd.read_csv(
             source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow"
@@ -164,10 +167,7 @@ def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
 
 
 def transitions_from_csv(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    if isinstance(data, Path):
-        _size_checked(data)
-    elif len(data) > MAX_BYTES:
-        raise EvidenceError([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
+    _size_checked(data, file)
     fast = _fast_transitions(data)
     if fast is not None:
         return fast
@@ -220,8 +220,7 @@ def transitions_from_jira(paths: list[tuple[str, bytes]], aside: SetAside) -> pd
     """Jira REST JSON (search results with the changelog expanded) as transition rows."""
     rows = []
     for file, data in paths:
-        if len(data) > MAX_JSON_BYTES:
-            raise EvidenceError([Problem(file, f"file is larger than {MAX_JSON_BYTES:,} bytes")])
+        _size_checked(data, file, MAX_JSON_BYTES)
         try:
             doc = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -281,10 +280,10 @@ def read_items(path: str | Path, aside: SetAside) -> tuple[pd.DataFrame, str]:
         if len(files) > MAX_FILES:
             raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
         for f in files:
-            _size_checked(f, MAX_JSON_BYTES)
+            _size_checked(f, limit=MAX_JSON_BYTES)
         return transitions_from_jira([(str(f), f.read_bytes()) for f in files], aside), str(path)
     if path.suffix.lower() == ".json":
-        _size_checked(path, MAX_JSON_BYTES)
+        _size_checked(path, limit=MAX_JSON_BYTES)
         return transitions_from_jira([(str(path), path.read_bytes())], aside), str(path)
     return transitions_from_csv(path, str(path), aside), str(path)
 
