@@ -14,7 +14,8 @@ from advisor.ui.text import md
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing...")
-def _compare(keys: tuple[str, ...], _chosen: list):
+def _compare(keys: tuple[tuple[str, int | None], ...], _chosen: list):
+    """Cached by each scenario's label and stored version: a new save is compared afresh."""
     return compare(_chosen, state.active_catalog())
 
 
@@ -87,7 +88,7 @@ def render() -> None:
     except InputError as exc:
         state.show_input_error(exc, "A scenario")
         return
-    doc = _compare(tuple(picked), chosen)
+    doc = _compare(tuple((p, v) for p, (_, v) in zip(picked, chosen, strict=True)), chosen)
     rows = doc["scenarios"]
     table = pd.DataFrame(
         [
