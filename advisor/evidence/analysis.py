@@ -9,8 +9,9 @@ import pandas as pd
 
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import dora_metrics, dx_core_4
-from advisor.evidence.flow import Prepared, flow_metrics, prepare, sei_metrics, weekly_done
+from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done
 from advisor.evidence.forecast import forecast
+from advisor.evidence.prepare import Prepared, prepare
 from advisor.evidence.reading import SetAside
 from advisor.evidence.statuses import Mapping, StatusMap, resolve
 
@@ -63,11 +64,9 @@ def analyse_evidence(
     forecast_weeks: int = 8,
     source: str = "",
 ) -> Evidence:
-    seen = pd.concat([transitions["to_status"], transitions["from_status"]]).unique()
-    statuses = sorted({str(s) for s in seen if isinstance(s, str) and s})
-    types = sorted({str(t) for t in transitions["type"].unique() if isinstance(t, str) and t})
-    mapping = resolve([s for s in statuses if s], types, status_map)
-    prepared = prepare(transitions, mapping, aside, business_days)
+    statuses = sorted(_names(transitions["to_status"]) | _names(transitions["from_status"]))
+    mapping = resolve(statuses, sorted(_names(transitions["type"])), status_map)
+    prepared = prepare(transitions, mapping, aside, business_days, source or "work items")
     weekly = weekly_done(prepared.items, prepared.as_of)
     dora = dora_metrics(deployments, incidents) if deployments is not None else None
     found = bottleneck(prepared)
@@ -119,6 +118,19 @@ def analyse_evidence(
         mapping=mapping,
         source=source,
     )
+
+
+def _names(column: pd.Series) -> set[str]:
+    """The distinct non-empty texts of a column (for categories: those in use)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        used = np.bincount(
+            column.cat.codes.to_numpy().astype(np.intp) + 1,
+            minlength=len(column.cat.categories) + 1,
+        )
+        values = column.cat.categories[used[1:] > 0]
+    else:
+        values = column.unique()
+    return {v for v in values if isinstance(v, str) and v}
 
 
 def json_safe(value):

@@ -8,23 +8,37 @@ stage of work, so neither counts. The weights have the answers file's `bottlenec
 
 from __future__ import annotations
 
-from advisor.evidence.flow import WORK_STAGES, Prepared
+import numpy as np
+
+from advisor.evidence.groups import group_count, group_median, group_sum
+from advisor.evidence.prepare import WORK_STAGES, Prepared
+from advisor.evidence.statuses import STAGES
+
+_WORK = [STAGES.index(s) for s in WORK_STAGES]
 
 
 def bottleneck(p: Prepared) -> dict:
     stays = p.stays
-    waiting = stays[
-        ~stays["active"] & stays["stage"].isin(WORK_STAGES) & (stays["in_flow_days"] > 0)
-    ]
-    by_stage = waiting.groupby("stage")["in_flow_days"].sum()
-    total = float(by_stage.sum())
-    by_status = waiting.groupby(["stage", "status"])["in_flow_days"].agg(["sum", "count"])
-    weights = {s: (float(by_stage.get(s, 0.0)) / total if total > 0 else 0.0) for s in WORK_STAGES}
+    waiting = stays.waiting()
+    status, days = stays.status[waiting], stays.in_flow_days[waiting]
+    by_stage = group_sum(stays.stage[waiting], days, len(STAGES))
+    total = float(by_stage[_WORK].sum())
+    n = len(stays.statuses)
+    per_status, visits = group_sum(status, days, n), group_count(status, n)
+    stage_of = np.zeros(n, dtype=int)
+    stage_of[status] = stays.stage[waiting]
+    weights = {
+        s: (float(by_stage[STAGES.index(s)]) / total if total > 0 else 0.0) for s in WORK_STAGES
+    }
     behind = {
         s: [
-            {"status": status, "waiting_days": float(r["sum"]), "stays": int(r["count"])}
-            for (stage, status), r in by_status.iterrows()
-            if stage == s
+            {
+                "status": str(stays.statuses[c]),
+                "waiting_days": float(per_status[c]),
+                "stays": int(visits[c]),
+            }
+            for c in np.flatnonzero(visits)
+            if stage_of[c] == STAGES.index(s)
         ]
         for s in WORK_STAGES
     }
@@ -39,43 +53,52 @@ def bottleneck(p: Prepared) -> dict:
     }
 
 
+def _named_teams(p: Prepared) -> list[int]:
+    """Team codes with a name, in name order (an empty team is no team)."""
+    names = p.stays.teams
+    return sorted((c for c in range(len(names)) if names[c]), key=lambda c: str(names[c]))
+
+
 def team_flow(p: Prepared) -> dict[str, dict]:
     """Flow and SEI headlines per team, where the data names teams (never per person)."""
-    items = p.items
-    if "team" not in items or not (items["team"].astype(str) != "").any():
-        return {}
+    items, names = p.items, p.stays.teams
     done = items[items["done"].notna()]
-    grouped = done.groupby(done["team"].astype(str), observed=True)
+    team = done["team"].cat.codes.to_numpy().astype(np.intp)
+    n = len(names)
+    finished = group_count(team, n)
+    medians = {
+        column: group_median(team, done[column].to_numpy(dtype=float), n)
+        for column in ("flow_days", "cycle_days", "efficiency")
+    }
     weeks = max(1.0, (p.as_of - items["start"].min()).total_seconds() / 86400 / 7)
-    out = {}
-    for team, g in grouped:
-        if not team:
-            continue
-        out[team] = {
-            "finished": len(g),
-            "flow_time_median_days": float(g["flow_days"].median()),
-            "cycle_time_median_days": float(g["cycle_days"].median()),
-            "flow_efficiency_median": float(g["efficiency"].median()),
-            "throughput_per_week": len(g) / weeks,
+    return {
+        str(names[c]): {
+            "finished": int(finished[c]),
+            "flow_time_median_days": float(medians["flow_days"][c]),
+            "cycle_time_median_days": float(medians["cycle_days"][c]),
+            "flow_efficiency_median": float(medians["efficiency"][c]),
+            "throughput_per_week": int(finished[c]) / weeks,
         }
-    return dict(sorted(out.items()))
+        for c in _named_teams(p)
+        if finished[c]
+    }
 
 
 def by_team(p: Prepared) -> dict[str, dict]:
     """The same weights per team, where the data names teams (nothing per person, ever)."""
     stays = p.stays
-    if "team" not in stays or not (stays["team"].astype(str) != "").any():
-        return {}
-    waiting = stays[
-        ~stays["active"] & stays["stage"].isin(WORK_STAGES) & (stays["in_flow_days"] > 0)
-    ]
-    table = waiting.groupby([waiting["team"].astype(str), "stage"])["in_flow_days"].sum()
+    waiting = stays.waiting()
+    k = len(STAGES)
+    table = group_sum(
+        stays.team[waiting] * k + stays.stage[waiting],
+        stays.in_flow_days[waiting],
+        len(stays.teams) * k,
+    ).reshape(-1, k)
     out = {}
-    for team, per_stage in table.groupby(level=0):
-        total = float(per_stage.sum())
-        if not team or total <= 0:
-            continue
-        out[team] = {
-            stage: round(float(v) / total, 4) for (_, stage), v in per_stage.items() if v > 0
-        }
-    return dict(sorted(out.items()))
+    for c in _named_teams(p):
+        total = float(table[c].sum())
+        if total > 0:
+            out[str(stays.teams[c])] = {
+                STAGES[s]: round(float(table[c, s]) / total, 4) for s in range(k) if table[c, s] > 0
+            }
+    return out

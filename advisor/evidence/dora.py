@@ -99,9 +99,11 @@ def link_incidents(deploys: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.
     if incidents is None or incidents.empty:
         return out
     ok = out[~out["failed"]].sort_values("deployed_at")
-    from advisor.evidence.flow import ns
+    from advisor.evidence.prepare import to_ns
 
-    positions = np.searchsorted(ns(ok["deployed_at"]), ns(incidents["created_at"]), side="right")
+    positions = np.searchsorted(
+        to_ns(ok["deployed_at"]), to_ns(incidents["created_at"]), side="right"
+    )
     before = np.where(positions > 0, ok.index.to_numpy()[np.maximum(positions - 1, 0)], -1)
     by_id = pd.Series(out.index, index=out["id"])
     by_id = by_id[~by_id.index.duplicated()]

@@ -166,11 +166,20 @@ def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
     return frame
 
 
+def _usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
+    """The transitions, refused when no row has both a key and a readable time."""
+    if not (frame["at"].notna() & (frame["key"] != "")).any():
+        why = "; ".join(f"{n:,} {reason}" for reason, n in aside.reasons.items())
+        message = "no row has both a key and a readable time" + (f" ({why})" if why else "")
+        raise EvidenceError([Problem(file, message)])
+    return frame
+
+
 def transitions_from_csv(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
     _size_checked(data, file)
     fast = _fast_transitions(data)
     if fast is not None:
-        return fast
+        return _usable(fast, file, aside)
     frame = _read_csv(data, file, TRANSITION_COLUMNS)
     out = pd.DataFrame(
         {
@@ -184,7 +193,7 @@ def transitions_from_csv(data: bytes | str | Path, file: str, aside: SetAside) -
     out["at"] = parse_times(frame["changed_at"], file, "changed_at", aside)
     created = frame["created_at"] if "created_at" in frame else pd.Series([""] * len(frame))
     out["created"] = parse_times(created, file, "created_at", aside)
-    return out
+    return _usable(out, file, aside)
 
 
 def _jira_issues(doc, file: str) -> list[dict]:
@@ -257,7 +266,7 @@ def transitions_from_jira(paths: list[tuple[str, bytes]], aside: SetAside) -> pd
     file = paths[0][0] if len(paths) == 1 else f"{len(paths)} Jira files"
     frame["at"] = parse_times(frame["at"], file, "created", aside)
     frame["created"] = parse_times(frame["created"], file, "fields.created", aside)
-    return frame
+    return _usable(frame, file, aside)
 
 
 def _team(fields: dict) -> str:

@@ -60,6 +60,10 @@ def test_a_good_upload_then_a_bad_one_keeps_the_good(app):
     error = shown(at.error[0])
     assert "broken.csv" in error and "from_status" in error and "changed_at" in error
     assert any(m.label == "Flow time (median)" for m in at.metric), "the good file stays"
+    unusable = b"key,type,from_status,to_status,changed_at\n,Story,,To Do,2026-01-05T09:00:00Z\n"
+    upload(at, "evidence_up_items", ("keyless.csv", unusable, "text/csv"))
+    assert "keyless.csv: no row has both a key" in shown(at.error[0])
+    assert any(m.label == "Flow time (median)" for m in at.metric), "the good file stays"
 
 
 def test_editing_the_status_map_changes_the_bottleneck(app):

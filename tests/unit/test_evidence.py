@@ -173,6 +173,8 @@ def test_cli_json_has_the_contract_keys(capsys):
         ),
         ("", "not a readable CSV"),
         (HEADER, "has a header but no rows"),
+        (HEADER + ",Story,,To Do,2026-01-05T09:00:00Z\n", "no row has both a key and a readable"),
+        (HEADER + "A,Story,,To Do,soon\nB,Story,,To Do,\n", "1 changed_at: not a date"),
     ],
 )
 def test_bad_item_files_exit_2_naming_file_and_column(tmp_path, capsys, text, words):

@@ -1,0 +1,264 @@
+"""Transitions cleaned and laid out as stays and items, on integer codes and nanosecond arrays.
+
+Each transition starts a stay in its `to_status` that lasts until the item's next transition
+(or the end of the data, for the last one). For an item:
+    start           first entry into an active status (backlog and done excluded)
+    done            the entry into done that ends its history (reopened items: the last one)
+    flow time       done - start: active and waiting time together
+    flow efficiency active time inside [start, done] / flow time
+    cycle time      done - first entry into an active development status (SEI)
+    waiting         time inside [start, done] in waiting statuses, by their stage
+Business days, when asked for, count weekdays between the two dates (numpy busday).
+No frame of a million rows is built: one sort at most (none when the file is already in item
+and time order), then group-wise firsts, lasts and sums over each item's contiguous run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import EvidenceError, Problem
+from advisor.evidence.reading import SetAside
+from advisor.evidence.statuses import FLOW_ITEMS, STAGES, Mapping
+
+WORK_STAGES = ("ideation", "development", "deployment", "operations", "support")
+NAT = np.iinfo(np.int64).min
+DAY_NS = 86_400_000_000_000
+_NEVER = np.iinfo(np.int64).max
+_DONE = STAGES.index("done")
+_IN_WORK = np.isin(np.array(STAGES), WORK_STAGES)  # by stage code
+
+
+@dataclass(frozen=True)
+class Stays:
+    """One row per stay, as parallel arrays; `status`, `team` and `stage` are codes into
+    `statuses`, `teams` and STAGES."""
+
+    item: np.ndarray  # row of the stay's item in Prepared.items
+    team: np.ndarray
+    status: np.ndarray
+    stage: np.ndarray
+    active: np.ndarray
+    at: np.ndarray  # ns since the epoch, UTC
+    until: np.ndarray
+    last: np.ndarray  # the item's last stay, which runs to as_of
+    days: np.ndarray
+    in_flow_days: np.ndarray  # the part inside [start, done] of a finished item
+    statuses: np.ndarray
+    teams: np.ndarray
+
+    def waiting(self) -> np.ndarray:
+        """The stays a bottleneck is made of: waiting, in a stage of work, inside flow time."""
+        return ~self.active & _IN_WORK[self.stage] & (self.in_flow_days > 0)
+
+
+@dataclass
+class Prepared:
+    """Transitions cleaned and laid out as stays, and one row per item."""
+
+    stays: Stays
+    items: pd.DataFrame  # index key; team, flow_item, start, done, dev_start, reopened, ...
+    as_of: pd.Timestamp
+    counts: dict = field(default_factory=dict)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (intp: safe to combine) and the names they stand for (categories are
+    used as they are)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = np.asarray(values.cat.categories, dtype=object)
+        codes = values.cat.codes.to_numpy().astype(np.intp)
+        if (codes < 0).any():  # a missing value reads as ""
+            blank = np.flatnonzero(names == "")
+            if not blank.size:
+                names, blank = np.append(names, ""), [len(names)]
+            codes = np.where(codes < 0, blank[0], codes)
+        return codes, names
+    codes, names = pd.factorize(values.fillna("").astype(str))
+    return codes, np.asarray(names, dtype=object)
+
+
+def _status_codes(frm: pd.Series, to: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One set of codes for both status columns, so a code means the same status in each."""
+    cats = isinstance(frm.dtype, pd.CategoricalDtype) and isinstance(to.dtype, pd.CategoricalDtype)
+    missing = cats and ((frm.cat.codes < 0).any() or (to.cat.codes < 0).any())
+    if cats and not missing and frm.cat.categories.equals(to.cat.categories):
+        names = np.asarray(frm.cat.categories, dtype=object)
+        return _codes(frm)[0], _codes(to)[0], names
+    both = pd.concat([frm.astype(object), to.astype(object)], ignore_index=True)
+    codes, names = _codes(both)
+    return codes[: len(frm)], codes[len(frm) :], names
+
+
+def to_ns(values: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work)."""
+    return np.asarray(values.dt.tz_convert("UTC").dt.as_unit("ns").array.asi8)
+
+
+def utc(ns_values: np.ndarray):
+    """Nanoseconds back to UTC times, as an array a DataFrame column takes without copying."""
+    return pd.DatetimeIndex(ns_values.view("datetime64[ns]")).tz_localize("UTC").array
+
+
+def span_days(a: np.ndarray, b: np.ndarray, business: bool) -> np.ndarray:
+    """Days from a to b (ns); NaN where either is unknown; weekdays only when `business`."""
+    known = (a != NAT) & (b != NAT)
+    if not business:
+        return np.where(known, (b - a) / DAY_NS, np.nan)
+    out = np.full(len(a), np.nan)
+    out[known] = np.busday_count(
+        a[known].view("datetime64[ns]").astype("datetime64[D]"),
+        b[known].view("datetime64[ns]").astype("datetime64[D]"),
+    )
+    return out
+
+
+def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray | None:
+    """The rows kept, in item and time order (None: all of them, as they are). Rows without a
+    key or time, dated before their item was created, or duplicated are set aside, counted."""
+    keep = (at != NAT) & ~blank_key[key]
+    aside.add("transitions without a key or a readable time", int(len(at) - keep.sum()))
+    backwards = keep & (created != NAT) & (at < created - 1_000_000_000)
+    aside.add("status changes dated before the item was created", int(backwards.sum()))
+    keep &= ~backwards
+    index = None if keep.all() else np.flatnonzero(keep)
+    k, t = (key, at) if index is None else (key[index], at[index])
+    if len(k) > 1 and not np.all((k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (t[1:] >= t[:-1]))):
+        order = np.lexsort((t, k))
+        index = order if index is None else index[order]
+        k, t = key[index], at[index]
+    # Duplicates share item, time and statuses: looked for within a run of equal (item, time).
+    tie = (k[1:] == k[:-1]) & (t[1:] == t[:-1])
+    if tie.any():
+        runs = np.zeros(len(k), dtype=bool)
+        runs[1:] |= tie
+        runs[:-1] |= tie
+        rows = np.flatnonzero(runs)
+        where = rows if index is None else index[rows]
+        frame = pd.DataFrame({"k": k[rows], "t": t[rows], "f": frm[where], "to": to[where]})
+        dupes = np.zeros(len(k), dtype=bool)
+        dupes[rows] = frame.duplicated().to_numpy()
+        aside.add("duplicate rows", int(dupes.sum()))
+        if dupes.any():
+            index = np.flatnonzero(~dupes) if index is None else index[~dupes]
+    return index
+
+
+def _luts(mapping: Mapping, statuses: np.ndarray, kinds: np.ndarray):
+    """Stage, active and flow item of each status and type code, from the mapping."""
+    rules = [mapping.statuses.get(s, ("development", False, "")) for s in statuses]
+    stage = np.array([STAGES.index(r[0]) if r[0] in STAGES else 2 for r in rules], dtype=np.int8)
+    active = np.array([bool(r[1]) for r in rules], dtype=bool)
+    items = [mapping.types.get(t, ("feature", ""))[0] for t in kinds]
+    item = np.array([FLOW_ITEMS.index(i) if i in FLOW_ITEMS else 0 for i in items], dtype=np.int8)
+    return stage, active, item
+
+
+def prepare(
+    transitions: pd.DataFrame,
+    mapping: Mapping,
+    aside: SetAside,
+    business_days: bool = False,
+    source: str = "work items",
+) -> Prepared:
+    """Clean the rows (each set-aside row counted with its reason) and lay out stays and
+    items. A file none of whose rows can be used is refused, with the reasons."""
+    key, key_names = _codes(transitions["key"])
+    frm, to, status_names = _status_codes(transitions["from_status"], transitions["to_status"])
+    kind, kind_names = _codes(transitions["type"])
+    team_col = transitions["team"] if "team" in transitions else pd.Series([""] * len(key))
+    team, team_names = _codes(team_col)
+    at = to_ns(transitions["at"])
+    index = _clean(key, frm, to, at, to_ns(transitions["created"]), key_names == "", aside)
+    if index is not None:
+        key, frm, to, kind, team, at = (a[index] for a in (key, frm, to, kind, team, at))
+
+    n = len(key)
+    if n == 0:
+        reasons = "; ".join(f"{count:,} {why}" for why, count in aside.reasons.items())
+        raise EvidenceError([Problem(source, f"no row can be used ({reasons or 'no rows'})")])
+    first = np.ones(n, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = first[1:]
+    starts = np.flatnonzero(first)
+    last_rows = np.flatnonzero(last)
+    runs = last_rows - starts + 1
+    group = np.repeat(np.arange(len(starts)), runs)
+    as_of = int(at.max())
+
+    stage_lut, active_lut, item_lut = _luts(mapping, status_names, kind_names)
+    stage, active = stage_lut[to], active_lut[to]
+    work = active & _IN_WORK[stage]
+    prev_to = np.roll(to, 1)
+    jumped = ~first & (status_names != "")[frm] & (frm != prev_to)
+    until = np.roll(at, -1)
+    until[last] = as_of
+    reopen = ~first & (np.roll(stage, 1) == _DONE) & (stage != _DONE)
+
+    def first_time(mask):
+        values = np.minimum.reduceat(np.where(mask, at, _NEVER), starts)
+        return np.where(values == _NEVER, NAT, values)
+
+    start = first_time(work)
+    dev_start = first_time(work & (stage == STAGES.index("development")))
+    done = np.where(stage[last_rows] == _DONE, at[last_rows], NAT)
+    reopened = np.bincount(group[reopen], minlength=len(starts))
+
+    ws, we = np.repeat(start, runs), np.repeat(done, runs)
+    lo, hi = np.maximum(at, ws), np.minimum(until, we)
+    inside = (ws != NAT) & (we != NAT) & (hi > lo)
+    if business_days:
+        in_flow = np.zeros(n)
+        in_flow[inside] = span_days(lo[inside], hi[inside], True)
+    else:
+        in_flow = np.where(inside, hi - lo, 0) / DAY_NS
+    active_days = np.bincount(group, weights=np.where(active, in_flow, 0.0), minlength=len(starts))
+
+    flow_days = span_days(start, done, business_days)
+    items = pd.DataFrame(
+        {
+            "team": pd.Categorical.from_codes(team[starts], team_names),
+            "flow_item": pd.Categorical.from_codes(item_lut[kind[last_rows]], FLOW_ITEMS),
+            "start": utc(start),
+            "dev_start": utc(dev_start),
+            "done": utc(done),
+            "reopened": reopened,
+            "status": pd.Categorical.from_codes(to[last_rows], status_names),
+            "flow_days": flow_days,
+            "cycle_days": span_days(dev_start, done, business_days),
+            "active_days": active_days,
+            "efficiency": np.divide(
+                active_days, flow_days, out=np.full(len(starts), np.nan), where=flow_days > 0
+            ),
+        },
+        index=pd.Index(key_names[key[starts]], name="key", dtype=object),
+    )
+    stays = Stays(
+        item=group,
+        team=team,
+        status=to,
+        stage=stage,
+        active=active,
+        at=at,
+        until=until,
+        last=last,
+        days=span_days(at, until, business_days) if business_days else (until - at) / DAY_NS,
+        in_flow_days=in_flow,
+        statuses=status_names,
+        teams=team_names,
+    )
+    finished = done != NAT
+    counts = {
+        "items": len(starts),
+        "transitions": n,
+        "out_of_sequence": int(jumped.sum()),
+        "finished": int(finished.sum()),
+        "unfinished": int((~finished).sum()),
+        "reopened_items": int((reopened > 0).sum()),
+        "finished_without_active_status": int((finished & (start == NAT)).sum()),
+    }
+    return Prepared(stays, items, pd.Timestamp(as_of, tz="UTC"), counts)

@@ -1,0 +1,73 @@
+"""The array layout behind the evidence figures: group-wise figures against pandas' groupby,
+and the figures independent of the order and the encoding the rows come in."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.evidence import SetAside, analyse_evidence
+from advisor.evidence.groups import group_count, group_median, group_sum
+from advisor.evidence.reading import transitions_from_csv
+from advisor.evidence.sample import generate, write
+
+values = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), values), min_size=1, max_size=60))
+def test_group_figures_match_a_pandas_groupby(rows):
+    codes = np.array([c for c, _ in rows])
+    data = np.array([v for _, v in rows])
+    expected = pd.Series(data).groupby(codes).agg(["sum", "median", "count"])
+    expected = expected.reindex(range(8))
+    assert np.allclose(group_sum(codes, np.nan_to_num(data), 8), expected["sum"].fillna(0))
+    assert np.allclose(group_median(codes, data, 8), expected["median"], equal_nan=True)
+    got_visits = group_count(codes, 8)
+    assert got_visits.tolist() == np.bincount(codes, minlength=8).tolist()
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layout")
+    write(generate("approval", seed=4, teams=3, items_per_team=60), folder)
+    return folder
+
+
+def test_shuffled_rows_give_the_same_figures_as_rows_in_item_order(sample_files, tmp_path):
+    """The sorted file skips the sort; the shuffled one takes it: both must agree."""
+    path = sample_files / "transitions.csv"
+    text = path.read_text().splitlines()
+    rng = np.random.default_rng(0)
+    body = [text[1 + i] for i in rng.permutation(len(text) - 1)]
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([text[0], *body]) + "\n")
+    ordered = analyse_evidence(transitions_from_csv(path, "t.csv", SetAside()), SetAside())
+    mixed = analyse_evidence(transitions_from_csv(shuffled, "s.csv", SetAside()), SetAside())
+    assert json_close(mixed.to_json(), ordered.to_json())
+
+
+def test_text_columns_and_categories_give_the_same_figures(sample_files):
+    """Arrow's dictionary columns (the fast path) and plain text (Jira, the careful path)."""
+    fast = transitions_from_csv(sample_files / "transitions.csv", "t.csv", SetAside())
+    assert isinstance(fast["key"].dtype, pd.CategoricalDtype)
+    plain = fast.assign(**{c: fast[c].astype(object) for c in ("key", "type", "team")})
+    plain["from_status"] = fast["from_status"].astype(object)
+    plain["to_status"] = fast["to_status"].astype(object)
+    a = analyse_evidence(fast, SetAside()).to_json()
+    b = analyse_evidence(plain, SetAside()).to_json()
+    assert json_close(a, b)
+
+
+def json_close(a, b) -> bool:
+    """Equal documents, numbers to 1e-9 (sums taken in another order round differently)."""
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys() and all(json_close(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(json_close, a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-9, abs=1e-9, nan_ok=True)
+    return a == b
