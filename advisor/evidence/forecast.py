@@ -14,6 +14,7 @@ import numpy as np
 TRIALS = 10_000
 WINDOW_WEEKS = 12  # the recent weeks sampled
 MAX_WEEKS = 520
+BLOCK_WEEKS = 52  # weeks drawn at a time, until every trial has its answer
 
 
 def forecast(
@@ -23,11 +24,20 @@ def forecast(
     if recent.size == 0 or recent.sum() == 0:
         return {"sample_weeks": int(recent.size), "note": "no finished items to forecast from"}
     rng = np.random.default_rng(seed)
-    draws = rng.choice(recent, size=(trials, MAX_WEEKS))
-    done = np.cumsum(draws, axis=1)
-    reached = done >= items
-    needed = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, np.inf)
-    by_date = done[:, weeks - 1] if weeks > 0 else np.zeros(trials)
+    needed = np.full(trials, np.inf)
+    by_date = np.zeros(trials)
+    done = np.zeros(trials)
+    week = 0
+    while week < MAX_WEEKS and (week < weeks or np.isinf(needed).any()):
+        block = min(BLOCK_WEEKS, MAX_WEEKS - week)
+        totals = done + np.cumsum(rng.choice(recent, size=(block, trials)), axis=0)  # week-major
+        reached = totals >= items
+        new = np.isinf(needed) & reached[-1]
+        needed[new] = week + reached[:, new].argmax(axis=0) + 1
+        if week < weeks <= week + block:
+            by_date = totals[weeks - week - 1]
+        done = totals[-1]
+        week += block
     finite = needed[np.isfinite(needed)]
     return {
         "sample_weeks": int(recent.size),

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.evidence import SetAside, analyse_evidence
+from advisor.evidence.forecast import MAX_WEEKS, forecast
 from advisor.evidence.groups import group_count, group_median, group_sum
 from advisor.evidence.reading import transitions_from_csv
 from advisor.evidence.sample import generate, write
@@ -71,3 +72,23 @@ def json_close(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return a == pytest.approx(b, rel=1e-9, abs=1e-9, nan_ok=True)
     return a == b
+
+
+def test_a_steady_team_is_forecast_exactly():
+    f = forecast(np.full(12, 5.0), items=20, weeks=8, trials=1_000)
+    assert f["weeks_for_items"] == {"p50": 4.0, "p85": 4.0, "p95": 4.0}
+    assert f["items_by_weeks"] == {"p50": 40.0, "p85": 40.0, "p95": 40.0}
+
+
+@pytest.mark.parametrize("items, weeks", [(20, 8), (400, 60), (5, 0)])
+def test_the_forecast_drawn_in_blocks_equals_all_weeks_drawn_at_once(items, weeks):
+    weekly = np.array([0, 3, 1, 0, 4, 2, 0, 0, 5, 1, 2, 0], dtype=float)
+    got = forecast(weekly, items=items, weeks=weeks, seed=3, trials=2_000)
+    draws = np.random.default_rng(3).choice(weekly, size=(MAX_WEEKS, 2_000))
+    totals = np.cumsum(draws, axis=0)
+    reached = totals >= items
+    needed = np.where(reached.any(axis=0), reached.argmax(axis=0) + 1, np.inf)
+    by_date = totals[weeks - 1] if weeks else np.zeros(2_000)
+    finite = needed[np.isfinite(needed)]
+    assert got["weeks_for_items"] == {f"p{q}": np.percentile(finite, q) for q in (50, 85, 95)}
+    assert got["items_by_weeks"] == {f"p{q}": np.percentile(by_date, 100 - q) for q in (50, 85, 95)}
