@@ -108,24 +108,32 @@ def parse_times(
 TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status")
 
 
-def _categories(column) -> pd.Categorical:
-    """An Arrow dictionary column as a pandas Categorical, its distinct values trimmed."""
+def _dictionary(column) -> tuple[np.ndarray, np.ndarray, bool]:
+    """An Arrow dictionary column as its indices and distinct values, trimmed, and whether
+    trimming changed any value (then two values may have become one)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    names = pc.utf8_trim_whitespace(array.dictionary).to_numpy(zero_copy_only=False)
-    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    unique, position = np.unique(names.astype(str), return_inverse=True)
-    if len(unique) < len(names):  # two spellings trim to one: merge their codes
-        codes = np.where(codes >= 0, position[np.maximum(codes, 0)], -1)
-        names = unique
-    return pd.Categorical.from_codes(codes, pd.Index(names, dtype=object))
+    trimmed = pc.utf8_trim_whitespace(array.dictionary)
+    changed = not trimmed.equals(array.dictionary)
+    names = trimmed.to_numpy(zero_copy_only=False).astype(object)
+    indices = array.indices
+    if indices.null_count:  # none with strings_can_be_null=False; read as "" all the same
+        indices, names = indices.fill_null(len(names)), np.append(names, "")
+    return indices.to_numpy(zero_copy_only=False), names, changed
+
+
+def _categorical(indices: np.ndarray, names: np.ndarray, categories: np.ndarray):
+    """Indices into `names` as a Categorical over `categories` (sorted, holding every name)."""
+    codes = np.searchsorted(categories, names)[indices]
+    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
 
 
 def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
     """The common case read by Arrow in one pass: text as dictionaries (categories), times
-    typed in UTC. None when any time is not ISO 8601: the careful path then reads the file."""
+    typed in UTC. None when any time is not ISO 8601: the careful path then reads the file.
+    Statuses, types and teams are sorted; keys keep the order they first appear in."""
     import pyarrow as pa
     from pyarrow import csv
 
@@ -144,20 +152,28 @@ def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
         return None
-    names = [c.strip().lower() for c in table.column_names]
+    names = table.column_names
     if any(c not in names for c in TRANSITION_COLUMNS) or table.num_rows == 0:
         return None
-    if names != table.column_names:
+    if [c.strip().lower() for c in names] != names:
         return None  # headers with capitals or spaces: the careful path handles them
-    out = {
-        c: (_categories(table[c]) if c in names else pd.Categorical([""] * table.num_rows))
-        for c in TEXT_COLUMNS
-    }
-    frame = pd.DataFrame(out)
-    both = frame["from_status"].cat.categories.union(frame["to_status"].cat.categories)
-    for column in ("from_status", "to_status"):  # one set of categories, so they compare
-        frame[column] = frame[column].cat.set_categories(both)
-    frame["at"] = table["changed_at"].to_pandas()
+    parts = {c: _dictionary(table[c]) for c in TEXT_COLUMNS if c in names}
+    if "team" not in parts:
+        parts["team"] = (np.zeros(table.num_rows, dtype=np.int8), np.array([""], object), False)
+    indices, keys, changed = parts["key"]
+    statuses = np.unique(np.concatenate([parts["from_status"][1], parts["to_status"][1]]))
+    frame = pd.DataFrame(
+        {
+            "key": _categorical(indices, keys, np.unique(keys))
+            if changed
+            else pd.Categorical.from_codes(indices, pd.Index(keys, dtype=object), validate=False),
+            "type": _categorical(*parts["type"][:2], np.unique(parts["type"][1])),
+            "team": _categorical(*parts["team"][:2], np.unique(parts["team"][1])),
+            "from_status": _categorical(*parts["from_status"][:2], statuses),
+            "to_status": _categorical(*parts["to_status"][:2], statuses),
+            "at": table["changed_at"].to_pandas(),
+        }
+    )
     frame["created"] = (
         table["created_at"].to_pandas()
         if "created_at" in names
