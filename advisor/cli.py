@@ -291,7 +291,6 @@ def _cmd_evidence(args) -> int:
         SetAside,
         analyse_evidence,
         json_safe,
-        load_status_map,
         read_deployments,
         read_incidents,
         read_items,
@@ -302,7 +301,11 @@ def _cmd_evidence(args) -> int:
         raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
     aside = SetAside()
     items, source = read_items(args.items, aside)
-    status_map = load_status_map(args.statuses) if args.statuses else None
+    status_map = None
+    if args.statuses:
+        from advisor.evidence import load_status_map
+
+        status_map = load_status_map(args.statuses)
     deploys = (
         read_deployments(Path(args.deployments), args.deployments, aside)
         if (args.deployments)

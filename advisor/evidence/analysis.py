@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,10 @@ from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done
 from advisor.evidence.forecast import forecast
 from advisor.evidence.prepare import Prepared, prepare
 from advisor.evidence.reading import SetAside
-from advisor.evidence.statuses import Mapping, StatusMap, resolve
+from advisor.evidence.statuses import Mapping, resolve
+
+if TYPE_CHECKING:
+    from advisor.evidence.status_map import StatusMap
 
 
 @dataclass

@@ -9,14 +9,10 @@ development, deployment, operations, support, done.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
-
-from advisor.base import Strict
-from advisor.errors import EvidenceError
-from advisor.yamlio import dump_yaml, parse_yaml, read_input, validate
+if TYPE_CHECKING:
+    from advisor.evidence.status_map import StatusMap
 
 Stage = Literal["backlog", "ideation", "development", "deployment", "operations", "support", "done"]
 STAGES: tuple[str, ...] = (
@@ -30,16 +26,6 @@ STAGES: tuple[str, ...] = (
 )
 FlowItem = Literal["feature", "defect", "risk", "debt"]
 FLOW_ITEMS: tuple[str, ...] = ("feature", "defect", "risk", "debt")
-
-
-class StatusRule(Strict):
-    stage: Stage
-    active: bool = False
-
-
-class StatusMap(Strict):
-    statuses: dict[str, StatusRule] = Field(default={}, max_length=5_000)
-    types: dict[str, FlowItem] = Field(default={}, max_length=1_000)
 
 
 def _rules(stage: str, active: bool, *names: str) -> dict[str, tuple[str, bool]]:
@@ -141,9 +127,8 @@ class Mapping:
 
 def resolve(statuses: list[str], types: list[str], given: StatusMap | None) -> Mapping:
     """The rule for each status and type: the user's map, else a default, else unmapped."""
-    given = given or StatusMap()
-    by_lower = {k.lower(): v for k, v in given.statuses.items()}
-    types_lower = {k.lower(): v for k, v in given.types.items()}
+    by_lower = {k.lower(): v for k, v in given.statuses.items()} if given else {}
+    types_lower = {k.lower(): v for k, v in given.types.items()} if given else {}
     out: dict[str, tuple[str, bool, str]] = {}
     for s in statuses:
         if s.lower() in by_lower:
@@ -162,24 +147,3 @@ def resolve(statuses: list[str], types: list[str], given: StatusMap | None) -> M
         else:
             kinds[t] = ("feature", "unmapped")
     return Mapping(out, kinds)
-
-
-def parse_status_map(text: str | bytes, file: str = "statuses.yaml") -> StatusMap:
-    return validate(StatusMap, parse_yaml(text, file, EvidenceError), EvidenceError)
-
-
-def load_status_map(path: str | Path) -> StatusMap:
-    return parse_status_map(read_input(path, EvidenceError), str(path))
-
-
-def status_map_yaml(mapping: Mapping) -> str:
-    """The mapping as a status-map file, to save and reuse."""
-    return dump_yaml(
-        {
-            "statuses": {
-                s: {"stage": stage, "active": active}
-                for s, (stage, active, _) in mapping.statuses.items()
-            },
-            "types": {t: item for t, (item, _) in mapping.types.items()},
-        }
-    )

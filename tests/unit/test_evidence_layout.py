@@ -1,6 +1,9 @@
 """The array layout behind the evidence figures: group-wise figures against pandas' groupby,
 and the figures independent of the order and the encoding the rows come in."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +15,7 @@ from advisor.evidence.forecast import MAX_WEEKS, forecast
 from advisor.evidence.groups import group_count, group_median, group_sum
 from advisor.evidence.reading import transitions_from_csv
 from advisor.evidence.sample import generate, write
+from tests.conftest import ROOT
 
 values = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
 
@@ -92,3 +96,34 @@ def test_the_forecast_drawn_in_blocks_equals_all_weeks_drawn_at_once(items, week
     finite = needed[np.isfinite(needed)]
     assert got["weeks_for_items"] == {f"p{q}": np.percentile(finite, q) for q in (50, 85, 95)}
     assert got["items_by_weeks"] == {f"p{q}": np.percentile(by_date, 100 - q) for q in (50, 85, 95)}
+
+
+def test_names_that_differ_only_by_spaces_are_one_item_one_status_one_team():
+    text = (
+        "key,type,team,from_status,to_status,changed_at\n"
+        "A,Story,Core,,In Progress,2026-01-05T09:00:00Z\n"
+        " A ,Story, Core ,In Progress , Done,2026-01-07T09:00:00Z\n"
+        "B,Bug,Core,,In Progress,2026-01-05T09:00:00Z\n"
+    )
+    frame = transitions_from_csv(text, "t.csv", SetAside())
+    assert list(frame["key"].cat.categories) == ["A", "B"]
+    doc = analyse_evidence(frame, SetAside()).to_json()
+    assert doc["counts"]["items"] == 2 and doc["counts"]["out_of_sequence"] == 0
+    assert set(doc["statuses"]["rules"]) == {"Done", "In Progress"}
+    assert doc["flow"]["flow_time_days"]["median"] == 2.0
+    assert doc["counts"]["finished"] == 1
+
+
+def test_measuring_without_a_status_map_loads_neither_pydantic_nor_yaml():
+    """They cost a tenth of a second of every run; only a status-map file needs them."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from advisor.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['evidence', 'examples/evidence/transitions.csv', '--json']) == 0\n"
+        "print(sorted(m for m in ('pydantic', 'yaml') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -19,7 +19,8 @@ from advisor.evidence import (
     read_incidents,
     read_survey,
 )
-from advisor.evidence.statuses import STAGES, StatusMap, StatusRule, status_map_yaml
+from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
+from advisor.evidence.statuses import STAGES
 from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md

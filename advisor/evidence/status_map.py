@@ -1,0 +1,44 @@
+"""The status-map file: the user's own rules for statuses and issue types, as YAML, read and
+validated with pydantic (only when a map is given, so reading exports does not load them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from advisor.base import Strict
+from advisor.errors import EvidenceError
+from advisor.evidence.statuses import FlowItem, Mapping, Stage
+from advisor.yamlio import dump_yaml, parse_yaml, read_input, validate
+
+
+class StatusRule(Strict):
+    stage: Stage
+    active: bool = False
+
+
+class StatusMap(Strict):
+    statuses: dict[str, StatusRule] = Field(default={}, max_length=5_000)
+    types: dict[str, FlowItem] = Field(default={}, max_length=1_000)
+
+
+def parse_status_map(text: str | bytes, file: str = "statuses.yaml") -> StatusMap:
+    return validate(StatusMap, parse_yaml(text, file, EvidenceError), EvidenceError)
+
+
+def load_status_map(path: str | Path) -> StatusMap:
+    return parse_status_map(read_input(path, EvidenceError), str(path))
+
+
+def status_map_yaml(mapping: Mapping) -> str:
+    """The mapping as a status-map file, to save and reuse."""
+    return dump_yaml(
+        {
+            "statuses": {
+                s: {"stage": stage, "active": active}
+                for s, (stage, active, _) in mapping.statuses.items()
+            },
+            "types": {t: item for t, (item, _) in mapping.types.items()},
+        }
+    )
