@@ -10,6 +10,7 @@ the current status when nothing changed; times like 2021-06-18T18:41:29.398+0000
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import json
 from collections import Counter
@@ -56,22 +57,68 @@ def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_BYT
         raise EvidenceError([Problem(file, f"file is larger than {limit:,} bytes")])
 
 
-def _read_csv(data: bytes | str | Path, file: str, required: tuple[str, ...]) -> pd.DataFrame:
-    """A CSV as text columns, its header checked; the header is row 1, data starts at row 2."""
-    _size_checked(data, file)
-    source = (
+def _source(data: bytes | str | Path):
+    return (
         data
         if isinstance(data, Path)
         else io.BytesIO(data.encode() if isinstance(data, str) else data)
     )
+
+
+def _header(data: bytes | str | Path) -> list[str]:
+    """The first line's column names, trimmed and in lower case."""
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            first = f.readline(65_536)
+    else:
+        first = (data.encode() if isinstance(data, str) else data)[:65_536].split(b"\n", 1)[0]
+    names = next(csv_module.reader([first.decode("utf-8-sig", "replace")]), [])
+    return [c.strip().lower() for c in names]
+
+
+def _typed_csv(data: bytes | str | Path, times: tuple[str, ...]) -> pd.DataFrame | None:
+    """Arrow reads the file in one pass, `times` typed as UTC timestamps and the rest as text.
+    None when it cannot (a time without a zone, in another format...): the careful path
+    then reads every column as text and names the rows it sets aside."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    names = _header(data)
+    if not names or len(set(names)) < len(names):
+        return None
+    stamp = pa.timestamp("ns", tz="UTC")
+    types = {c: stamp if c in times else pa.string() for c in names}
     try:
-        frame = pd.read_csv(
-            source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow"
+        table = csv.read_csv(
+            _source(data),
+            read_options=csv.ReadOptions(column_names=names, skip_rows=1),
+            convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
-    except Exception as exc:  # pyarrow and pandas raise many kinds for a broken CSV
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise EvidenceError([Problem(file, f"not a readable CSV ({reason})")]) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
+        return None
+    return table.to_pandas()
+
+
+def _read_csv(
+    data: bytes | str | Path, file: str, required: tuple[str, ...], times: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A CSV as text columns (and `times` as UTC times when every one has a zone), its header
+    checked; the header is row 1, data starts at row 2."""
+    _size_checked(data, file)
+    frame = _typed_csv(data, times) if times else None
+    if frame is None:
+        try:
+            frame = pd.read_csv(
+                _source(data),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                engine="pyarrow",
+            )
+        except Exception as exc:  # pyarrow and pandas raise many kinds for a broken CSV
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise EvidenceError([Problem(file, f"not a readable CSV ({reason})")]) from None
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = ", ".join(map(str, frame.columns[:12])) or "none"
@@ -89,6 +136,8 @@ def parse_times(
 ) -> pd.Series:
     """Timestamps to UTC; a value without an offset is taken as UTC. Unreadable values become
     NaT and are counted; one readable format per column is expected, several are accepted."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")  # read typed: every value had a zone
     text = values.astype("string").str.strip()
     blank = text.isna() | (text == "")
     parsed = pd.to_datetime(text.where(~blank), utc=True, errors="coerce", format="ISO8601")
@@ -137,17 +186,12 @@ def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
     import pyarrow as pa
     from pyarrow import csv
 
-    source = (
-        str(data)
-        if isinstance(data, Path)
-        else io.BytesIO(data.encode() if isinstance(data, str) else data)
-    )
     stamp = pa.timestamp("ns", tz="UTC")
     text = pa.dictionary(pa.int32(), pa.string())
     types = {"changed_at": stamp, "created_at": stamp, **dict.fromkeys(TEXT_COLUMNS, text)}
     try:
         table = csv.read_csv(
-            source,
+            _source(data),
             convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
@@ -333,7 +377,7 @@ def _flag(values: pd.Series, file: str, column: str) -> pd.Series:
 
 
 def read_deployments(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS)
+    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, ("deployed_at", "commit_at", "recovered_at"))
     status = frame["status"].str.strip().str.lower()
     bad = ~status.isin(["success", "failed"])
     if bad.any():
@@ -370,7 +414,7 @@ def read_deployments(data: bytes | str | Path, file: str, aside: SetAside) -> pd
 
 
 def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    frame = _read_csv(data, file, INCIDENT_COLUMNS)
+    frame = _read_csv(data, file, INCIDENT_COLUMNS, ("created_at", "resolved_at"))
     out = pd.DataFrame({"id": frame["id"].str.strip()})
     out["created_at"] = parse_times(frame["created_at"], file, "created_at", aside)
     out["resolved_at"] = parse_times(frame["resolved_at"], file, "resolved_at", aside)

@@ -10,12 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.evidence import SetAside, analyse_evidence
+from advisor.evidence import SetAside, analyse_evidence, read_deployments
+from advisor.evidence.dora import dora_metrics
 from advisor.evidence.forecast import MAX_WEEKS, forecast
 from advisor.evidence.groups import group_count, group_median, group_sum
 from advisor.evidence.reading import transitions_from_csv
 from advisor.evidence.sample import generate, write
 from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "evidence"
 
 values = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
 
@@ -127,3 +130,18 @@ def test_measuring_without_a_status_map_loads_neither_pydantic_nor_yaml():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_deployments_with_zones_without_zones_and_with_a_messy_header_agree():
+    """Times with a zone are read typed by Arrow; without, the careful path takes them as
+    UTC. A byte-order mark and a header in capitals change nothing."""
+    text = (DATA / "deployments.csv").read_text()
+    header, body = text.split("\n", 1)
+    naive = body.replace("Z", "").replace("T", " ")
+    messy = "\ufeff" + ",".join(f" {c.upper()} " for c in header.split(",")) + "\n" + body
+    docs = [
+        dora_metrics(read_deployments(t, "d.csv", SetAside()))
+        for t in (text, header + "\n" + naive, messy)
+    ]
+    assert docs[0] == docs[1] == docs[2]
+    assert docs[0]["deployments"] > 0
