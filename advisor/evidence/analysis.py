@@ -74,6 +74,7 @@ def analyse_evidence(
     weekly = weekly_done(prepared.items, prepared.as_of)
     dora = dora_metrics(deployments, incidents) if deployments is not None else None
     found = bottleneck(prepared)
+    flow_by_team = team_flow(prepared)
     warnings = []
     if mapping.unmapped:
         warnings.append(
@@ -113,7 +114,7 @@ def analyse_evidence(
         bottlenecks=found["weights"],
         bottleneck_detail=found,
         teams={
-            team: {"bottlenecks": weights, **team_flow(prepared).get(team, {})}
+            team: {"bottlenecks": weights, **flow_by_team.get(team, {})}
             for team, weights in by_team(prepared).items()
         },
         forecast=forecast(weekly.to_numpy(), forecast_items, forecast_weeks),
