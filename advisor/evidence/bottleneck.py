@@ -90,7 +90,7 @@ def by_team(p: Prepared) -> dict[str, dict]:
     waiting = stays.waiting()
     k = len(STAGES)
     table = group_sum(
-        stays.team[waiting] * k + stays.stage[waiting],
+        stays.team[waiting].astype(np.intp) * k + stays.stage[waiting],
         stays.in_flow_days[waiting],
         len(stays.teams) * k,
     ).reshape(-1, k)

@@ -66,16 +66,16 @@ class Prepared:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (intp: safe to combine) and the names they stand for (categories are
-    used as they are)."""
+    """Integer codes and the names they stand for (categories are used as they are). Codes
+    keep the narrow type pandas gives them: widen them before any arithmetic."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         names = np.asarray(values.cat.categories, dtype=object)
-        codes = values.cat.codes.to_numpy().astype(np.intp)
+        codes = values.cat.codes.to_numpy()
         if (codes < 0).any():  # a missing value reads as ""
             blank = np.flatnonzero(names == "")
             if not blank.size:
                 names, blank = np.append(names, ""), [len(names)]
-            codes = np.where(codes < 0, blank[0], codes)
+            codes = np.where(codes < 0, blank[0], codes.astype(np.intp))
         return codes, names
     codes, names = pd.factorize(values.fillna("").astype(str))
     return codes, np.asarray(names, dtype=object)
