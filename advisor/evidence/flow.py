@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.groups import group_count, group_median, group_sum
+from advisor.evidence.groups import group_count, group_sum, nested_median
 from advisor.evidence.prepare import DAY_NS, NAT, Prepared, to_ns
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES
 
@@ -54,7 +54,8 @@ def weekly_done(items: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
 def flow_metrics(p: Prepared) -> dict:
     """Flow Framework figures: velocity, time, efficiency, load, distribution."""
     items = p.items
-    done = items[items["done"].notna() & items["flow_days"].notna()]
+    finished = items["done"].notna() & items["flow_days"].notna()
+    done = items.loc[finished, ["done", "flow_item", "flow_days", "active_days", "efficiency"]]
     velocity = weekly_done(items, p.as_of)
     dist = done["flow_item"].value_counts(normalize=True)
     load = _load_by_week(items, p.as_of)
@@ -125,11 +126,10 @@ def sei_metrics(p: Prepared) -> dict:
     n = len(stays.statuses)
     visits = group_count(stays.status, n)
     total = group_sum(stays.status, stays.days, n)
-    median = group_median(stays.status, stays.days, n)
     k = len(STAGES)
+    median, stage_median = nested_median(stays.status, stays.days, stays.stage_of, k)
     in_stage = group_count(stays.stage, k)
     stage_total = group_sum(stays.stage, stays.days, k)
-    stage_median = group_median(stays.stage, stays.days, k)
     return {
         "cycle_time_days": _stats(items["cycle_days"]),
         "throughput_per_week": _stats(throughput.to_numpy()),

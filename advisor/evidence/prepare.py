@@ -49,6 +49,7 @@ class Stays:
     in_flow_days: np.ndarray  # the part inside [start, done] of a finished item
     statuses: np.ndarray
     teams: np.ndarray
+    stage_of: np.ndarray  # each status's stage
 
     def waiting(self) -> np.ndarray:
         """The stays a bottleneck is made of: waiting, in a stage of work, inside flow time."""
@@ -250,6 +251,7 @@ def prepare(
         in_flow_days=in_flow,
         statuses=status_names,
         teams=team_names,
+        stage_of=stage_lut,
     )
     finished = done != NAT
     counts = {

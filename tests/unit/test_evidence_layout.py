@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from advisor.evidence import SetAside, analyse_evidence, read_deployments
 from advisor.evidence.dora import dora_metrics
 from advisor.evidence.forecast import MAX_WEEKS, forecast
-from advisor.evidence.groups import group_count, group_median, group_sum
+from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
 from advisor.evidence.reading import transitions_from_csv
 from advisor.evidence.sample import generate, write
 from tests.conftest import ROOT
@@ -34,6 +34,22 @@ def test_group_figures_match_a_pandas_groupby(rows):
     assert np.allclose(group_median(codes, data, 8), expected["median"], equal_nan=True)
     got_visits = group_count(codes, 8)
     assert got_visits.tolist() == np.bincount(codes, minlength=8).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), values), min_size=1, max_size=60),
+    st.lists(st.integers(0, 3), min_size=7, max_size=7),
+)
+def test_nested_medians_match_a_pandas_groupby_at_both_levels(rows, parent):
+    codes = np.array([c for c, _ in rows])
+    data = np.array([v for _, v in rows])
+    parent = np.array(parent)
+    by_group, by_parent = nested_median(codes, data, parent, 5)
+    expected = pd.Series(data).groupby(codes).median().reindex(range(7))
+    assert np.allclose(by_group, expected, equal_nan=True)
+    expected = pd.Series(data).groupby(parent[codes]).median().reindex(range(5))
+    assert np.allclose(by_parent, expected, equal_nan=True)
 
 
 @pytest.fixture(scope="module")
