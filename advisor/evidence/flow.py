@@ -30,7 +30,9 @@ def _week_index(first: int, weeks: int) -> pd.DatetimeIndex:
 
 
 def _stats(values: pd.Series | np.ndarray) -> dict:
-    v = np.asarray(values, dtype=float)
+    # to_numpy: np.asarray on a Series looks up array attributes by name in its index, which
+    # hashes a hundred thousand item keys the first time.
+    v = values.to_numpy(dtype=float) if isinstance(values, pd.Series) else np.asarray(values, float)
     v = v[np.isfinite(v)]
     if v.size == 0:
         return {"count": 0, "median": None, "p85": None, "mean": None}

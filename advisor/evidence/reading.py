@@ -228,7 +228,12 @@ def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
 
 def _usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
     """The transitions, refused when no row has both a key and a readable time."""
-    if not (frame["at"].notna() & (frame["key"] != "")).any():
+    key = frame["key"]
+    if isinstance(key.dtype, pd.CategoricalDtype):  # by code: no hashing of every key
+        blank = np.append(key.cat.categories == "", True)[key.cat.codes.to_numpy()]
+    else:
+        blank = (key == "").to_numpy()
+    if not (frame["at"].notna().to_numpy() & ~blank).any():
         why = "; ".join(f"{n:,} {reason}" for reason, n in aside.reasons.items())
         message = "no row has both a key and a readable time" + (f" ({why})" if why else "")
         raise EvidenceError([Problem(file, message)])
