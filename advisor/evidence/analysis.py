@@ -10,7 +10,7 @@ import pandas as pd
 
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import dora_metrics, dx_core_4
-from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done
+from advisor.evidence.flow import flow_metrics, full_weeks, sei_metrics
 from advisor.evidence.forecast import forecast
 from advisor.evidence.prepare import Prepared, prepare
 from advisor.evidence.reading import SetAside
@@ -71,7 +71,7 @@ def analyse_evidence(
     statuses = sorted(_names(transitions["to_status"]) | _names(transitions["from_status"]))
     mapping = resolve(statuses, sorted(_names(transitions["type"])), status_map)
     prepared = prepare(transitions, mapping, aside, business_days, source or "work items")
-    weekly = weekly_done(prepared.items, prepared.as_of)
+    weekly = full_weeks(prepared)
     dora = dora_metrics(deployments, incidents) if deployments is not None else None
     found = bottleneck(prepared)
     flow_by_team = team_flow(prepared)
@@ -110,7 +110,7 @@ def analyse_evidence(
         flow=flow_metrics(prepared),
         sei=sei_metrics(prepared),
         dora=dora,
-        dx_core_4=dx_core_4(prepared.items, prepared.as_of, engineers, dora, survey),
+        dx_core_4=dx_core_4(prepared.items, weekly, engineers, dora, survey),
         bottlenecks=found["weights"],
         bottleneck_detail=found,
         teams={

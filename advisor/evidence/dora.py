@@ -200,15 +200,13 @@ MIN_GROUP = 5  # survey results of a smaller group are never shown
 
 def dx_core_4(
     items: pd.DataFrame,
-    as_of: pd.Timestamp,
+    weekly: pd.Series,
     engineers: int | None,
     dora: dict | None,
     survey: pd.DataFrame | None,
 ) -> dict:
-    """Speed, effectiveness, quality and impact, each with the stand-in it uses."""
-    from advisor.evidence.flow import weekly_done
-
-    weekly = weekly_done(items, as_of)
+    """Speed (from `weekly`, items done in each whole week), effectiveness, quality and
+    impact, each with the stand-in it uses."""
     done = items[items["done"].notna()]
     speed = float(weekly.mean() / engineers) if engineers and len(weekly) else None
     effectiveness = None

@@ -2,7 +2,9 @@
 
 Per week: velocity (= throughput) = items done; flow load = items started and not yet done
 at the week's end; flow distribution = share of each flow item among items done. Weeks start
-on Monday, UTC. Percentiles use numpy's default (linear interpolation between the closest
+on Monday, UTC. Velocity's figures, throughput's and the forecast use only the weeks wholly
+inside the data (a week the data begins or ends in would read as a slow one); the series
+shows every week. Percentiles use numpy's default (linear interpolation between the closest
 ranks); P50 is the median. What start, done, flow time and efficiency mean: `prepare`.
 """
 
@@ -53,6 +55,26 @@ def weekly_done(items: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     return pd.Series(counts.astype(float), index=_week_index(first, len(counts)))
 
 
+def full_weeks(p: Prepared) -> pd.Series:
+    """Items done in each week wholly inside the data, from its first record to as_of; every
+    week when no week is whole (a few days of data)."""
+    weekly = weekly_done(p.items, p.as_of)
+    since = (p.since or p.as_of).tz_localize(None)
+    whole = (weekly.index >= since) & (
+        weekly.index + pd.Timedelta(days=7) <= p.as_of.tz_localize(None)
+    )
+    return weekly[whole] if whole.any() else weekly
+
+
+def _weeks(p: Prepared) -> dict:
+    weekly, used = weekly_done(p.items, p.as_of), full_weeks(p)
+    return {
+        **_stats(used.to_numpy()),
+        "weeks": len(used),
+        "weeks_left_out": [d.date().isoformat() for d in weekly.index.difference(used.index)],
+    }
+
+
 def flow_metrics(p: Prepared) -> dict:
     """Flow Framework figures: velocity, time, efficiency, load, distribution."""
     items = p.items
@@ -64,8 +86,7 @@ def flow_metrics(p: Prepared) -> dict:
     by_week = _distribution_by_week(done)
     return {
         "velocity_per_week": {
-            **_stats(velocity.to_numpy()),
-            "weeks": len(velocity),
+            **_weeks(p),
             "series": {d.date().isoformat(): v for d, v in velocity.items()},
         },
         "flow_time_days": _stats(done["flow_days"]),
@@ -124,7 +145,6 @@ def sei_metrics(p: Prepared) -> dict:
     items, stays = p.items, p.stays
     wip = items[items["start"].notna() & items["done"].isna()]
     age = (p.as_of - wip["start"]).dt.total_seconds() / 86400
-    throughput = weekly_done(items, p.as_of)
     n = len(stays.statuses)
     visits = group_count(stays.status, n)
     total = group_sum(stays.status, stays.days, n)
@@ -134,7 +154,7 @@ def sei_metrics(p: Prepared) -> dict:
     stage_total = group_sum(stays.stage, stays.days, k)
     return {
         "cycle_time_days": _stats(items["cycle_days"]),
-        "throughput_per_week": _stats(throughput.to_numpy()),
+        "throughput_per_week": _weeks(p),
         "wip": len(wip),
         "wip_age_days": _stats(age),
         "time_in_status_days": {

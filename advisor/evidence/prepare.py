@@ -64,6 +64,7 @@ class Prepared:
     items: pd.DataFrame  # index key; team, flow_item, start, done, dev_start, reopened, ...
     as_of: pd.Timestamp
     counts: dict = field(default_factory=dict)
+    since: pd.Timestamp | None = None  # the first record kept: the data begins here
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -263,4 +264,5 @@ def prepare(
         "reopened_items": int((reopened > 0).sum()),
         "finished_without_active_status": int((finished & (start == NAT)).sum()),
     }
-    return Prepared(stays, items, pd.Timestamp(as_of, tz="UTC"), counts)
+    as_of_time, since = (pd.Timestamp(int(v), tz="UTC") for v in (as_of, at.min()))
+    return Prepared(stays, items, as_of_time, counts, since)

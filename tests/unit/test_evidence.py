@@ -278,3 +278,29 @@ def test_business_days_leave_out_the_weekend(tmp_path, capsys):
     assert json.loads(out)["flow"]["flow_time_days"]["median"] == pytest.approx(4.0)
     code, out, _ = _run(tmp_path, capsys, text, "--json", "--business-days")
     assert code == 0 and json.loads(out)["flow"]["flow_time_days"]["median"] == 2
+
+
+def test_weeks_the_data_begins_or_ends_in_are_left_out_of_throughput_figures(tmp_path, capsys):
+    """Data from Wednesday 7 January to Wednesday 28 January 2026: the weeks of 5 and 26
+    January are cut short. Done per week: 1, 2, 4, 1; the figures use the whole weeks (2, 4)."""
+    done_days = ["08", "13", "14", "20", "21", "22", "23", "27"]
+    rows = ["X,Story,,In Progress,2026-01-07T09:00:00Z\n"]
+    for i, day in enumerate(done_days):
+        rows.append(f"I{i},Story,,In Progress,2026-01-07T10:00:00Z\n")
+        rows.append(f"I{i},Story,In Progress,Done,2026-01-{day}T10:00:00Z\n")
+    rows.append("X,Story,In Progress,Code Review,2026-01-28T09:00:00Z\n")
+    code, out, err = _run(tmp_path, capsys, HEADER + "".join(rows), "--engineers", "2", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    velocity = doc["flow"]["velocity_per_week"]
+    assert velocity["series"] == {
+        "2026-01-05": 1.0,
+        "2026-01-12": 2.0,
+        "2026-01-19": 4.0,
+        "2026-01-26": 1.0,
+    }
+    assert velocity["median"] == 3.0 and velocity["weeks"] == 2
+    assert velocity["weeks_left_out"] == ["2026-01-05", "2026-01-26"]
+    assert doc["sei"]["throughput_per_week"]["mean"] == 3.0
+    assert doc["dx_core_4"]["speed"]["value"] == 1.5  # 3 a week over 2 engineers
+    assert doc["forecast"]["sample_weeks"] == 2

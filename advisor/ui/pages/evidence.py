@@ -232,7 +232,14 @@ def _flow(ev) -> None:
         share(flow["flow_efficiency"]["median"]),
         help="active time / flow time, per finished item",
     )
-    m[2].metric("Velocity (median / week)", number(flow["velocity_per_week"]["median"]))
+    velocity = flow["velocity_per_week"]
+    cut = ", ".join(velocity["weeks_left_out"])
+    m[2].metric(
+        "Velocity (median / week)",
+        number(velocity["median"]),
+        help=f"items done, over {velocity['weeks']} whole weeks"
+        + (f"; the data begins or ends in the weeks of {cut}: left out" if cut else ""),
+    )
     m[3].metric(
         "Cycle time (median)",
         days(sei["cycle_time_days"]["median"]),
@@ -341,13 +348,13 @@ def _dx(ev) -> None:
 
 def _forecast(ev) -> None:
     st.subheader("Forecast")
-    from advisor.evidence.flow import weekly_done
+    from advisor.evidence.flow import full_weeks
     from advisor.evidence.forecast import forecast
 
     c1, c2 = st.columns(2)
     n = c1.number_input("How long will this many items take?", 1, 10_000, 20, key="ev_fc_items")
     weeks = c2.number_input("How many items by this many weeks?", 1, 520, 8, key="ev_fc_weeks")
-    f = forecast(weekly_done(ev.prepared.items, ev.prepared.as_of).to_numpy(), n, weeks)
+    f = forecast(full_weeks(ev.prepared).to_numpy(), n, weeks)
     if "weeks_for_items" not in f:
         st.info(f["note"])
         return
@@ -358,8 +365,8 @@ def _forecast(ev) -> None:
         f"(P50), {number(k['p85'])} (P85), {number(k['p95'])} (P95)."
     )
     st.caption(
-        f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} weeks' throughput, "
-        "zero weeks included."
+        f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} whole weeks' "
+        "throughput, zero weeks included (a week the data begins or ends in is left out)."
     )
     backlog = st.session_state.get("delay_good")
     if backlog is None:
