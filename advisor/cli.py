@@ -287,6 +287,11 @@ def _print_evidence(ev, out) -> None:
 def _cmd_evidence(args) -> int:
     from pathlib import Path
 
+    from advisor.evidence.arrow_csv import EarlyReads
+
+    if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
+        raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
+    early = EarlyReads(args.items, args.deployments)  # Arrow parses while pandas loads
     from advisor.evidence import (
         SetAside,
         analyse_evidence,
@@ -297,17 +302,15 @@ def _cmd_evidence(args) -> int:
         read_survey,
     )
 
-    if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
-        raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
     aside = SetAside()
-    items, source = read_items(args.items, aside)
+    items, source = read_items(args.items, aside, early.items())
     status_map = None
     if args.statuses:
         from advisor.evidence import load_status_map
 
         status_map = load_status_map(args.statuses)
     deploys = (
-        read_deployments(Path(args.deployments), args.deployments, aside)
+        read_deployments(Path(args.deployments), args.deployments, aside, early.deployments())
         if (args.deployments)
         else None
     )

@@ -10,8 +10,6 @@ the current status when nothing changed; times like 2021-06-18T18:41:29.398+0000
 
 from __future__ import annotations
 
-import csv as csv_module
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,11 +19,19 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import EvidenceError, Problem
+from advisor.evidence.arrow_csv import (
+    DEPLOYMENT_TIMES,
+    INCIDENT_TIMES,
+    MAX_BYTES,
+    TEXT_COLUMNS,
+    TRANSITION_COLUMNS,
+    source,
+    transitions_table,
+    typed_table,
+)
 
-MAX_BYTES = 200_000_000  # an export larger than this is refused before it is read
 MAX_JSON_BYTES = 50_000_000  # Jira JSON is parsed whole in memory
 MAX_FILES = 2_000  # JSON files in a folder
-TRANSITION_COLUMNS = ("key", "type", "from_status", "to_status", "changed_at")
 DEPLOYMENT_COLUMNS = ("id", "deployed_at", "commit_at", "status")
 INCIDENT_COLUMNS = ("id", "created_at", "resolved_at")
 
@@ -57,59 +63,24 @@ def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_BYT
         raise EvidenceError([Problem(file, f"file is larger than {limit:,} bytes")])
 
 
-def _source(data: bytes | str | Path):
-    return (
-        data
-        if isinstance(data, Path)
-        else io.BytesIO(data.encode() if isinstance(data, str) else data)
-    )
-
-
-def _header(data: bytes | str | Path) -> list[str]:
-    """The first line's column names, trimmed and in lower case."""
-    if isinstance(data, Path):
-        with data.open("rb") as f:
-            first = f.readline(65_536)
-    else:
-        first = (data.encode() if isinstance(data, str) else data)[:65_536].split(b"\n", 1)[0]
-    names = next(csv_module.reader([first.decode("utf-8-sig", "replace")]), [])
-    return [c.strip().lower() for c in names]
-
-
-def _typed_csv(data: bytes | str | Path, times: tuple[str, ...]) -> pd.DataFrame | None:
-    """Arrow reads the file in one pass, `times` typed as UTC timestamps and the rest as text.
-    None when it cannot (a time without a zone, in another format...): the careful path
-    then reads every column as text and names the rows it sets aside."""
-    import pyarrow as pa
-    from pyarrow import csv
-
-    names = _header(data)
-    if not names or len(set(names)) < len(names):
-        return None
-    stamp = pa.timestamp("ns", tz="UTC")
-    types = {c: stamp if c in times else pa.string() for c in names}
-    try:
-        table = csv.read_csv(
-            _source(data),
-            read_options=csv.ReadOptions(column_names=names, skip_rows=1),
-            convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
-        return None
-    return table.to_pandas()
-
-
 def _read_csv(
-    data: bytes | str | Path, file: str, required: tuple[str, ...], times: tuple[str, ...] = ()
+    data: bytes | str | Path,
+    file: str,
+    required: tuple[str, ...],
+    times: tuple[str, ...] = (),
+    table=None,
 ) -> pd.DataFrame:
     """A CSV as text columns (and `times` as UTC times when every one has a zone), its header
-    checked; the header is row 1, data starts at row 2."""
+    checked; the header is row 1, data starts at row 2. `table`: the file as Arrow already
+    read it (arrow_csv.typed_table)."""
     _size_checked(data, file)
-    frame = _typed_csv(data, times) if times else None
+    if table is None and times:
+        table = typed_table(data, times)
+    frame = None if table is None else table.to_pandas()
     if frame is None:
         try:
             frame = pd.read_csv(
-                _source(data),
+                source(data),
                 dtype=str,
                 keep_default_na=False,
                 encoding="utf-8-sig",
@@ -154,9 +125,6 @@ def parse_times(
 # ---------------------------------------------------------------- work items
 
 
-TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status")
-
-
 def _dictionary(column) -> tuple[np.ndarray, np.ndarray, bool]:
     """An Arrow dictionary column as its indices and distinct values, trimmed, and whether
     trimming changed any value (then two values may have become one)."""
@@ -179,28 +147,15 @@ def _categorical(indices: np.ndarray, names: np.ndarray, categories: np.ndarray)
     return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
 
 
-def _fast_transitions(data: bytes | str | Path) -> pd.DataFrame | None:
-    """The common case read by Arrow in one pass: text as dictionaries (categories), times
-    typed in UTC. None when any time is not ISO 8601: the careful path then reads the file.
-    Statuses, types and teams are sorted; keys keep the order they first appear in."""
-    import pyarrow as pa
-    from pyarrow import csv
-
-    stamp = pa.timestamp("ns", tz="UTC")
-    text = pa.dictionary(pa.int32(), pa.string())
-    types = {"changed_at": stamp, "created_at": stamp, **dict.fromkeys(TEXT_COLUMNS, text)}
-    try:
-        table = csv.read_csv(
-            _source(data),
-            convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
+def _fast_transitions(data: bytes | str | Path, table=None) -> pd.DataFrame | None:
+    """The common case read by Arrow in one pass (arrow_csv.transitions_table, or `table`
+    when it was read early): text as categories, times in UTC. None when Arrow cannot take
+    the file: the careful path then reads it. Statuses, types and teams are sorted; keys
+    keep the order they first appear in."""
+    table = transitions_table(data) if table is None else table
+    if table is None:
         return None
     names = table.column_names
-    if any(c not in names for c in TRANSITION_COLUMNS) or table.num_rows == 0:
-        return None
-    if [c.strip().lower() for c in names] != names:
-        return None  # headers with capitals or spaces: the careful path handles them
     parts = {c: _dictionary(table[c]) for c in TEXT_COLUMNS if c in names}
     if "team" not in parts:
         parts["team"] = (np.zeros(table.num_rows, dtype=np.int8), np.array([""], object), False)
@@ -240,9 +195,11 @@ def _usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
     return frame
 
 
-def transitions_from_csv(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
+def transitions_from_csv(
+    data: bytes | str | Path, file: str, aside: SetAside, table=None
+) -> pd.DataFrame:
     _size_checked(data, file)
-    fast = _fast_transitions(data)
+    fast = _fast_transitions(data, table)
     if fast is not None:
         return _usable(fast, file, aside)
     frame = _read_csv(data, file, TRANSITION_COLUMNS)
@@ -344,8 +301,9 @@ def _team(fields: dict) -> str:
     return ""
 
 
-def read_items(path: str | Path, aside: SetAside) -> tuple[pd.DataFrame, str]:
-    """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files."""
+def read_items(path: str | Path, aside: SetAside, table=None) -> tuple[pd.DataFrame, str]:
+    """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files.
+    `table`: the CSV as Arrow already read it (arrow_csv.EarlyReads)."""
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"))
@@ -359,7 +317,7 @@ def read_items(path: str | Path, aside: SetAside) -> tuple[pd.DataFrame, str]:
     if path.suffix.lower() == ".json":
         _size_checked(path, limit=MAX_JSON_BYTES)
         return transitions_from_jira([(str(path), path.read_bytes())], aside), str(path)
-    return transitions_from_csv(path, str(path), aside), str(path)
+    return transitions_from_csv(path, str(path), aside, table), str(path)
 
 
 def items_from_upload(name: str, data: bytes, aside: SetAside) -> pd.DataFrame:
@@ -381,8 +339,11 @@ def _flag(values: pd.Series, file: str, column: str) -> pd.Series:
     return truthy
 
 
-def read_deployments(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, ("deployed_at", "commit_at", "recovered_at"))
+def read_deployments(
+    data: bytes | str | Path, file: str, aside: SetAside, table=None
+) -> pd.DataFrame:
+    """Deployments; `table`: the file as Arrow already read it (arrow_csv.EarlyReads)."""
+    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, DEPLOYMENT_TIMES, table)
     status = frame["status"].str.strip().str.lower()
     bad = ~status.isin(["success", "failed"])
     if bad.any():
@@ -419,7 +380,7 @@ def read_deployments(data: bytes | str | Path, file: str, aside: SetAside) -> pd
 
 
 def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    frame = _read_csv(data, file, INCIDENT_COLUMNS, ("created_at", "resolved_at"))
+    frame = _read_csv(data, file, INCIDENT_COLUMNS, INCIDENT_TIMES)
     out = pd.DataFrame({"id": frame["id"].str.strip()})
     out["created_at"] = parse_times(frame["created_at"], file, "created_at", aside)
     out["resolved_at"] = parse_times(frame["resolved_at"], file, "resolved_at", aside)

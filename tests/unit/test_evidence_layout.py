@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.evidence import SetAside, analyse_evidence, read_deployments
+from advisor.evidence import SetAside, analyse_evidence, read_deployments, read_items
+from advisor.evidence.arrow_csv import EarlyReads
 from advisor.evidence.dora import dora_metrics
 from advisor.evidence.forecast import MAX_WEEKS, forecast
 from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
@@ -161,3 +162,25 @@ def test_deployments_with_zones_without_zones_and_with_a_messy_header_agree():
     ]
     assert docs[0] == docs[1] == docs[2]
     assert docs[0]["deployments"] > 0
+
+
+def test_early_reads_give_what_the_usual_reads_give(sample_files, tmp_path):
+    """The command line has Arrow read the files on a thread while pandas loads."""
+    items, deploys = sample_files / "transitions.csv", sample_files / "deployments.csv"
+    early = EarlyReads(str(items), str(deploys))
+    a, b = SetAside(), SetAside()
+    assert read_items(items, a, early.items())[0].equals(read_items(items, b)[0])
+    with_early = read_deployments(deploys, "d.csv", a, early.deployments())
+    assert with_early.equals(read_deployments(deploys, "d.csv", b))
+    assert a.as_dict() == b.as_dict()
+
+
+def test_an_early_read_that_cannot_be_done_leaves_the_file_to_the_usual_read(tmp_path):
+    naive = tmp_path / "items.csv"
+    naive.write_text("key,type,from_status,to_status,changed_at\nA,Story,,To Do,2026-01-05\n")
+    missing = tmp_path / "missing.csv"
+    early = EarlyReads(str(naive), str(missing))
+    assert early.items() is None and early.deployments() is None
+    assert EarlyReads(str(tmp_path), "d.json").items() is None  # a folder, not a CSV
+    frame, _ = read_items(naive, SetAside(), early.items())
+    assert frame["at"].iloc[0] == pd.Timestamp("2026-01-05", tz="UTC")
