@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -70,11 +71,24 @@ def analyse_evidence(
 ) -> Evidence:
     statuses = sorted(_names(transitions["to_status"]) | _names(transitions["from_status"]))
     mapping = resolve(statuses, sorted(_names(transitions["type"])), status_map)
-    prepared = prepare(transitions, mapping, aside, business_days, source or "work items")
-    weekly = full_weeks(prepared)
-    dora = dora_metrics(deployments, incidents) if deployments is not None else None
-    found = bottleneck(prepared)
-    flow_by_team = team_flow(prepared)
+    # A second thread takes DORA and the SEI figures: numpy lets go of the interpreter while
+    # it sorts and partitions, so both cores work. Every part is a pure function.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        dora_job = (
+            helper.submit(dora_metrics, deployments, incidents) if deployments is not None else None
+        )
+        prepared = prepare(transitions, mapping, aside, business_days, source or "work items")
+        sei_job = helper.submit(sei_metrics, prepared)
+        weekly = full_weeks(prepared)
+        found = bottleneck(prepared)
+        flow_by_team = team_flow(prepared)
+        flow = flow_metrics(prepared)
+        teams = {
+            team: {"bottlenecks": weights, **flow_by_team.get(team, {})}
+            for team, weights in by_team(prepared).items()
+        }
+        dora = dora_job.result() if dora_job else None
+        sei = sei_job.result()
     warnings = []
     if mapping.unmapped:
         warnings.append(
@@ -107,16 +121,13 @@ def analyse_evidence(
             "types": {t: {"item": item, "source": how} for t, (item, how) in mapping.types.items()},
             "unmapped": mapping.unmapped,
         },
-        flow=flow_metrics(prepared),
-        sei=sei_metrics(prepared),
+        flow=flow,
+        sei=sei,
         dora=dora,
         dx_core_4=dx_core_4(prepared.items, weekly, engineers, dora, survey),
         bottlenecks=found["weights"],
         bottleneck_detail=found,
-        teams={
-            team: {"bottlenecks": weights, **flow_by_team.get(team, {})}
-            for team, weights in by_team(prepared).items()
-        },
+        teams=teams,
         forecast=forecast(weekly.to_numpy(), forecast_items, forecast_weeks),
         warnings=warnings,
         prepared=prepared,
