@@ -25,8 +25,6 @@ def bottleneck(p: Prepared) -> dict:
     total = float(by_stage[_WORK].sum())
     n = len(stays.statuses)
     per_status, visits = group_sum(status, days, n), group_count(status, n)
-    stage_of = np.zeros(n, dtype=int)
-    stage_of[status] = stays.stage[waiting]
     weights = {
         s: (float(by_stage[STAGES.index(s)]) / total if total > 0 else 0.0) for s in WORK_STAGES
     }
@@ -38,7 +36,7 @@ def bottleneck(p: Prepared) -> dict:
                 "stays": int(visits[c]),
             }
             for c in np.flatnonzero(visits)
-            if stage_of[c] == STAGES.index(s)
+            if stays.stage_of[c] == STAGES.index(s)
         ]
         for s in WORK_STAGES
     }

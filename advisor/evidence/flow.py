@@ -55,19 +55,18 @@ def weekly_done(items: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     return pd.Series(counts.astype(float), index=_week_index(first, len(counts)))
 
 
-def full_weeks(p: Prepared) -> pd.Series:
+def full_weeks(p: Prepared, weekly: pd.Series | None = None) -> pd.Series:
     """Items done in each week wholly inside the data, from its first record to as_of; every
-    week when no week is whole (a few days of data)."""
-    weekly = weekly_done(p.items, p.as_of)
-    since = (p.since or p.as_of).tz_localize(None)
-    whole = (weekly.index >= since) & (
+    week when no week is whole (a few days of data). `weekly`: weekly_done, if at hand."""
+    weekly = weekly_done(p.items, p.as_of) if weekly is None else weekly
+    whole = (weekly.index >= p.since.tz_localize(None)) & (
         weekly.index + pd.Timedelta(days=7) <= p.as_of.tz_localize(None)
     )
     return weekly[whole] if whole.any() else weekly
 
 
-def _weeks(p: Prepared) -> dict:
-    weekly, used = weekly_done(p.items, p.as_of), full_weeks(p)
+def _weeks(p: Prepared, weekly: pd.Series) -> dict:
+    used = full_weeks(p, weekly)
     return {
         **_stats(used.to_numpy()),
         "weeks": len(used),
@@ -86,7 +85,7 @@ def flow_metrics(p: Prepared) -> dict:
     by_week = _distribution_by_week(done)
     return {
         "velocity_per_week": {
-            **_weeks(p),
+            **_weeks(p, velocity),
             "series": {d.date().isoformat(): v for d, v in velocity.items()},
         },
         "flow_time_days": _stats(done["flow_days"]),
@@ -154,7 +153,7 @@ def sei_metrics(p: Prepared) -> dict:
     stage_total = group_sum(stays.stage, stays.days, k)
     return {
         "cycle_time_days": _stats(items["cycle_days"]),
-        "throughput_per_week": _weeks(p),
+        "throughput_per_week": _weeks(p, weekly_done(items, p.as_of)),
         "wip": len(wip),
         "wip_age_days": _stats(age),
         "time_in_status_days": {

@@ -37,7 +37,6 @@ class Stays:
     """One row per stay, as parallel arrays; `status`, `team` and `stage` are codes into
     `statuses`, `teams` and STAGES."""
 
-    item: np.ndarray  # row of the stay's item in Prepared.items
     team: np.ndarray
     status: np.ndarray
     stage: np.ndarray
@@ -63,8 +62,8 @@ class Prepared:
     stays: Stays
     items: pd.DataFrame  # index key; team, flow_item, start, done, dev_start, reopened, ...
     as_of: pd.Timestamp
+    since: pd.Timestamp  # the first record kept: the data begins here
     counts: dict = field(default_factory=dict)
-    since: pd.Timestamp | None = None  # the first record kept: the data begins here
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -88,8 +87,8 @@ def _status_codes(frm: pd.Series, to: pd.Series) -> tuple[np.ndarray, np.ndarray
     cats = isinstance(frm.dtype, pd.CategoricalDtype) and isinstance(to.dtype, pd.CategoricalDtype)
     missing = cats and ((frm.cat.codes < 0).any() or (to.cat.codes < 0).any())
     if cats and not missing and frm.cat.categories.equals(to.cat.categories):
-        names = np.asarray(frm.cat.categories, dtype=object)
-        return _codes(frm)[0], _codes(to)[0], names
+        (codes_from, names), (codes_to, _) = _codes(frm), _codes(to)
+        return codes_from, codes_to, names
     both = pd.concat([frm.astype(object), to.astype(object)], ignore_index=True)
     codes, names = _codes(both)
     return codes[: len(frm)], codes[len(frm) :], names
@@ -240,7 +239,6 @@ def prepare(
         index=pd.Index(key_names[key[starts]], name="key", dtype=object),
     )
     stays = Stays(
-        item=group,
         team=team,
         status=to,
         stage=stage,
@@ -265,4 +263,4 @@ def prepare(
         "finished_without_active_status": int((finished & (start == NAT)).sum()),
     }
     as_of_time, since = (pd.Timestamp(int(v), tz="UTC") for v in (as_of, at.min()))
-    return Prepared(stays, items, as_of_time, counts, since)
+    return Prepared(stays, items, as_of_time, since, counts)

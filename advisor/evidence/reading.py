@@ -76,8 +76,9 @@ def _read_csv(
     _size_checked(data, file)
     if table is None and times:
         table = typed_table(data, times)
-    frame = None if table is None else table.to_pandas()
-    if frame is None:
+    if table is not None:
+        frame = table.to_pandas()
+    else:
         try:
             frame = pd.read_csv(
                 source(data),
