@@ -221,67 +221,100 @@ def _cmd_delay(args) -> int:
     return _emit(args, document, text)
 
 
-def _print_evidence(ev, out) -> None:
-    from advisor.wording import days, number, share
+def _print_evidence(doc: dict, out) -> None:
+    from advisor.evidence import figures
 
-    c = ev.counts
+    c = doc["counts"]
     print(
-        f"{c['items']:,} items, {c['transitions']:,} transitions ({c['finished']:,} finished, "
-        f"{c['unfinished']:,} not yet; {c['reopened_items']:,} reopened); data up to "
-        f"{c['as_of'][:10]}",
+        f"{c['items']:,} items, {c['transitions']:,} transitions ({c['finished']:,} finished "
+        f"in the window, {c['unfinished']:,} not yet; {c['reopened_items']:,} reopened; "
+        f"{c['partial_items']:,} partial)",
         file=out,
     )
+    print(f"Window: {figures.window_text(doc)}", file=out)
     for reason, count in c["set_aside"].items():
         print(f"  set aside: {count:,} {reason}", file=out)
-    flow = ev.flow
+    weights = ", ".join(f"{k} {v:.0%}" for k, v in doc["bottlenecks"].items())
+    top = doc["bottleneck_detail"]["top"]
     print(
-        f"Flow time: median {days(flow['flow_time_days']['median'])}, P85 "
-        f"{days(flow['flow_time_days']['p85'])}; flow efficiency median "
-        f"{share(flow['flow_efficiency']['median'])}; velocity "
-        f"{number(flow['velocity_per_week']['median'])} a week (median); load now "
-        f"{flow['flow_load']['now']}",
-        file=out,
+        f"Where work waits: {weights or 'no waiting measured'}; bottleneck: {top or '-'}", file=out
     )
-    print(
-        f"SEI: cycle time median {days(ev.sei['cycle_time_days']['median'])}, WIP {ev.sei['wip']}",
-        file=out,
-    )
-    top = ev.bottleneck_detail["top"]
-    weights = ", ".join(f"{k} {v:.0%}" for k, v in ev.bottlenecks.items())
-    print(f"Where work waits: {weights or 'no waiting measured'}; bottleneck: {top}", file=out)
-    if ev.dora:
-        d = ev.dora
-        for key in (
-            "change_lead_time",
-            "deployment_frequency",
-            "change_fail_rate",
-            "failed_deployment_recovery_time",
-            "deployment_rework_rate",
-        ):
-            m = d[key]
-            value = "-" if m["value"] is None else f"{m['value']:.3g}"
-            print(
-                f"  DORA {key.replace('_', ' ')}: {value} {m['unit']}; cluster "
-                f"{m['cluster'] or '-'}; score {number(m['score'])}",
-                file=out,
-            )
-        sc = d["score"]
+    for section, title in figures.SECTION_TITLES.items():
+        lines = figures.rows(doc, section)
+        if not lines:
+            continue
+        print(f"{title}:", file=out)
+        for r in lines:
+            extra = f" ({r.statistic}, n = {r.n:,})" if r.note == "" else f" - {r.note}"
+            print(f"  {r.label:34} {r.text}{extra}", file=out)
+    if doc.get("dora"):
+        sc = doc["dora"]["score"]
+        show = lambda x: "-" if x is None else f"{x:.1f}"  # noqa: E731
         print(
-            f"  DORA score {number(sc['overall'])} (throughput {number(sc['throughput'])}, "
-            f"instability {number(sc['instability'])})",
+            f"  Quick Check score {show(sc['overall'])} of 10 (throughput "
+            f"{show(sc['throughput'])}, instability {show(sc['instability'])})",
             file=out,
         )
-    f = ev.forecast
-    if "weeks_for_items" in f:
+        print(f"  Incidents: {doc['dora']['incident_rule']}", file=out)
+    f = doc["forecast"]
+    if f.get("weeks_for_items"):
         w = f["weeks_for_items"]
         print(
-            f"Forecast: {f['items']} items take {number(w['p50'])} / {number(w['p85'])} / "
-            f"{number(w['p95'])} weeks (P50 / P85 / P95)",
+            f"Forecast: {f['items']} items take {w['p50']:g} / {w['p85']:g} / {w['p95']:g} "
+            f"weeks (P50 / P85 / P95), from the last {f['sample_weeks']} whole weeks",
             file=out,
         )
-    for w in ev.warnings:
+    else:
+        print(f"Forecast: {f['note']}", file=out)
+    print("Data readiness:", file=out)
+    for r in doc["readiness"].values():
+        print(f"  {r['label']:10} {figures.readiness_line(r)}", file=out)
+        for check in r["checks"]:
+            if check["status"] != "met":
+                print(f"    {check['status']}: {check['label']} ({check['figure']})", file=out)
+    if doc.get("rules"):
+        print("DORA under each tool's rules:", file=out)
+        for line in figures.rule_rows(doc):
+            cells = ", ".join(f"{m.replace('_', ' ')} {line[m]}" for m in figures.RULE_METRICS)
+            print(f"  {line['rule_set']:18} {cells}", file=out)
+            print(f"    why: {line['why']}", file=out)
+        for line in figures.spread_text(doc):
+            print(f"  spread: {line}", file=out)
+    for w in doc["warnings"]:
         print(f"warning: {w}", file=out)
     print("Team measures for learning, never for ranking people.", file=out)
+
+
+def _day(text: str, flag: str, end: bool = False) -> int:
+    """A date (or date-time) argument as ns UTC; a --to date runs to the end of that day."""
+    import datetime as dt
+
+    from advisor.evidence.window import DAY_NS, iso_ns
+
+    try:
+        value = iso_ns(text)
+    except ValueError:
+        raise InputError(
+            [Problem("arguments", f"expected a date such as 2026-01-31, got {text[:40]!r}", flag)]
+        ) from None
+    if end and len(text) <= 10:
+        value += DAY_NS
+    if (
+        not dt.date(1970, 1, 1)
+        <= dt.date(1970, 1, 1) + dt.timedelta(days=value // DAY_NS)
+        < dt.date(2200, 1, 1)
+    ):
+        raise InputError([Problem("arguments", "must be between 1970 and 2199", flag)])
+    return value
+
+
+def _hours(text: str) -> float | None:
+    if text.strip().lower() in ("none", "unbounded", "off"):
+        return None
+    value = _number(text)
+    if not 0 < value <= 8760 * 10:
+        raise argparse.ArgumentTypeError("expected hours above 0 (at most ten years), or none")
+    return value
 
 
 def _cmd_evidence(args) -> int:
@@ -291,19 +324,28 @@ def _cmd_evidence(args) -> int:
 
     if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
         raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
+    start = _day(args.start, "--from") if args.start else None
+    end = _day(args.end, "--to", end=True) if args.end else None
+    if start is not None and end is not None and end <= start:
+        raise InputError([Problem("arguments", "must be after --from", "--to")])
     early = EarlyReads(args.items, args.deployments)  # Arrow parses while pandas loads
     from advisor.evidence import (
         SetAside,
         analyse_evidence,
-        json_safe,
         read_deployments,
         read_incidents,
         read_items,
         read_survey,
     )
+    from advisor.evidence.reading import check_total, checked_file
 
+    given = [args.deployments, args.incidents, args.survey, args.statuses]
+    sizes = {f: checked_file(Path(f)) for f in given if f}
     aside = SetAside()
-    items, source = read_items(args.items, aside, early.items())
+    items = read_items(args.items, aside, early.items())
+    if Path(args.items).is_file():
+        sizes[args.items] = checked_file(Path(args.items))
+    check_total(sizes)
     status_map = None
     if args.statuses:
         from advisor.evidence import load_status_map
@@ -311,13 +353,21 @@ def _cmd_evidence(args) -> int:
         status_map = load_status_map(args.statuses)
     deploys = (
         read_deployments(Path(args.deployments), args.deployments, aside, early.deployments())
-        if (args.deployments)
+        if args.deployments
         else None
     )
     incidents = (
-        read_incidents(Path(args.incidents), args.incidents, aside) if (args.incidents) else None
+        read_incidents(Path(args.incidents), args.incidents, aside) if args.incidents else None
     )
     survey = read_survey(Path(args.survey), args.survey) if args.survey else None
+    rule_sets = None
+    if args.rules:
+        from advisor.evidence.rules import bundled_rules, with_incident_window
+
+        rule_sets = [
+            with_incident_window(rs, args.incident_window) if rs.id == "platform-advisor" else rs
+            for rs in bundled_rules().rule_sets
+        ]
     ev = analyse_evidence(
         items,
         aside,
@@ -327,9 +377,22 @@ def _cmd_evidence(args) -> int:
         survey,
         args.engineers,
         args.business_days,
-        source=source,
+        start=start,
+        end=end,
+        incident_window_hours=args.incident_window,
+        rule_sets=rule_sets,
     )
-    return _emit(args, lambda: json_safe(ev.to_json()), lambda: _print_evidence(ev, sys.stdout))
+    doc = ev.to_json()
+    return _emit(args, lambda: doc, lambda: _print_evidence(doc, sys.stdout))
+
+
+def _cmd_schema(args) -> int:
+    if args.what == "catalog":
+        from advisor.catalog import json_schema
+    else:
+        from advisor.evidence.models import json_schema
+    sys.stdout.write(json_schema())
+    return 0
 
 
 def _cmd_scenario_save(args) -> int:
@@ -498,8 +561,27 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--survey", help="survey CSV (team and one column per driver, 1-5)")
     ev.add_argument("--engineers", type=_whole, help="engineers, for DX Core 4's speed")
     ev.add_argument("--business-days", action="store_true", help="count weekdays only")
+    ev.add_argument(
+        "--from", dest="start", metavar="DATE", help="the window starts at this date (UTC)"
+    )
+    ev.add_argument("--to", dest="end", metavar="DATE", help="the window ends with this date (UTC)")
+    ev.add_argument(
+        "--incident-window",
+        type=_hours,
+        default=168.0,
+        metavar="HOURS",
+        help="link an incident with no deployment id to the last successful deployment "
+        "within this many hours before it (default 168; 'none': no bound)",
+    )
+    ev.add_argument(
+        "--rules", action="store_true", help="also the DORA figures under each tool's rules"
+    )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_evidence)
+
+    sch = sub.add_parser("schema", help="print the JSON Schema of the catalog or of evidence")
+    sch.add_argument("what", choices=["catalog", "evidence"])
+    sch.set_defaults(func=_cmd_schema)
 
     sc = sub.add_parser("scenario", help="scenario versions in the store")
     sc_sub = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)

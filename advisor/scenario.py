@@ -26,13 +26,26 @@ SCHEMA_VERSION = 1
 PARTS = {"answers": Answers, "roi": RoiScenario, "backlog": Backlog}
 
 
+class RuleValue(Strict):
+    """One DORA figure under one tool's rules, with its unit (it may differ by rule set)."""
+
+    value: float | None = None
+    unit: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=300)
+
+
 class EvidenceSummary(Strict):
-    """What the Evidence page measured, kept with the scenario (not the raw files)."""
+    """What the Evidence page measured, kept with the scenario (not the raw files). Figures
+    are keyed by their id in the metric registry (advisor/evidence/registry.py), which gives
+    each its label and unit."""
 
     source: str = Field(default="", max_length=500)
+    window: dict[str, str] = Field(default={}, max_length=2)
     bottlenecks: dict[str, float] = Field(default={}, max_length=10)
     dora: dict[str, float | str | None] = Field(default={}, max_length=40)
     flow: dict[str, float | str | None] = Field(default={}, max_length=40)
+    rules: dict[str, dict[str, RuleValue]] = Field(default={}, max_length=20)
+    readiness: dict[str, str] = Field(default={}, max_length=10)
 
 
 class ScenarioFile(Strict):

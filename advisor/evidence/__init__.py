@@ -1,16 +1,25 @@
 """Evidence from a team's own exports: flow, SEI, DORA and DX Core 4 figures, where work
 waits, and how long the backlog will take.
 
+limits       the bounds on files and work (the same in the app, the server and the CLI)
 arrow_csv    Arrow's one-pass reads of the CSV exports (no pandas, so they can start early)
-reading      transitions CSV or Jira REST JSON, deployments, incidents, survey
-statuses     status -> stage and active/waiting; issue type -> flow item
+times        timestamps parsed in linear time, range-checked, in UTC
+reading      transitions CSV, deployments (rows sharing an id merged), incidents, survey
+jira         Jira's REST JSON: issues with their changelog, and Jira's status list
+statuses     status -> stage and active/waiting (per project, Jira's category); type -> item
 status_map   the user's own status map file (YAML), validated
+window       the observation window: rates and whole weeks
 prepare      rows cleaned and laid out as stays and items (arrays)
 groups       sums, counts and medians by code
 flow         Flow Framework and SEI figures
-dora         DORA's metrics, 2024 clusters, Quick Check scores; DX Core 4
+rules        DORA rule sets as data (catalog/dora-rules.yaml)
+dora         DORA's metrics under a rule set, 2024 clusters, Quick Check scores
+dx           DX Core 4's four figures and their stand-ins
 bottleneck   each stage's share of waiting inside flow time
 forecast     Monte Carlo from weekly throughput
+readiness    what the data can support, per platform category
+registry     one label, unit, format and definition per figure
+models       the typed report and its JSON Schema
 sample       a seeded organisation with a planted bottleneck
 analysis     all of it together
 
@@ -24,6 +33,8 @@ _WHERE = {
     "Evidence": "analysis",
     "analyse_evidence": "analysis",
     "json_safe": "analysis",
+    "Deployments": "reading",
+    "ItemsRead": "reading",
     "SetAside": "reading",
     "items_from_upload": "reading",
     "read_deployments": "reading",

@@ -1,4 +1,6 @@
-"""The whole evidence answer: every figure each category would show, from the team's files."""
+"""The whole evidence answer: every figure each category would show, from the team's files,
+over one observation window, as a typed report (models.py) whose JSON Schema ships with the
+package."""
 
 from __future__ import annotations
 
@@ -10,130 +12,60 @@ import numpy as np
 import pandas as pd
 
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
-from advisor.evidence.dora import dora_metrics, dx_core_4
-from advisor.evidence.flow import flow_metrics, full_weeks, sei_metrics
+from advisor.evidence.dora import compare_rule_sets, dora_metrics
+from advisor.evidence.dx import dx_core_4
+from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done, whole_weeks
 from advisor.evidence.forecast import forecast
-from advisor.evidence.prepare import Prepared, prepare
-from advisor.evidence.reading import SetAside
-from advisor.evidence.statuses import Mapping, resolve
+from advisor.evidence.prepare import (
+    NAT,
+    Prepared,
+    Rows,
+    clean,
+    item_times,
+    layout,
+    project_of,
+    to_ns,
+)
+from advisor.evidence.readiness import readiness
+from advisor.evidence.reading import Deployments, ItemsRead, SetAside
+from advisor.evidence.rules import (
+    DEFAULT_INCIDENT_WINDOW_HOURS,
+    PRODUCT,
+    RuleSet,
+    with_incident_window,
+)
+from advisor.evidence.statuses import Categories, Mapping, resolve
+from advisor.evidence.window import Window, observation_window
 
 if TYPE_CHECKING:
     from advisor.evidence.status_map import StatusMap
 
+MAX_KEYS_NAMED = 10  # keys named in one warning; the rest are counted
+
 
 @dataclass
 class Evidence:
-    """What `evidence --json` prints, plus the prepared frames the app draws from."""
+    """What `evidence --json` prints (`report`, validated against models.EvidenceReport),
+    plus the prepared arrays the app draws from."""
 
-    counts: dict
-    statuses: dict
-    flow: dict
-    sei: dict
-    dora: dict | None
-    dx_core_4: dict
-    bottlenecks: dict
-    bottleneck_detail: dict
-    teams: dict
-    forecast: dict
-    warnings: list[str]
+    document: dict
     prepared: Prepared | None = field(default=None, repr=False)
     mapping: Mapping | None = field(default=None, repr=False)
     source: str = ""
 
+    def __getattr__(self, name: str):
+        # counts, statuses, flow, sei, dora, dx_core_4, bottlenecks, teams, forecast, ...
+        document = self.__dict__.get("document") or {}
+        if name in document:
+            return document[name]
+        raise AttributeError(name)
+
     def to_json(self) -> dict:
-        return {
-            "counts": self.counts,
-            "statuses": self.statuses,
-            "flow": self.flow,
-            "sei": self.sei,
-            "dora": self.dora,
-            "dx_core_4": self.dx_core_4,
-            "bottlenecks": self.bottlenecks,
-            "bottleneck_detail": self.bottleneck_detail,
-            "teams": self.teams,
-            "forecast": self.forecast,
-            "warnings": self.warnings,
-        }
+        return self.document
 
-
-def analyse_evidence(
-    transitions: pd.DataFrame,
-    aside: SetAside,
-    status_map: StatusMap | None = None,
-    deployments: pd.DataFrame | None = None,
-    incidents: pd.DataFrame | None = None,
-    survey: pd.DataFrame | None = None,
-    engineers: int | None = None,
-    business_days: bool = False,
-    forecast_items: int = 20,
-    forecast_weeks: int = 8,
-    source: str = "",
-) -> Evidence:
-    statuses = sorted(_names(transitions["to_status"]) | _names(transitions["from_status"]))
-    mapping = resolve(statuses, sorted(_names(transitions["type"])), status_map)
-    # A second thread takes DORA and the SEI figures: numpy lets go of the interpreter while
-    # it sorts and partitions, so both cores work. Every part is a pure function.
-    with ThreadPoolExecutor(max_workers=1) as helper:
-        dora_job = (
-            helper.submit(dora_metrics, deployments, incidents) if deployments is not None else None
-        )
-        prepared = prepare(transitions, mapping, aside, business_days, source or "work items")
-        sei_job = helper.submit(sei_metrics, prepared)
-        weekly = full_weeks(prepared)
-        found = bottleneck(prepared)
-        flow_by_team = team_flow(prepared)
-        flow = flow_metrics(prepared)
-        teams = {
-            team: {"bottlenecks": weights, **flow_by_team.get(team, {})}
-            for team, weights in by_team(prepared).items()
-        }
-        dora = dora_job.result() if dora_job else None
-        sei = sei_job.result()
-    warnings = []
-    if mapping.unmapped:
-        warnings.append(
-            f"{len(mapping.unmapped)} status(es) nobody mapped were counted as development, "
-            f"waiting: {', '.join(mapping.unmapped[:20])}. Map them for a true picture."
-        )
-    if mapping.unmapped_types:
-        warnings.append(
-            f"Issue types counted as features until mapped: {', '.join(mapping.unmapped_types)}."
-        )
-    if prepared.counts["finished"] == 0:
-        warnings.append("No item is finished: flow time, efficiency and the bottleneck need some.")
-    if prepared.counts["out_of_sequence"]:
-        warnings.append(
-            f"{prepared.counts['out_of_sequence']} transitions do not start from the status "
-            "the item was in; each stay runs from its own change to the next."
-        )
-    return Evidence(
-        counts={
-            **prepared.counts,
-            "rows": len(transitions),
-            "set_aside": aside.as_dict(),
-            "as_of": prepared.as_of.isoformat(),
-        },
-        statuses={
-            "rules": {
-                s: {"stage": stage, "active": active, "source": how}
-                for s, (stage, active, how) in mapping.statuses.items()
-            },
-            "types": {t: {"item": item, "source": how} for t, (item, how) in mapping.types.items()},
-            "unmapped": mapping.unmapped,
-        },
-        flow=flow,
-        sei=sei,
-        dora=dora,
-        dx_core_4=dx_core_4(prepared.items, weekly, engineers, dora, survey),
-        bottlenecks=found["weights"],
-        bottleneck_detail=found,
-        teams=teams,
-        forecast=forecast(weekly.to_numpy(), forecast_items, forecast_weeks),
-        warnings=warnings,
-        prepared=prepared,
-        mapping=mapping,
-        source=source,
-    )
+    @property
+    def window(self) -> Window:
+        return self.prepared.window
 
 
 def _names(column: pd.Series) -> set[str]:
@@ -149,6 +81,266 @@ def _names(column: pd.Series) -> set[str]:
     return {v for v in values if isinstance(v, str) and v}
 
 
+def _pairs(rows: Rows) -> set[tuple[str, str]]:
+    """(project, status) pairs in the data, for rules that differ by project."""
+    if rows.project is not None:
+        projects, project = rows.projects, rows.project
+    else:
+        projects, of_key = np.unique(project_of(rows.key_names), return_inverse=True)
+        project = of_key[rows.key]
+    pairs = np.unique(np.stack([np.asarray(project, np.int64), rows.to.astype(np.int64)]), axis=1)
+    return {(str(projects[p]), str(rows.status_names[s])) for p, s in pairs.T}
+
+
+def _mapping(rows: Rows, status_map, categories: Categories) -> Mapping:
+    used = np.unique(np.concatenate([rows.to, rows.frm]))
+    statuses = sorted({str(rows.status_names[c]) for c in used} - {""})
+    kinds = sorted({str(rows.kind_names[c]) for c in np.unique(rows.kind)} - {""})
+    per_project = bool(categories.by_project) or bool(status_map and status_map.projects)
+    pairs = _pairs(rows) if per_project else None
+    return resolve(statuses, kinds, status_map, categories, pairs)
+
+
+def _deploy_times(deploys: Deployments | None, incidents: pd.DataFrame | None) -> list:
+    times = []
+    if deploys is not None:
+        f = deploys.frame
+        times += [to_ns(f["deployed_at"]), to_ns(f["commit_at"]), to_ns(f["recovered_at"])]
+    if incidents is not None and len(incidents):
+        times += [to_ns(incidents["created_at"]), to_ns(incidents["resolved_at"])]
+    return times
+
+
+def _as_deployments(deployments) -> Deployments | None:
+    if deployments is None or isinstance(deployments, Deployments):
+        return deployments
+    from advisor.evidence.dora import _changes_of
+
+    frame = deployments.reset_index(drop=True)
+    if "changes" not in frame:
+        frame = frame.assign(changes=1)
+    return Deployments(frame, _changes_of(frame), len(frame))
+
+
+def _keys(keys: list[str]) -> str:
+    shown = ", ".join(keys[:MAX_KEYS_NAMED])
+    more = len(keys) - MAX_KEYS_NAMED
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def analyse_evidence(
+    items: ItemsRead | pd.DataFrame,
+    aside: SetAside,
+    status_map: StatusMap | None = None,
+    deployments: Deployments | pd.DataFrame | None = None,
+    incidents: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    engineers: int | None = None,
+    business_days: bool = False,
+    forecast_items: int = 20,
+    forecast_weeks: int = 8,
+    source: str = "",
+    start: int | None = None,
+    end: int | None = None,
+    incident_window_hours: float | None = DEFAULT_INCIDENT_WINDOW_HOURS,
+    rule_sets: list[RuleSet] | None = None,
+) -> Evidence:
+    """Every figure over the observation window (`start` / `end`, ns UTC, else the span of
+    the files). Raises EvidenceError when no row can be used or the window holds none."""
+    from advisor.errors import EvidenceError, Problem
+
+    read = items if isinstance(items, ItemsRead) else ItemsRead(items, source or "work items")
+    source = source or read.source
+    deploys = _as_deployments(deployments)
+    rows = clean(read.frame, aside, source or "work items")
+    try:
+        window = observation_window(
+            item_times(rows) + _deploy_times(deploys, incidents), start, end
+        )
+    except ValueError as exc:
+        raise EvidenceError([Problem("the window", str(exc), "--from / --to")]) from None
+    mapping = _mapping(rows, status_map, read.categories)
+    rules = with_incident_window(PRODUCT, incident_window_hours)
+    # A second thread takes DORA and the SEI figures: numpy lets go of the interpreter while
+    # it sorts and partitions, so both cores work. Every part is a pure function.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        dora_job = (
+            helper.submit(dora_metrics, deploys.frame, incidents, window, deploys.changes, rules)
+            if deploys is not None
+            else None
+        )
+        prepared = layout(rows, mapping, window, business_days)
+        weekly = weekly_done(prepared)
+        sei_job = helper.submit(sei_metrics, prepared, weekly)
+        found = bottleneck(prepared)
+        flow_by_team = team_flow(prepared)
+        flow = flow_metrics(prepared, weekly)
+        weights = by_team(prepared)
+        teams = {
+            team: {"bottlenecks": weights.get(team, {}), **f} for team, f in flow_by_team.items()
+        }
+        dora = dora_job.result() if dora_job else None
+        sei = sei_job.result()
+    if dora is not None:
+        ok = ~deploys.frame["failed"].to_numpy()
+        inside = window.contains(to_ns(deploys.frame["deployed_at"]))
+        dora.update(
+            rows=deploys.rows,
+            merged_rows=deploys.merged_rows,
+            merged_ids=deploys.merged_ids,
+            rows_with_id=int(deploys.changes.shape[0] and _rows_with_id(deploys)),
+            successful=int((ok & inside).sum()),
+        )
+    counts = {
+        **prepared.counts,
+        "rows": rows.rows_read,
+        "set_aside": aside.as_dict(),
+        "as_of": prepared.as_of.isoformat(),
+        "finished_with_cycle_time": int(np.isfinite(prepared.items["cycle_days"]).sum()),
+        "partial_keys": [str(k) for k in prepared.items.index[prepared.items["partial"]][:20]],
+        "truncated": {
+            k: {"held": h, "total": t} for k, (h, t) in list(read.truncated.items())[:20]
+        },
+    }
+    statuses = {
+        "rules": {
+            s: {"stage": stage, "active": active, "source": how}
+            for s, (stage, active, how) in mapping.statuses.items()
+        },
+        "types": {t: {"item": item, "source": how} for t, (item, how) in mapping.types.items()},
+        "unmapped": mapping.unmapped,
+        "by_project": [
+            {"project": p, "status": s, "stage": stage, "active": active, "source": how}
+            for (p, s), (stage, active, how) in sorted(mapping.by_project.items())
+        ],
+    }
+    dx = dx_core_4(flow["velocity_per_week"], engineers, dora, survey, flow["feature_share"])
+    stages = {stage for status, (stage, _, _) in mapping.statuses.items()} | {
+        stage for stage, _, _ in mapping.by_project.values()
+    }
+    document = {
+        "source": source,
+        "window": window.to_json(),
+        "counts": counts,
+        "statuses": statuses,
+        "flow": flow,
+        "sei": sei,
+        "dora": dora,
+        "dx_core_4": dx,
+        "bottlenecks": found["weights"],
+        "bottleneck_detail": found,
+        "teams": teams,
+        "forecast": forecast(
+            whole_weeks(prepared, weekly).to_numpy(), forecast_items, forecast_weeks
+        ),
+        "readiness": readiness(counts, statuses, dora, dx, stages),
+        "warnings": _warnings(prepared, mapping, read, dora, dx, window),
+    }
+    if rule_sets is not None and deploys is not None:
+        document["rules"], document["rules_spread"] = compare_rule_sets(
+            deploys.frame, deploys.changes, incidents, window, rule_sets
+        )
+        document["rule_sets"] = {
+            rs.id: {
+                "name": rs.name,
+                "vendor": rs.vendor,
+                "checked": rs.checked.isoformat(),
+                "summary": rs.summary,
+            }
+            for rs in rule_sets
+        }
+    from advisor.evidence.models import validated
+
+    return Evidence(validated(document), prepared, mapping, source)
+
+
+def _rows_with_id(deploys: Deployments) -> int:
+    frame = deploys.frame
+    named = (frame["id"] != "").to_numpy()
+    return int(frame["changes"].to_numpy()[named].sum())
+
+
+def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: Window) -> list:
+    c = p.counts
+    out = []
+    if mapping.unmapped:
+        out.append(
+            f"{len(mapping.unmapped)} status(es) nobody mapped were counted as development, "
+            f"waiting: {_keys(mapping.unmapped)}. Map them for a true picture."
+        )
+    if mapping.unmapped_types:
+        out.append(
+            f"Issue types counted as features until mapped: {_keys(mapping.unmapped_types)}."
+        )
+    if mapping.by_project:
+        pairs = [f"{s} in {p}" for (p, s) in sorted(mapping.by_project)]
+        out.append(f"Statuses with a rule of their own in one project: {_keys(pairs)}.")
+    if read.truncated:
+        keys = list(read.truncated)
+        held, total = read.truncated[keys[0]]
+        out.append(
+            f"{len(keys)} item(s) have a changelog cut short ({_keys(keys)}; {keys[0]} holds "
+            f"{held} of {total} histories, the {total - held} oldest missing). Jira's search "
+            "returns at most 100 histories per issue; the rest come from "
+            "GET /rest/api/3/issue/{key}/changelog. Their start is unknown: they count as "
+            "finished, with no flow or cycle time."
+        )
+    midway = c["partial_items"] - c["truncated_items"]
+    if midway > 0:
+        keys = [k for k in p.items.index[p.items["partial"]] if k not in read.truncated]
+        out.append(
+            f"{midway} item(s) begin part-way through their work ({_keys(keys)}): their first "
+            "row leaves a status of work or done, so their start is unknown; they get no flow "
+            "or cycle time."
+        )
+    if c["finished"] == 0:
+        out.append(
+            "No item finished in the observation window: flow time, efficiency and the "
+            "bottleneck need some."
+        )
+    if c["out_of_sequence"]:
+        out.append(
+            f"{c['out_of_sequence']} transitions do not start from the status the item was "
+            "in; each stay runs from its own change to the next."
+        )
+    if c["transitions_after_window"]:
+        out.append(
+            f"{c['transitions_after_window']:,} status changes after the window's end are not "
+            "used (the data as of that end)."
+        )
+    if window.whole_week_days().size == 0:
+        out.append(
+            "No whole week (Monday to Sunday, UTC) lies inside the observation window: weekly "
+            "figures and the forecast need one."
+        )
+    if dora is not None:
+        if dora["merged_rows"]:
+            deployments = dora["rows"] - dora["merged_rows"]
+            out.append(
+                f"{dora['rows']:,} deployment rows were read as {deployments:,} deployments: "
+                f"rows sharing an id are one deployment ({_keys(dora['merged_ids'])}); its "
+                "earliest first commit is kept."
+            )
+        links = dora["incidents"]
+        if links["dangling"]:
+            out.append(
+                f"{links['dangling']} incident(s) name a deployment that is not in the "
+                f"deployments file ({_keys(links['dangling_ids'])}): they are not linked to any."
+            )
+        if links["unlinked"]:
+            bound = dora["incident_window_hours"]
+            out.append(
+                f"{links['unlinked']} incident(s) with no deployment id found no successful "
+                "deployment before them"
+                + (f" within {bound:g} hours" if bound is not None else "")
+                + ": they are not counted against any deployment."
+            )
+    note = dx["effectiveness"].get("note")
+    if dx["effectiveness"]["hidden_teams"] and note:
+        out.append(note[0].upper() + note[1:] + ".")
+    return out
+
+
 def json_safe(value):
     """Numbers as plain floats, NaN as null: the document is always valid JSON."""
     if isinstance(value, dict):
@@ -160,3 +352,6 @@ def json_safe(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+__all__ = ["NAT", "Evidence", "analyse_evidence", "json_safe"]

@@ -13,8 +13,9 @@ import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-MAX_BYTES = 200_000_000  # an export larger than this is refused before it is read
-TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status")
+from advisor.evidence.limits import MAX_FILE_BYTES as MAX_BYTES  # refused before it is read
+
+TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status", "project")
 TRANSITION_COLUMNS = ("key", "type", "from_status", "to_status", "changed_at")
 DEPLOYMENT_TIMES = ("deployed_at", "commit_at", "recovered_at")
 INCIDENT_TIMES = ("created_at", "resolved_at")

@@ -1,50 +1,95 @@
 """Where work waits: each stage's share of the waiting time inside items' flow time.
 
     weight(stage) = waiting days in the stage's waiting statuses, inside [start, done] of
-                    finished items / all such waiting days
+                    items finished in the window / all such waiting days
 Time in backlog statuses before work starts is demand, not a bottleneck, and done is not a
-stage of work, so neither counts. The weights have the answers file's `bottlenecks` shape.
+stage of work, so neither counts. The weights have the answers file's `bottlenecks` shape,
+rounded to 4 decimals by largest remainder so that they sum to exactly 1.
+
+>>> exact_shares({"development": 6.0, "deployment": 1.0})
+{'development': 0.8571, 'deployment': 0.1429}
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
+import numpy as np
+import pandas as pd
+
+from advisor.evidence.flow import weekly_done, weekly_rate
 from advisor.evidence.groups import group_count, group_median, group_sum
-from advisor.evidence.prepare import WORK_STAGES, Prepared
+from advisor.evidence.prepare import WORK_STAGES, Prepared, to_ns
 from advisor.evidence.statuses import STAGES
+from advisor.evidence.window import monday_of, span
 
 _WORK = [STAGES.index(s) for s in WORK_STAGES]
+PLACES = 4
+UNIT = 10**PLACES
+
+
+def exact_shares(amounts: dict[str, float]) -> dict[str, float]:
+    """Shares of the positive amounts, 4 decimals each, summing to exactly 1: whole units
+    of 1/10,000 handed out by largest remainder, then the largest share set to 1 minus the
+    rest, so that Python's sum (in this order) and math.fsum both give 1.0."""
+    positive = {k: v for k, v in amounts.items() if v > 0}
+    total = sum(positive.values())
+    if total <= 0:
+        return {}
+    raw = {k: v / total * UNIT for k, v in positive.items()}
+    units = {k: math.floor(x) for k, x in raw.items()}
+    short = UNIT - sum(units.values())
+    for k in sorted(raw, key=lambda k: (units[k] - raw[k], k))[:short]:
+        units[k] += 1
+    shares = {k: u / UNIT for k, u in units.items() if u > 0}
+    if not shares:
+        return {}
+    top = max(shares, key=shares.get)
+    for _ in range(8):
+        rest = math.fsum(v for k, v in shares.items() if k != top)
+        shares[top] = 1.0 - rest
+        if sum(shares.values()) == 1.0 and math.fsum(shares.values()) == 1.0:
+            break
+        shares[top] = math.nextafter(shares[top], 2.0 if sum(shares.values()) < 1 else -1.0)
+        if sum(shares.values()) == 1.0:
+            break
+    return shares
 
 
 def bottleneck(p: Prepared) -> dict:
     stays = p.stays
     waiting = stays.waiting()
     status, days = stays.status[waiting], stays.in_flow_days[waiting]
-    by_stage = group_sum(stays.stage[waiting], days, len(STAGES))
+    stage = stays.stage[waiting].astype(np.intp)
+    by_stage = group_sum(stage, days, len(STAGES))
     total = float(by_stage[_WORK].sum())
     n = len(stays.statuses)
-    per_status, visits = group_sum(status, days, n), group_count(status, n)
-    weights = {
-        s: (float(by_stage[STAGES.index(s)]) / total if total > 0 else 0.0) for s in WORK_STAGES
-    }
+    pair = stage * n + status.astype(np.intp)
+    per_pair = group_sum(pair, days, len(STAGES) * n)
+    visits = group_count(pair, len(STAGES) * n)
+    weights = exact_shares({s: float(by_stage[STAGES.index(s)]) for s in WORK_STAGES})
     behind = {
         s: [
             {
-                "status": str(stays.statuses[c]),
-                "waiting_days": float(per_status[c]),
+                "status": str(stays.statuses[c % n]),
+                "waiting_days": float(per_pair[c]),
                 "stays": int(visits[c]),
+                "unit": "days",
             }
             for c in np.flatnonzero(visits)
-            if stays.stage_of[c] == STAGES.index(s)
+            if c // n == STAGES.index(s)
         ]
         for s in WORK_STAGES
     }
-    top = max(weights, key=weights.get) if total > 0 else None
+    top = max(weights, key=weights.get) if weights else None
     return {
-        "weights": {s: round(w, 4) for s, w in weights.items() if w > 0},
+        "weights": weights,
         "top": top,
         "waiting_days": total,
+        "unit": "share of waiting time inside flow time",
+        "metric": "waiting_share",
+        "n": int(p.items["finished"].sum()),
+        "window": span(p.window.start, p.window.end),
         "statuses": {
             s: sorted(v, key=lambda r: -r["waiting_days"]) for s, v in behind.items() if v
         },
@@ -57,10 +102,25 @@ def _named_teams(p: Prepared) -> list[int]:
     return sorted((c for c in range(len(names)) if names[c]), key=lambda c: str(names[c]))
 
 
+def _team_figure(metric: str, value, unit: str, statistic: str, n: int, p: Prepared) -> dict:
+    finite = value is not None and np.isfinite(value)
+    return {
+        "metric": metric,
+        "value": float(value) if finite else None,
+        "unit": unit,
+        "statistic": statistic,
+        "n": int(n),
+        "window": span(p.window.start, p.window.end),
+        "note": None if finite else "not enough data: no item of the team finished in the window",
+    }
+
+
 def team_flow(p: Prepared) -> dict[str, dict]:
-    """Flow and SEI headlines per team, where the data names teams (never per person)."""
+    """Flow and SEI headlines per team, where the data names teams (never per person). A
+    team with no finished item has no medians ("not enough data") and a throughput of 0."""
     items, names = p.items, p.stays.teams
-    done = items[items["done"].notna()]
+    finished_mask = items["finished"].to_numpy(dtype=bool)
+    done = items[finished_mask]
     team = done["team"].cat.codes.to_numpy().astype(np.intp)
     n = len(names)
     finished = group_count(team, n)
@@ -68,18 +128,46 @@ def team_flow(p: Prepared) -> dict[str, dict]:
         column: group_median(team, done[column].to_numpy(dtype=float), n)
         for column in ("flow_days", "cycle_days", "efficiency")
     }
-    weeks = max(1.0, (p.as_of - items["start"].min()).total_seconds() / 86400 / 7)
-    return {
-        str(names[c]): {
-            "finished": int(finished[c]),
-            "flow_time_median_days": float(medians["flow_days"][c]),
-            "cycle_time_median_days": float(medians["cycle_days"][c]),
-            "flow_efficiency_median": float(medians["efficiency"][c]),
-            "throughput_per_week": int(finished[c]) / weeks,
+    weekly = _weekly_by_team(p, n)
+    out = {}
+    for c in _named_teams(p):
+        rate = weekly_rate("throughput", "items per week", p, weekly[c])
+        k = int(finished[c])
+        figures = {
+            "flow_time": _team_figure("flow_time", medians["flow_days"][c], "days", "median", k, p),
+            "cycle_time": _team_figure(
+                "cycle_time", medians["cycle_days"][c], "days", "median", k, p
+            ),
+            "flow_efficiency": _team_figure(
+                "flow_efficiency", medians["efficiency"][c], "share", "median", k, p
+            ),
+            "throughput": {
+                key: rate[key]
+                for key in ("metric", "value", "unit", "statistic", "n", "window", "note")
+            },
         }
-        for c in _named_teams(p)
-        if finished[c]
-    }
+        out[str(names[c])] = {
+            "finished": k,
+            "flow_time_median_days": figures["flow_time"]["value"],
+            "cycle_time_median_days": figures["cycle_time"]["value"],
+            "flow_efficiency_median": figures["flow_efficiency"]["value"],
+            "throughput_per_week": rate["value"],
+            "figures": figures,
+        }
+    return out
+
+
+def _weekly_by_team(p: Prepared, teams: int) -> list:
+    """Each team's finished items per week of the window, from one count over both."""
+    template = weekly_done(p, np.zeros(len(p.items), dtype=bool))
+    days = p.window.week_days()
+    finished = p.items["finished"].to_numpy(dtype=bool)
+    done = to_ns(p.items["done"])[finished]
+    team = p.items["team"].cat.codes.to_numpy().astype(np.intp)[finished]
+    weeks = len(days)
+    row = team * weeks + (monday_of(done) - (days[0] if weeks else 0)) // 7
+    table = np.bincount(row, minlength=teams * weeks)[: teams * weeks].reshape(teams, weeks)
+    return [pd.Series(table[c].astype(float), index=template.index) for c in range(teams)]
 
 
 def by_team(p: Prepared) -> dict[str, dict]:
@@ -92,11 +180,7 @@ def by_team(p: Prepared) -> dict[str, dict]:
         stays.in_flow_days[waiting],
         len(stays.teams) * k,
     ).reshape(-1, k)
-    out = {}
-    for c in _named_teams(p):
-        total = float(table[c].sum())
-        if total > 0:
-            out[str(stays.teams[c])] = {
-                STAGES[s]: round(float(table[c, s]) / total, 4) for s in range(k) if table[c, s] > 0
-            }
-    return out
+    return {
+        str(stays.teams[c]): exact_shares({STAGES[s]: float(table[c, s]) for s in range(k)})
+        for c in _named_teams(p)
+    }

@@ -1,11 +1,17 @@
-"""Flow (Flow Framework) and SEI figures from the prepared stays and items.
+"""Flow (Flow Framework) and SEI figures from the prepared stays and items, over the
+observation window.
 
-Per week: velocity (= throughput) = items done; flow load = items started and not yet done
-at the week's end; flow distribution = share of each flow item among items done. Weeks start
-on Monday, UTC. Velocity's figures, throughput's and the forecast use only the weeks wholly
-inside the data (a week the data begins or ends in would read as a slow one); the series
-shows every week. Percentiles use numpy's default (linear interpolation between the closest
-ranks); P50 is the median. What start, done, flow time and efficiency mean: `prepare`.
+    finished        an item whose done (the start of its final run of done statuses) falls
+                    inside the window; every figure about finished items uses this one set
+    velocity        items finished per week, over the whole Monday-Sunday weeks (UTC) inside
+                    the window, zero weeks counted; a week the window only partly covers is
+                    shown in the series and left out of the figures (`weeks_left_out`)
+    throughput      SEI's name for the same weekly count
+    flow load/WIP   items started (or known to be under way) and not done at the window's end
+    distribution    share of each flow item among the finished items; the feature share is
+                    DX Core 4's impact stand-in too
+Percentiles use numpy's default (linear interpolation between the closest ranks); P50 is the
+median. What start, done, flow time and efficiency mean: `prepare`.
 """
 
 from __future__ import annotations
@@ -13,25 +19,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.groups import group_count, group_sum, nested_median
-from advisor.evidence.prepare import DAY_NS, NAT, Prepared, to_ns
+from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
+from advisor.evidence.prepare import NAT, Prepared, to_ns
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES
+from advisor.evidence.window import DAY_NS, Window, monday_of, span
 
 PERCENTILE_METHOD = "linear interpolation between closest ranks (numpy default); P50 = median"
+NOT_ENOUGH = "not enough data"
+NO_WHOLE_WEEK = (
+    "not enough data: no whole week (Monday to Sunday, UTC) lies inside the observation window"
+)
 
 
-def _mondays(ns_values: np.ndarray) -> np.ndarray:
-    """The day number (since 1970-01-01, a Thursday) of the Monday starting each time's week."""
-    day = ns_values // DAY_NS
-    return day - (day + 3) % 7
-
-
-def _week_index(first: int, weeks: int) -> pd.DatetimeIndex:
-    days = first + 7 * np.arange(weeks, dtype=np.int64)
-    return pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"), freq="W-MON")
-
-
-def _stats(values: pd.Series | np.ndarray) -> dict:
+def _stats(values) -> dict:
     # to_numpy: np.asarray on a Series looks up array attributes by name in its index, which
     # hashes a hundred thousand item keys the first time.
     v = values.to_numpy(dtype=float) if isinstance(values, pd.Series) else np.asarray(values, float)
@@ -42,96 +42,159 @@ def _stats(values: pd.Series | np.ndarray) -> dict:
     return {"count": int(v.size), "median": float(p50), "p85": float(p85), "mean": float(v.mean())}
 
 
-def weekly_done(items: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Items done per week (weeks start on Monday, UTC), zeros included, up to `as_of`."""
-    done = to_ns(items["done"])
-    done = done[done != NAT]
-    if not done.size:
-        return pd.Series(dtype=float)
-    weeks = _mondays(done)
-    first = int(weeks.min())
-    last = int(_mondays(np.array([as_of.value]))[0])
-    counts = np.bincount((weeks - first) // 7, minlength=(last - first) // 7 + 1)
-    return pd.Series(counts.astype(float), index=_week_index(first, len(counts)))
-
-
-def full_weeks(p: Prepared, weekly: pd.Series | None = None) -> pd.Series:
-    """Items done in each week wholly inside the data, from its first record to as_of; every
-    week when no week is whole (a few days of data). `weekly`: weekly_done, if at hand."""
-    weekly = weekly_done(p.items, p.as_of) if weekly is None else weekly
-    whole = (weekly.index >= p.since.tz_localize(None)) & (
-        weekly.index + pd.Timedelta(days=7) <= p.as_of.tz_localize(None)
-    )
-    return weekly[whole] if whole.any() else weekly
-
-
-def _weeks(p: Prepared, weekly: pd.Series) -> dict:
-    used = full_weeks(p, weekly)
+def distribution(metric: str, values, unit: str, window: Window, what: str) -> dict:
+    """A figure over items: median (the value), P85 and mean, and how many are behind it."""
+    stats = _stats(values)
     return {
-        **_stats(used.to_numpy()),
+        "metric": metric,
+        "value": stats["median"],
+        "unit": unit,
+        "statistic": "median",
+        "n": stats["count"],
+        "window": span(window.start, window.end),
+        "note": None if stats["count"] else f"{NOT_ENOUGH}: {what}",
+        **stats,
+    }
+
+
+def _week_index(days: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"))
+
+
+def weekly_done(p: Prepared, mask: np.ndarray | None = None) -> pd.Series:
+    """Items finished in each week the window touches (Monday starts, UTC), zeros included.
+    `mask`: only these items (a team)."""
+    days = p.window.week_days()
+    done = to_ns(p.items["done"])
+    keep = p.items["finished"].to_numpy(dtype=bool)
+    if mask is not None:
+        keep = keep & mask
+    weeks = (monday_of(done[keep]) - days[0]) // 7
+    counts = np.bincount(weeks, minlength=len(days))[: len(days)] if len(days) else []
+    return pd.Series(np.asarray(counts, dtype=float), index=_week_index(days))
+
+
+def whole_weeks(p: Prepared, weekly: pd.Series | None = None) -> pd.Series:
+    """The weekly counts of the whole weeks inside the window only."""
+    weekly = weekly_done(p) if weekly is None else weekly
+    whole = _week_index(p.window.whole_week_days())
+    return weekly[weekly.index.isin(whole)]
+
+
+def weekly_rate(metric: str, unit: str, p: Prepared, weekly: pd.Series) -> dict:
+    """A per-week figure over the whole weeks: the mean is the rate (items in those weeks /
+    weeks); the median and P85 describe the spread."""
+    used = whole_weeks(p, weekly)
+    stats = _stats(used.to_numpy())
+    whole = p.window.whole_span()
+    return {
+        "metric": metric,
+        "value": stats["mean"],
+        "unit": unit,
+        "statistic": "mean",
+        "n": int(used.sum()),
+        "window": span(*whole) if whole else span(p.window.start, p.window.end),
+        "note": None if len(used) else NO_WHOLE_WEEK,
+        **stats,
         "weeks": len(used),
         "weeks_left_out": [d.date().isoformat() for d in weekly.index.difference(used.index)],
     }
 
 
-def flow_metrics(p: Prepared) -> dict:
+def feature_share(p: Prepared) -> dict:
+    """The share of finished items that are features: the flow distribution's and DX Core 4's
+    impact stand-in, one definition."""
+    finished = p.items["finished"].to_numpy(dtype=bool)
+    n = int(finished.sum())
+    features = int((p.items["flow_item"].to_numpy()[finished] == "feature").sum())
+    return {
+        "metric": "feature_share",
+        "value": features / n if n else None,
+        "unit": "share of finished items",
+        "statistic": "share",
+        "n": n,
+        "window": span(p.window.start, p.window.end),
+        "note": None if n else f"{NOT_ENOUGH}: no item finished in the window",
+    }
+
+
+def flow_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     """Flow Framework figures: velocity, time, efficiency, load, distribution."""
     items = p.items
-    finished = items["done"].notna() & items["flow_days"].notna()
+    finished = items["finished"].to_numpy(dtype=bool)
     done = items.loc[finished, ["done", "flow_item", "flow_days", "active_days", "efficiency"]]
-    velocity = weekly_done(items, p.as_of)
-    dist = done["flow_item"].value_counts(normalize=True)
-    load = _load_by_week(items, p.as_of)
-    by_week = _distribution_by_week(done)
+    weekly = weekly_done(p) if weekly is None else weekly
+    kinds = pd.Categorical(done["flow_item"], categories=FLOW_ITEMS).codes
+    counts = np.bincount(kinds[kinds >= 0], minlength=len(FLOW_ITEMS))
+    total_flow = float(done["flow_days"].sum())
+    efficiency = distribution(
+        "flow_efficiency",
+        done["efficiency"],
+        "share",
+        p.window,
+        "no finished item has a flow time",
+    )
+    load = _load_by_week(p)
     return {
         "velocity_per_week": {
-            **_weeks(p, velocity),
-            "series": {d.date().isoformat(): v for d, v in velocity.items()},
+            **weekly_rate("flow_velocity", "items per week", p, weekly),
+            "series": {d.date().isoformat(): v for d, v in weekly.items()},
         },
-        "flow_time_days": _stats(done["flow_days"]),
+        "flow_time_days": distribution(
+            "flow_time", done["flow_days"], "days", p.window, "no finished item has a start"
+        ),
         "flow_efficiency": {
-            **_stats(done["efficiency"]),
-            "overall": float(done["active_days"].sum() / done["flow_days"].sum())
-            if done["flow_days"].sum() > 0
-            else None,
+            **efficiency,
+            "overall": float(done["active_days"].sum() / total_flow) if total_flow > 0 else None,
         },
         "flow_load": {
-            "now": int(((items["start"].notna()) & items["done"].isna()).sum()),
+            "metric": "flow_load",
+            "value": int(items["in_progress"].sum()),
+            "unit": "items",
+            "statistic": "count",
+            "n": int(items["in_progress"].sum()),
+            "window": span(p.window.start, p.window.end),
+            "note": None,
+            "now": int(items["in_progress"].sum()),
             "series": load,
         },
-        "flow_distribution": {k: float(dist.get(k, 0.0)) for k in FLOW_ITEMS},
-        "distribution_by_week": by_week,
+        "flow_distribution": {
+            k: (float(counts[i] / counts.sum()) if counts.sum() else 0.0)
+            for i, k in enumerate(FLOW_ITEMS)
+        },
+        "feature_share": feature_share(p),
+        "distribution_by_week": _distribution_by_week(done),
         "percentiles": PERCENTILE_METHOD,
     }
 
 
-def _load_by_week(items: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, int]:
-    started = items["start"].dropna()
-    if started.empty:
-        return {}
-    ends = pd.date_range(
-        started.min().normalize() + pd.Timedelta(days=7), as_of + pd.Timedelta(days=7), freq="7D"
-    )
+def _load_by_week(p: Prepared) -> dict[str, int]:
+    """Items under way at each Monday inside the window, and at its end."""
+    items = p.items
     start = to_ns(items["start"])
     done = to_ns(items["done"])[start != NAT]
     start = np.sort(start[start != NAT])
+    if not start.size:
+        return {}
     done = np.sort(done[done != NAT])
-    edges = ends.asi8
+    mondays = p.window.week_days()[1:] * DAY_NS
+    edges = np.append(mondays[mondays < p.window.end], p.window.end)
     in_progress = np.searchsorted(start, edges, "right") - np.searchsorted(done, edges, "right")
-    return {e.date().isoformat(): int(n) for e, n in zip(ends, in_progress, strict=True)}
+    stamps = pd.DatetimeIndex(edges.view("datetime64[ns]"))
+    return {e.date().isoformat(): int(n) for e, n in zip(stamps, in_progress, strict=True)}
 
 
 def _distribution_by_week(done: pd.DataFrame) -> dict[str, dict[str, int]]:
     if done.empty:
         return {}
-    weeks = _mondays(to_ns(done["done"]))
+    weeks = monday_of(to_ns(done["done"]))
     first = int(weeks.min())
     row = (weeks - first) // 7
     kinds = len(FLOW_ITEMS)
     item = pd.Categorical(done["flow_item"], categories=FLOW_ITEMS).codes
     table = np.bincount(row * kinds + item, minlength=(int(row.max()) + 1) * kinds)
     table = table.reshape(-1, kinds)
-    index = _week_index(first, len(table))
+    index = _week_index(first + 7 * np.arange(len(table), dtype=np.int64))
     return {
         d.date().isoformat(): dict(zip(FLOW_ITEMS, map(int, counts), strict=True))
         for d, counts in zip(index, table, strict=True)
@@ -139,35 +202,65 @@ def _distribution_by_week(done: pd.DataFrame) -> dict[str, dict[str, int]]:
     }
 
 
-def sei_metrics(p: Prepared) -> dict:
+def _time_in(names, visits, total, median, unit_metric: str) -> dict:
+    return {
+        str(names[c]): {
+            "metric": unit_metric,
+            "total": float(total[c]),
+            "median": float(median[c]),
+            "value": float(median[c]),
+            "visits": int(visits[c]),
+            "n": int(visits[c]),
+            "unit": "days",
+            "statistic": "median",
+        }
+        for c in np.flatnonzero(visits)
+    }
+
+
+def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     """SEI figures: cycle time, throughput, WIP and its age, time in each status and stage."""
     items, stays = p.items, p.stays
-    wip = items[items["start"].notna() & items["done"].isna()]
+    weekly = weekly_done(p) if weekly is None else weekly
+    wip = items[items["in_progress"].to_numpy(dtype=bool)]
     age = (p.as_of - wip["start"]).dt.total_seconds() / 86400
     n = len(stays.statuses)
     visits = group_count(stays.status, n)
     total = group_sum(stays.status, stays.days, n)
     k = len(STAGES)
-    median, stage_median = nested_median(stays.status, stays.days, stays.stage_of, k)
+    if stays.stage_of is not None:  # each status in one stage: both medians from one sort
+        median, stage_median = nested_median(stays.status, stays.days, stays.stage_of, k)
+    else:
+        median = group_median(stays.status, stays.days, n)
+        stage_median = group_median(stays.stage.astype(np.intp), stays.days, k)
     in_stage = group_count(stays.stage, k)
     stage_total = group_sum(stays.stage, stays.days, k)
     return {
-        "cycle_time_days": _stats(items["cycle_days"]),
-        "throughput_per_week": _weeks(p, weekly_done(items, p.as_of)),
+        "cycle_time_days": distribution(
+            "cycle_time",
+            items["cycle_days"],
+            "days",
+            p.window,
+            "no finished item passed through an active development status",
+        ),
+        "throughput_per_week": weekly_rate("throughput", "items per week", p, weekly),
         "wip": len(wip),
-        "wip_age_days": _stats(age),
-        "time_in_status_days": {
-            str(stays.statuses[c]): {
-                "total": float(total[c]),
-                "median": float(median[c]),
-                "visits": int(visits[c]),
-            }
-            for c in np.flatnonzero(visits)
+        "wip_items": {
+            "metric": "wip",
+            "value": len(wip),
+            "unit": "items",
+            "statistic": "count",
+            "n": len(wip),
+            "window": span(p.window.start, p.window.end),
+            "note": None,
         },
-        "time_in_stage_days": {
-            STAGES[c]: {"total": float(stage_total[c]), "median": float(stage_median[c])}
-            for c in np.flatnonzero(in_stage)
-        },
+        "wip_age_days": distribution(
+            "wip_age", age, "days", p.window, "no item is in progress with a known start"
+        ),
+        "time_in_status_days": _time_in(stays.statuses, visits, total, median, "time_in_status"),
+        "time_in_stage_days": _time_in(
+            np.array(STAGES, dtype=object), in_stage, stage_total, stage_median, "time_in_stage"
+        ),
     }
 
 

@@ -20,9 +20,22 @@ BLOCK_WEEKS = 52  # weeks drawn at a time, until every trial has its answer
 def forecast(
     weekly: np.ndarray, items: int = 20, weeks: int = 8, seed: int = 0, trials: int = TRIALS
 ) -> dict:
+    """Both forecasts from `weekly` (items finished in each whole week, oldest first; the
+    last WINDOW_WEEKS are sampled). A series with no week or no finished item gives a note
+    instead."""
     recent = np.asarray(weekly, dtype=float)[-WINDOW_WEEKS:]
     if recent.size == 0 or recent.sum() == 0:
-        return {"sample_weeks": int(recent.size), "note": "no finished items to forecast from"}
+        why = (
+            "no whole week (Monday to Sunday, UTC) lies inside the observation window"
+            if recent.size == 0
+            else f"no item was finished in the last {recent.size} whole weeks"
+        )
+        return {
+            "metric": "forecast_weeks",
+            "sample_weeks": int(recent.size),
+            "unit": "weeks",
+            "note": f"not enough data to forecast: {why}",
+        }
     rng = np.random.default_rng(seed)
     needed = np.full(trials, np.inf)
     by_date = np.zeros(trials)
@@ -40,12 +53,27 @@ def forecast(
         week += block
     finite = needed[np.isfinite(needed)]
     return {
+        "metric": "forecast_weeks",
+        "unit": "weeks",
         "sample_weeks": int(recent.size),
         "trials": trials,
         "items": items,
         "weeks_for_items": {
-            f"p{q}": float(np.percentile(finite, q)) if finite.size else None for q in (50, 85, 95)
+            **{
+                f"p{q}": float(np.percentile(finite, q)) if finite.size else None
+                for q in (50, 85, 95)
+            },
+            "metric": "forecast_weeks",
+            "unit": "weeks",
         },
         "weeks": weeks,
-        "items_by_weeks": {f"p{q}": float(np.percentile(by_date, 100 - q)) for q in (50, 85, 95)},
+        "items_by_weeks": {
+            **{f"p{q}": float(np.percentile(by_date, 100 - q)) for q in (50, 85, 95)},
+            "metric": "forecast_items",
+            "unit": "items",
+        },
+        "note": None
+        if finite.size == trials
+        else f"{trials - finite.size:,} of {trials:,} trials did not finish within "
+        f"{MAX_WEEKS} weeks; the percentiles are of those that did",
     }

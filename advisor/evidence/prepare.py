@@ -1,13 +1,18 @@
 """Transitions cleaned and laid out as stays and items, on integer codes and nanosecond arrays.
 
 Each transition starts a stay in its `to_status` that lasts until the item's next transition
-(or the end of the data, for the last one). For an item:
+(or the end of the observation window, for the last one). For an item:
     start           first entry into an active status (backlog and done excluded)
-    done            the entry into done that ends its history (reopened items: the last one)
+    done            the start of the final run of done statuses: Resolved then Closed is done
+                    at Resolved; done, reopened and done again is done at the second entry
+    finished        done inside the observation window
     flow time       done - start: active and waiting time together
     flow efficiency active time inside [start, done] / flow time
     cycle time      done - first entry into an active development status (SEI)
     waiting         time inside [start, done] in waiting statuses, by their stage
+    partial         its history is known to be incomplete (a Jira changelog cut short), or
+                    its first row leaves a status of work or done: its start is unknown, so
+                    it gets no flow time, cycle time or waiting; it counts as finished
 Business days, when asked for, count weekdays between the two dates (numpy busday).
 No frame of a million rows is built: one sort at most (none when the file is already in item
 and time order), then group-wise firsts, lasts and sums over each item's contiguous run.
@@ -23,19 +28,20 @@ import pandas as pd
 from advisor.errors import EvidenceError, Problem
 from advisor.evidence.reading import SetAside
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES, Mapping
+from advisor.evidence.window import DAY_NS, NAT, Window
 
 WORK_STAGES = ("ideation", "development", "deployment", "operations", "support")
-NAT = np.iinfo(np.int64).min
-DAY_NS = 86_400_000_000_000
 _NEVER = np.iinfo(np.int64).max
 _DONE = STAGES.index("done")
 _IN_WORK = np.isin(np.array(STAGES), WORK_STAGES)  # by stage code
+_WORK_OR_DONE = _IN_WORK | (np.arange(len(STAGES)) == _DONE)
 
 
 @dataclass(frozen=True)
 class Stays:
     """One row per stay, as parallel arrays; `status`, `team` and `stage` are codes into
-    `statuses`, `teams` and STAGES."""
+    `statuses`, `teams` and STAGES. `stage_of` is each status's stage, or None when a status
+    has different stages in different projects (then use `stage` row by row)."""
 
     team: np.ndarray
     status: np.ndarray
@@ -48,7 +54,7 @@ class Stays:
     in_flow_days: np.ndarray  # the part inside [start, done] of a finished item
     statuses: np.ndarray
     teams: np.ndarray
-    stage_of: np.ndarray  # each status's stage
+    stage_of: np.ndarray | None
 
     def waiting(self) -> np.ndarray:
         """The stays a bottleneck is made of: waiting, in a stage of work, inside flow time."""
@@ -60,10 +66,32 @@ class Prepared:
     """Transitions cleaned and laid out as stays, and one row per item."""
 
     stays: Stays
-    items: pd.DataFrame  # index key; team, flow_item, start, done, dev_start, reopened, ...
+    items: pd.DataFrame  # index key; team, flow_item, start, done, finished, partial, ...
     as_of: pd.Timestamp
     since: pd.Timestamp  # the first record kept: the data begins here
+    window: Window
     counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class Rows:
+    """Cleaned transitions in item and time order, as codes and nanoseconds."""
+
+    key: np.ndarray
+    frm: np.ndarray
+    to: np.ndarray
+    kind: np.ndarray
+    team: np.ndarray
+    at: np.ndarray
+    created: np.ndarray
+    partial: np.ndarray | None  # per row: the item's changelog is known to be cut short
+    project: np.ndarray | None  # per row: a code into `projects`
+    key_names: np.ndarray
+    status_names: np.ndarray
+    kind_names: np.ndarray
+    team_names: np.ndarray
+    projects: np.ndarray
+    rows_read: int
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +145,18 @@ def span_days(a: np.ndarray, b: np.ndarray, business: bool) -> np.ndarray:
     return out
 
 
+def project_of(keys: np.ndarray) -> np.ndarray:
+    """Jira's project key of each issue key: `PAY-12` -> `PAY`; "" where the key has no
+    such shape."""
+    head, sep, tail = (
+        pd.Series(keys, dtype=object).astype(str).str.rpartition("-").to_numpy().T
+        if len(keys)
+        else (np.array([], object),) * 3
+    )
+    shaped = (sep == "-") & pd.Series(tail, dtype=object).str.isdigit().to_numpy(dtype=bool)
+    return np.where(shaped, head, "").astype(object)
+
+
 def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray | None:
     """The rows kept, in item and time order (None: all of them, as they are). Rows without a
     key or time, dated before their item was created, or duplicated are set aside, counted."""
@@ -148,6 +188,49 @@ def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray 
     return index
 
 
+def clean(transitions: pd.DataFrame, aside: SetAside, source: str = "work items") -> Rows:
+    """The usable rows in item and time order; every row set aside is counted with its
+    reason. A file none of whose rows can be used is refused, with the reasons."""
+    key, key_names = _codes(transitions["key"])
+    frm, to, status_names = _status_codes(transitions["from_status"], transitions["to_status"])
+    kind, kind_names = _codes(transitions["type"])
+    team_col = transitions["team"] if "team" in transitions else pd.Series([""] * len(key))
+    team, team_names = _codes(team_col)
+    at = to_ns(transitions["at"])
+    created = to_ns(transitions["created"])
+    partial = transitions["partial"].to_numpy(dtype=bool) if "partial" in transitions else None
+    project, projects = (
+        _codes(transitions["project"]) if "project" in transitions else (None, np.array([], object))
+    )
+    index = _clean(key, frm, to, at, created, key_names == "", aside)
+    if index is not None:
+        key, frm, to, kind, team, at, created = (
+            a[index] for a in (key, frm, to, kind, team, at, created)
+        )
+        partial = None if partial is None else partial[index]
+        project = None if project is None else project[index]
+    if len(key) == 0:
+        reasons = "; ".join(f"{count:,} {why}" for why, count in aside.reasons.items())
+        raise EvidenceError([Problem(source, f"no row can be used ({reasons or 'no rows'})")])
+    return Rows(
+        key,
+        frm,
+        to,
+        kind,
+        team,
+        at,
+        created,
+        partial,
+        project,
+        key_names,
+        status_names,
+        kind_names,
+        team_names,
+        projects,
+        len(transitions),
+    )
+
+
 def _luts(mapping: Mapping, statuses: np.ndarray, kinds: np.ndarray):
     """Stage, active and flow item of each status and type code, from the mapping."""
     rules = [mapping.statuses.get(s, ("development", False, "")) for s in statuses]
@@ -158,29 +241,46 @@ def _luts(mapping: Mapping, statuses: np.ndarray, kinds: np.ndarray):
     return stage, active, item
 
 
-def prepare(
-    transitions: pd.DataFrame,
-    mapping: Mapping,
-    aside: SetAside,
-    business_days: bool = False,
-    source: str = "work items",
-) -> Prepared:
-    """Clean the rows (each set-aside row counted with its reason) and lay out stays and
-    items. A file none of whose rows can be used is refused, with the reasons."""
-    key, key_names = _codes(transitions["key"])
-    frm, to, status_names = _status_codes(transitions["from_status"], transitions["to_status"])
-    kind, kind_names = _codes(transitions["type"])
-    team_col = transitions["team"] if "team" in transitions else pd.Series([""] * len(key))
-    team, team_names = _codes(team_col)
-    at = to_ns(transitions["at"])
-    index = _clean(key, frm, to, at, to_ns(transitions["created"]), key_names == "", aside)
-    if index is not None:
-        key, frm, to, kind, team, at = (a[index] for a in (key, frm, to, kind, team, at))
+def _row_rules(rows: Rows, mapping: Mapping, stage_lut, active_lut):
+    """Stage and active flag of each row's status; per project where the mapping says a
+    status means something else in a project. Returns (stage, active, from_stage, split)."""
+    if not mapping.by_project:
+        return stage_lut[rows.to], active_lut[rows.to], stage_lut[rows.frm], False
+    if rows.project is not None:
+        project, projects = rows.project, rows.projects
+    else:
+        projects, of_key = np.unique(project_of(rows.key_names), return_inverse=True)
+        project = of_key[rows.key]
+    index = {str(p): i for i, p in enumerate(projects)}
+    stage2 = np.tile(stage_lut, (len(projects), 1))
+    active2 = np.tile(active_lut, (len(projects), 1))
+    status_index = {str(s): i for i, s in enumerate(rows.status_names)}
+    for (p, s), (stage, active, _) in mapping.by_project.items():
+        if p in index and s in status_index:
+            stage2[index[p], status_index[s]] = STAGES.index(stage)
+            active2[index[p], status_index[s]] = active
+    project = project.astype(np.intp)
+    return stage2[project, rows.to], active2[project, rows.to], stage2[project, rows.frm], True
 
+
+def layout(
+    rows: Rows,
+    mapping: Mapping,
+    window: Window,
+    business_days: bool = False,
+) -> Prepared:
+    """Stays and items over the window: rows after its end are not used (the data as of the
+    window's end); an item is finished when its done falls inside the window."""
+    counts_outside = 0
+    if window.given:
+        inside = rows.at <= window.end
+        counts_outside = int((~inside).sum())
+        if counts_outside:
+            rows = _subset(rows, np.flatnonzero(inside))
+    key, frm, to, kind, team, at = rows.key, rows.frm, rows.to, rows.kind, rows.team, rows.at
     n = len(key)
     if n == 0:
-        reasons = "; ".join(f"{count:,} {why}" for why, count in aside.reasons.items())
-        raise EvidenceError([Problem(source, f"no row can be used ({reasons or 'no rows'})")])
+        raise EvidenceError([Problem("the window", "holds no status change of any item")])
     first = np.ones(n, dtype=bool)
     first[1:] = key[1:] != key[:-1]
     last = np.ones(n, dtype=bool)
@@ -189,27 +289,46 @@ def prepare(
     last_rows = np.flatnonzero(last)
     runs = last_rows - starts + 1
     group = np.repeat(np.arange(len(starts)), runs)
-    as_of = int(at.max())
+    as_of = window.end
 
-    stage_lut, active_lut, item_lut = _luts(mapping, status_names, kind_names)
-    stage, active = stage_lut[to], active_lut[to]
+    stage_lut, active_lut, item_lut = _luts(mapping, rows.status_names, rows.kind_names)
+    stage, active, from_stage, split = _row_rules(rows, mapping, stage_lut, active_lut)
     work = active & _IN_WORK[stage]
     prev_to = np.roll(to, 1)
-    jumped = ~first & (status_names != "")[frm] & (frm != prev_to)
+    jumped = ~first & (rows.status_names != "")[frm] & (frm != prev_to)
     until = np.roll(at, -1)
     until[last] = as_of
     reopen = ~first & (np.roll(stage, 1) == _DONE) & (stage != _DONE)
 
+    # Partial: a changelog known to be cut short, or a history whose first row leaves a
+    # status of work or done (the item was already under way before the file begins).
+    midway = (rows.status_names != "")[frm[starts]] & _WORK_OR_DONE[from_stage[starts]]
+    truncated = (
+        np.maximum.reduceat(rows.partial.astype(np.int8), starts).astype(bool)
+        if rows.partial is not None
+        else np.zeros(len(starts), dtype=bool)
+    )
+    partial = truncated | midway
+
     def first_time(mask):
         values = np.minimum.reduceat(np.where(mask, at, _NEVER), starts)
-        return np.where(values == _NEVER, NAT, values)
+        return np.where((values == _NEVER) | partial, NAT, values)
 
     start = first_time(work)
     dev_start = first_time(work & (stage == STAGES.index("development")))
-    done = np.where(stage[last_rows] == _DONE, at[last_rows], NAT)
+    # Done: the first row of the trailing run of done statuses.
+    is_done = stage == _DONE
+    last_break = np.maximum.accumulate(np.where(~is_done, np.arange(n), -1))
+    run_start = np.minimum(np.maximum(last_break[last_rows] + 1, starts), last_rows)
+    done = np.where(is_done[last_rows], at[run_start], NAT)
+    # A partial item whose every visible row is done was finished before the file begins.
+    unknown_done = partial & is_done[last_rows] & (run_start == starts) & midway
+    done = np.where(unknown_done, NAT, done)
+    finished = window.contains(done)
     reopened = np.bincount(group[reopen], minlength=len(starts))
 
-    ws, we = np.repeat(start, runs), np.repeat(done, runs)
+    ws = np.repeat(np.where(finished, start, NAT), runs)
+    we = np.repeat(np.where(finished, done, NAT), runs)
     lo, hi = np.maximum(at, ws), np.minimum(until, we)
     inside = (ws != NAT) & (we != NAT) & (hi > lo)
     if business_days:
@@ -219,24 +338,31 @@ def prepare(
         in_flow = np.where(inside, hi - lo, 0) / DAY_NS
     active_days = np.bincount(group, weights=np.where(active, in_flow, 0.0), minlength=len(starts))
 
-    flow_days = span_days(start, done, business_days)
+    flow_days = np.where(finished, span_days(start, done, business_days), np.nan)
+    current_stage = stage[last_rows]
+    in_progress = (done == NAT) & (
+        (start != NAT) | (partial & _IN_WORK[current_stage] & ~unknown_done)
+    )
     items = pd.DataFrame(
         {
-            "team": pd.Categorical.from_codes(team[starts], team_names),
+            "team": pd.Categorical.from_codes(team[starts], rows.team_names),
             "flow_item": pd.Categorical.from_codes(item_lut[kind[last_rows]], FLOW_ITEMS),
             "start": utc(start),
             "dev_start": utc(dev_start),
             "done": utc(done),
+            "finished": finished,
+            "in_progress": in_progress,
+            "partial": partial,
             "reopened": reopened,
-            "status": pd.Categorical.from_codes(to[last_rows], status_names),
+            "status": pd.Categorical.from_codes(to[last_rows], rows.status_names),
             "flow_days": flow_days,
-            "cycle_days": span_days(dev_start, done, business_days),
+            "cycle_days": np.where(finished, span_days(dev_start, done, business_days), np.nan),
             "active_days": active_days,
             "efficiency": np.divide(
                 active_days, flow_days, out=np.full(len(starts), np.nan), where=flow_days > 0
             ),
         },
-        index=pd.Index(key_names[key[starts]], name="key", dtype=object),
+        index=pd.Index(rows.key_names[key[starts]], name="key", dtype=object),
     )
     stays = Stays(
         team=team,
@@ -248,19 +374,50 @@ def prepare(
         last=last,
         days=span_days(at, until, business_days) if business_days else (until - at) / DAY_NS,
         in_flow_days=in_flow,
-        statuses=status_names,
-        teams=team_names,
-        stage_of=stage_lut,
+        statuses=rows.status_names,
+        teams=rows.team_names,
+        stage_of=None if split else stage_lut,
     )
-    finished = done != NAT
+    created_row = (rows.status_names == "")[frm[starts]]
     counts = {
         "items": len(starts),
         "transitions": n,
         "out_of_sequence": int(jumped.sum()),
         "finished": int(finished.sum()),
-        "unfinished": int((~finished).sum()),
+        "unfinished": int((done == NAT).sum()),
+        "finished_before_window": int(((done != NAT) & (done < window.start)).sum()),
         "reopened_items": int((reopened > 0).sum()),
-        "finished_without_active_status": int((finished & (start == NAT)).sum()),
+        "finished_without_active_status": int((finished & (start == NAT) & ~partial).sum()),
+        "partial_items": int(partial.sum()),
+        "truncated_items": int(truncated.sum()),
+        "complete_history_items": int((created_row & ~truncated).sum()),
+        "transitions_after_window": counts_outside,
     }
-    as_of_time, since = (pd.Timestamp(int(v), tz="UTC") for v in (as_of, at.min()))
-    return Prepared(stays, items, as_of_time, since, counts)
+    since = pd.Timestamp(int(at.min()), tz="UTC")
+    return Prepared(stays, items, pd.Timestamp(int(as_of), tz="UTC"), since, window, counts)
+
+
+def _subset(rows: Rows, index: np.ndarray) -> Rows:
+    pick = lambda a: None if a is None else a[index]  # noqa: E731
+    return Rows(
+        rows.key[index],
+        rows.frm[index],
+        rows.to[index],
+        rows.kind[index],
+        rows.team[index],
+        rows.at[index],
+        rows.created[index],
+        pick(rows.partial),
+        pick(rows.project),
+        rows.key_names,
+        rows.status_names,
+        rows.kind_names,
+        rows.team_names,
+        rows.projects,
+        rows.rows_read,
+    )
+
+
+def item_times(rows: Rows) -> list[np.ndarray]:
+    """The timestamps the transitions contribute to the observation window."""
+    return [rows.at, rows.created]

@@ -1,16 +1,16 @@
-"""Reading a team's exports: work-item transitions (CSV or Jira REST JSON), a status map,
+"""Reading a team's exports: work-item transitions (CSV or Jira REST JSON, see jira.py),
 deployments, incidents and a survey. Every problem names the file, row and column; rows that
 cannot be used are set aside and counted with the reason.
 
-Transitions become one frame: key, type, team, from_status, to_status, at (UTC), created (UTC).
-Jira: status changes are the changelog items whose field is "status"; histories are sorted by
-time (Jira lists them newest first); the first status is the first change's `fromString`, or
-the current status when nothing changed; times like 2021-06-18T18:41:29.398+0000.
+Transitions become one frame: key, type, team, from_status, to_status, at (UTC), created (UTC)
+and, from Jira, project and partial. Only regular files are read, each within the size
+limits of limits.py, checked before a byte is read.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,16 +22,25 @@ from advisor.errors import EvidenceError, Problem
 from advisor.evidence.arrow_csv import (
     DEPLOYMENT_TIMES,
     INCIDENT_TIMES,
-    MAX_BYTES,
     TEXT_COLUMNS,
     TRANSITION_COLUMNS,
+    header,
     source,
     transitions_table,
     typed_table,
 )
+from advisor.evidence.limits import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    MAX_HEADER_BYTES,
+    MAX_JSON_BYTES,
+    MAX_TOTAL_BYTES,
+    MB,
+)
+from advisor.evidence.statuses import Categories
+from advisor.evidence.times import in_range, parse_times
 
-MAX_JSON_BYTES = 50_000_000  # Jira JSON is parsed whole in memory
-MAX_FILES = 2_000  # JSON files in a folder
 DEPLOYMENT_COLUMNS = ("id", "deployed_at", "commit_at", "status")
 INCIDENT_COLUMNS = ("id", "created_at", "resolved_at")
 
@@ -50,17 +59,98 @@ class SetAside:
         return dict(self.reasons)
 
 
-def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_BYTES) -> None:
+@dataclass
+class ItemsRead:
+    """Work items as read: the transitions frame, where they came from, and what the files
+    say beside the rows (Jira's status categories, changelogs cut short)."""
+
+    frame: pd.DataFrame
+    source: str
+    categories: Categories = field(default_factory=Categories)
+    truncated: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (held, total)
+    files: list[str] = field(default_factory=list)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / MB:,.0f} MB" if limit >= MB else f"{limit:,} bytes"
+
+
+def checked_file(path: Path, limit: int = MAX_FILE_BYTES) -> int:
+    """The size of a regular file within `limit`, checked before it is read. A folder, a
+    device, a pipe or a link to one is refused: it could be endless."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise EvidenceError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise EvidenceError([Problem(str(path), "is a folder, not a file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise EvidenceError([Problem(str(path), "is not a regular file (a device or a pipe)")])
+    if info.st_size > limit:
+        raise EvidenceError([Problem(str(path), f"file is larger than {_size(limit)}")])
+    return info.st_size
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, never more than `limit` (a file that grows while it is read
+    is refused)."""
+    checked_file(path, limit)
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise EvidenceError([Problem(str(path), f"file is larger than {_size(limit)}")])
+    return data
+
+
+def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_FILE_BYTES) -> None:
     """Refuse a file (by its size on disk, before reading) or data larger than `limit`."""
     if isinstance(data, Path):
-        try:
-            size, file = data.stat().st_size, str(data)
-        except OSError as exc:
-            raise EvidenceError([Problem(str(data), f"cannot be read ({exc.strerror})")]) from None
+        checked_file(data, limit)
+    elif len(data) > limit:
+        raise EvidenceError([Problem(file, f"file is larger than {_size(limit)}")])
+
+
+def check_total(sizes: dict[str, int]) -> None:
+    """Every file of one measurement together within MAX_TOTAL_BYTES."""
+    total = sum(sizes.values())
+    if total > MAX_TOTAL_BYTES:
+        raise EvidenceError(
+            [
+                Problem(
+                    ", ".join(sizes)[:200],
+                    f"the files come to {total / MB:,.0f} MB; at most {_size(MAX_TOTAL_BYTES)} "
+                    "are read for one measurement",
+                )
+            ]
+        )
+
+
+def _check_header(data: bytes | str | Path, file: str) -> None:
+    """A header the readers can take: not too long, not too wide, no column named twice."""
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            first = f.readline(MAX_HEADER_BYTES + 1)
     else:
-        size = len(data)
-    if size > limit:
-        raise EvidenceError([Problem(file, f"file is larger than {limit:,} bytes")])
+        raw = data.encode() if isinstance(data, str) else data
+        first = raw[: MAX_HEADER_BYTES + 1].split(b"\n", 1)[0]
+    if len(first) > MAX_HEADER_BYTES and not first.endswith(b"\n"):
+        raise EvidenceError(
+            [Problem(file, f"the header line is longer than {MAX_HEADER_BYTES:,} bytes")]
+        )
+    names = header(first)
+    if len(names) > MAX_COLUMNS:
+        raise EvidenceError(
+            [
+                Problem(
+                    file, f"the header has {len(names):,} columns; at most {MAX_COLUMNS} are read"
+                )
+            ]
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            raise EvidenceError([Problem(file, "is named twice in the header", name, row=1)])
+        seen.add(name)
 
 
 def _read_csv(
@@ -69,11 +159,13 @@ def _read_csv(
     required: tuple[str, ...],
     times: tuple[str, ...] = (),
     table=None,
+    limit: int = MAX_FILE_BYTES,
 ) -> pd.DataFrame:
     """A CSV as text columns (and `times` as UTC times when every one has a zone), its header
     checked; the header is row 1, data starts at row 2. `table`: the file as Arrow already
     read it (arrow_csv.typed_table)."""
-    _size_checked(data, file)
+    _size_checked(data, file, limit)
+    _check_header(data, file)
     if table is None and times:
         table = typed_table(data, times)
     if table is not None:
@@ -103,26 +195,6 @@ def _read_csv(
     return frame
 
 
-def parse_times(
-    values: pd.Series, file: str, column: str, aside: SetAside, first_row: int = 2
-) -> pd.Series:
-    """Timestamps to UTC; a value without an offset is taken as UTC. Unreadable values become
-    NaT and are counted; one readable format per column is expected, several are accepted."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC")  # read typed: every value had a zone
-    text = values.astype("string").str.strip()
-    blank = text.isna() | (text == "")
-    parsed = pd.to_datetime(text.where(~blank), utc=True, errors="coerce", format="ISO8601")
-    retry = parsed.isna() & ~blank
-    if retry.any():  # a second format in the same column: parse those values one by one
-        parsed[retry] = pd.to_datetime(text[retry], utc=True, errors="coerce", format="mixed")
-    bad = parsed.isna() & ~blank
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + first_row
-        aside.add(f"{column}: not a date and time (first at {file} row {row})", int(bad.sum()))
-    return parsed
-
-
 # ---------------------------------------------------------------- work items
 
 
@@ -148,7 +220,9 @@ def _categorical(indices: np.ndarray, names: np.ndarray, categories: np.ndarray)
     return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
 
 
-def _fast_transitions(data: bytes | str | Path, table=None) -> pd.DataFrame | None:
+def _fast_transitions(
+    data: bytes | str | Path, file: str, aside: SetAside, table=None
+) -> pd.DataFrame | None:
     """The common case read by Arrow in one pass (arrow_csv.transitions_table, or `table`
     when it was read early): text as categories, times in UTC. None when Arrow cannot take
     the file: the careful path then reads it. Statuses, types and teams are sorted; keys
@@ -171,18 +245,20 @@ def _fast_transitions(data: bytes | str | Path, table=None) -> pd.DataFrame | No
             "team": _categorical(*parts["team"][:2], np.unique(parts["team"][1])),
             "from_status": _categorical(*parts["from_status"][:2], statuses),
             "to_status": _categorical(*parts["to_status"][:2], statuses),
-            "at": table["changed_at"].to_pandas(),
+            "at": in_range(table["changed_at"].to_pandas(), file, "changed_at", aside),
         }
     )
+    if "project" in parts:
+        frame["project"] = _categorical(*parts["project"][:2], np.unique(parts["project"][1]))
     frame["created"] = (
-        table["created_at"].to_pandas()
+        in_range(table["created_at"].to_pandas(), file, "created_at", aside)
         if "created_at" in names
         else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     )
     return frame
 
 
-def _usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
+def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
     """The transitions, refused when no row has both a key and a readable time."""
     key = frame["key"]
     if isinstance(key.dtype, pd.CategoricalDtype):  # by code: no hashing of every key
@@ -200,9 +276,10 @@ def transitions_from_csv(
     data: bytes | str | Path, file: str, aside: SetAside, table=None
 ) -> pd.DataFrame:
     _size_checked(data, file)
-    fast = _fast_transitions(data, table)
+    _check_header(data, file)
+    fast = _fast_transitions(data, file, aside, table)
     if fast is not None:
-        return _usable(fast, file, aside)
+        return usable(fast, file, aside)
     frame = _read_csv(data, file, TRANSITION_COLUMNS)
     out = pd.DataFrame(
         {
@@ -213,118 +290,53 @@ def transitions_from_csv(
             "to_status": frame["to_status"].str.strip(),
         }
     )
+    if "project" in frame:
+        out["project"] = frame["project"].str.strip()
     out["at"] = parse_times(frame["changed_at"], file, "changed_at", aside)
     created = frame["created_at"] if "created_at" in frame else pd.Series([""] * len(frame))
     out["created"] = parse_times(created, file, "created_at", aside)
-    return _usable(out, file, aside)
+    return usable(out, file, aside)
 
 
-def _jira_issues(doc, file: str) -> list[dict]:
-    if isinstance(doc, dict) and isinstance(doc.get("issues"), list):
-        issues = doc["issues"]
-    elif isinstance(doc, list):
-        issues = doc
-    elif isinstance(doc, dict) and "fields" in doc:
-        issues = [doc]
-    else:
-        raise EvidenceError(
-            [
-                Problem(
-                    file,
-                    'not a Jira response: expected a search result {"issues": [...]}, a list '
-                    'of issues, or one issue with "fields"',
-                )
-            ]
-        )
-    bad = [i for i, x in enumerate(issues) if not (isinstance(x, dict) and "fields" in x)]
-    if bad:
-        raise EvidenceError(
-            [Problem(file, f'issue {bad[0] + 1} has no "fields": not a Jira issue', "issues")]
-        )
-    return issues
+def read_items(path: str | Path, aside: SetAside, table=None) -> ItemsRead:
+    """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files
+    (issues, and Jira's status list, which gives each status's category). `table`: the CSV
+    as Arrow already read it (arrow_csv.EarlyReads)."""
+    from advisor.evidence import jira
 
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def transitions_from_jira(paths: list[tuple[str, bytes]], aside: SetAside) -> pd.DataFrame:
-    """Jira REST JSON (search results with the changelog expanded) as transition rows."""
-    rows = []
-    for file, data in paths:
-        _size_checked(data, file, MAX_JSON_BYTES)
-        try:
-            doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise EvidenceError([Problem(file, f"not JSON ({str(exc)[:120]})")]) from None
-        for issue in _jira_issues(doc, file):
-            fields = issue.get("fields") or {}
-            key = _text(issue.get("key")) or _text(issue.get("id"))
-            kind = _text((fields.get("issuetype") or {}).get("name"))
-            created = _text(fields.get("created"))
-            team = _team(fields)
-            changes = []
-            histories = (issue.get("changelog") or {}).get("histories") or []
-            for h in histories if isinstance(histories, list) else []:
-                if not isinstance(h, dict):
-                    continue
-                for item in h.get("items") or []:
-                    if isinstance(item, dict) and item.get("field") == "status":
-                        changes.append(
-                            (
-                                _text(h.get("created")),
-                                _text(item.get("fromString")),
-                                _text(item.get("toString")),
-                            )
-                        )
-            changes.sort(key=lambda c: c[0])  # Jira lists histories newest first
-            first = changes[0][1] if changes else _text((fields.get("status") or {}).get("name"))
-            rows.append((key, kind, team, "", first, created, created))
-            rows.extend((key, kind, team, frm, to, at, created) for at, frm, to in changes)
-    frame = pd.DataFrame(
-        rows, columns=["key", "type", "team", "from_status", "to_status", "at", "created"]
-    )
-    if frame.empty:
-        raise EvidenceError([Problem(paths[0][0] if paths else "jira", "holds no issues")])
-    file = paths[0][0] if len(paths) == 1 else f"{len(paths)} Jira files"
-    frame["at"] = parse_times(frame["at"], file, "created", aside)
-    frame["created"] = parse_times(frame["created"], file, "fields.created", aside)
-    return _usable(frame, file, aside)
-
-
-def _team(fields: dict) -> str:
-    for name in ("team", "customfield_team"):
-        value = fields.get(name)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict) and isinstance(value.get("name"), str):
-            return value["name"]
-    return ""
-
-
-def read_items(path: str | Path, aside: SetAside, table=None) -> tuple[pd.DataFrame, str]:
-    """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files.
-    `table`: the CSV as Arrow already read it (arrow_csv.EarlyReads)."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(path.glob("*.json"))
+        files = sorted(p for p in path.glob("*.json"))
         if not files:
             raise EvidenceError([Problem(str(path), "folder holds no .json files")])
         if len(files) > MAX_FILES:
             raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
-        for f in files:
-            _size_checked(f, limit=MAX_JSON_BYTES)
-        return transitions_from_jira([(str(f), f.read_bytes()) for f in files], aside), str(path)
+        check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
+        return jira.read_jira([(str(f), read_bytes(f, MAX_JSON_BYTES)) for f in files], aside)
     if path.suffix.lower() == ".json":
-        _size_checked(path, limit=MAX_JSON_BYTES)
-        return transitions_from_jira([(str(path), path.read_bytes())], aside), str(path)
-    return transitions_from_csv(path, str(path), aside, table), str(path)
+        return jira.read_jira([(str(path), read_bytes(path, MAX_JSON_BYTES))], aside)
+    frame = transitions_from_csv(path, str(path), aside, table)
+    return ItemsRead(frame, str(path), files=[str(path)])
 
 
-def items_from_upload(name: str, data: bytes, aside: SetAside) -> pd.DataFrame:
-    if name.lower().endswith(".json"):
-        return transitions_from_jira([(name, data)], aside)
-    return transitions_from_csv(data, name, aside)
+def items_from_upload(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
+    """Uploaded work items: one transitions CSV, or Jira JSON files (issues and status
+    lists), as the command line reads a file or a folder."""
+    from advisor.evidence import jira
+
+    if not files:
+        raise EvidenceError([Problem("work items", "no file was given")])
+    check_total({name: len(data) for name, data in files})
+    if all(name.lower().endswith(".json") for name, _ in files):
+        for name, data in files:
+            _size_checked(data, name, MAX_JSON_BYTES)
+        return jira.read_jira(files, aside)
+    if len(files) > 1:
+        raise EvidenceError(
+            [Problem(files[0][0], "several files are read only as Jira JSON; give one CSV")]
+        )
+    name, data = files[0]
+    return ItemsRead(transitions_from_csv(data, name, aside), name, files=[name])
 
 
 # ---------------------------------------------------------------- deployments and incidents
@@ -340,10 +352,25 @@ def _flag(values: pd.Series, file: str, column: str) -> pd.Series:
     return truthy
 
 
+@dataclass
+class Deployments:
+    """Deployments as read: one row per deployment (rows sharing an id merged), one row per
+    change shipped (each row of the export), and what the merge did."""
+
+    frame: pd.DataFrame  # id, failed, deployed_at, commit_at, recovered_at, unplanned, changes
+    changes: pd.DataFrame  # deployment (a row of `frame`), deployed_at, commit_at
+    rows: int
+    merged_rows: int = 0  # rows read as part of another row's deployment
+    merged_ids: list[str] = field(default_factory=list)
+
+
 def read_deployments(
     data: bytes | str | Path, file: str, aside: SetAside, table=None
-) -> pd.DataFrame:
-    """Deployments; `table`: the file as Arrow already read it (arrow_csv.EarlyReads)."""
+) -> Deployments:
+    """Deployments; rows sharing an `id` are one deployment (one row per change shipped is a
+    common export): its earliest first commit, failed when any row failed, unplanned when
+    any row is, recovered at the latest recovery. Rows sharing an id but not its deployment
+    time are set aside, by row. `table`: the file as Arrow already read it."""
     frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, DEPLOYMENT_TIMES, table)
     status = frame["status"].str.strip().str.lower()
     bad = ~status.isin(["success", "failed"])
@@ -353,31 +380,80 @@ def read_deployments(
             [
                 Problem(
                     file,
-                    f"{frame['status'].iloc[row - 2]!r} is not success or failed",
+                    f"{frame['status'].iloc[row - 2]!r} is not success or failed"[:200],
                     "status",
                     row=row,
                 )
             ]
         )
-    out = pd.DataFrame({"id": frame["id"].str.strip(), "failed": status == "failed"})
+    out = pd.DataFrame({"id": frame["id"].str.strip(), "failed": (status == "failed").to_numpy()})
     out["deployed_at"] = parse_times(frame["deployed_at"], file, "deployed_at", aside)
     out["commit_at"] = parse_times(frame["commit_at"], file, "commit_at", aside)
     recovered = frame["recovered_at"] if "recovered_at" in frame else pd.Series([""] * len(frame))
     out["recovered_at"] = parse_times(recovered, file, "recovered_at", aside)
     unplanned = frame["unplanned"] if "unplanned" in frame else pd.Series([""] * len(frame))
     out["unplanned"] = _flag(unplanned, file, "unplanned").to_numpy()
+    out["row"] = np.arange(2, len(out) + 2)
     undated = out["deployed_at"].isna()
     aside.add("deployments without a readable deployed_at", int(undated.sum()))
     out = out[~undated]
-    backwards = out["recovered_at"].notna() & (out["recovered_at"] < out["deployed_at"])
-    aside.add("deployments recovered before they were deployed", int(backwards.sum()))
-    out.loc[backwards, "recovered_at"] = pd.NaT
     early = out["commit_at"].notna() & (out["commit_at"] > out["deployed_at"])
     aside.add("deployments whose first commit is after the deployment", int(early.sum()))
     out.loc[early, "commit_at"] = pd.NaT
+    out, rows, merged, ids = _merge_ids(out, file, aside)
+    backwards = out["recovered_at"].notna() & (out["recovered_at"] < out["deployed_at"])
+    aside.add("deployments recovered before they were deployed", int(backwards.sum()))
+    out.loc[backwards, "recovered_at"] = pd.NaT
     if out.empty:
         raise EvidenceError([Problem(file, "no deployment has a readable deployed_at")])
-    return out.sort_values("deployed_at", kind="stable").reset_index(drop=True)
+    out = out.sort_values("deployed_at", kind="stable").reset_index(drop=True)
+    position = pd.Series(out.index, index=out["row"].to_numpy())
+    changes = pd.DataFrame(
+        {
+            "deployment": position.loc[rows["group"].to_numpy()].to_numpy(),
+            "deployed_at": rows["deployed_at"].to_numpy(),
+            "commit_at": rows["commit_at"].to_numpy(),
+        }
+    )
+    return Deployments(out, changes, len(frame), merged, ids)
+
+
+def _merge_ids(out: pd.DataFrame, file: str, aside: SetAside):
+    """One row per deployment id (a blank id is a deployment of its own). Returns the
+    deployments, the rows kept (each with `group`, its deployment's first row), the number
+    of rows merged into another and the first ids merged."""
+    repeated = (out["id"] != "") & out["id"].duplicated(keep=False)
+    if not repeated.any():
+        return out.assign(changes=1), out.assign(group=out["row"]), 0, []
+    first_time = out[repeated].groupby("id")["deployed_at"].transform("min")
+    clash = pd.Series(False, index=out.index)
+    clash[repeated] = out.loc[repeated, "deployed_at"] != first_time
+    if clash.any():
+        row = int(out.loc[clash, "row"].iloc[0])
+        aside.add(
+            "deployment rows whose id is already used by a deployment at another time "
+            f"(first at {file} row {row})",
+            int(clash.sum()),
+        )
+        out = out[~clash]
+        repeated = (out["id"] != "") & out["id"].duplicated(keep=False)
+    same = out[repeated]
+    merged = same.groupby("id", sort=False).agg(
+        failed=("failed", "any"),
+        deployed_at=("deployed_at", "first"),
+        commit_at=("commit_at", "min"),
+        recovered_at=("recovered_at", "max"),
+        unplanned=("unplanned", "any"),
+        row=("row", "min"),
+        changes=("row", "size"),
+    )
+    merged = merged.reset_index()
+    single = out[~repeated].assign(changes=1)
+    whole = pd.concat([single, merged[single.columns]], ignore_index=True)
+    whole = whole.sort_values("row", kind="stable").reset_index(drop=True)
+    group = out["row"].where(~repeated, out["id"].map(merged.set_index("id")["row"]))
+    rows = out.assign(group=group.astype(np.int64))
+    return whole, rows, int(len(same) - len(merged)), [str(i) for i in merged["id"].head(10)]
 
 
 def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
@@ -388,7 +464,11 @@ def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.D
     out["deployment_id"] = frame["deployment_id"].str.strip() if "deployment_id" in frame else ""
     undated = out["created_at"].isna()
     aside.add("incidents without a readable created_at", int(undated.sum()))
-    return out[~undated].reset_index(drop=True)
+    out = out[~undated]
+    backwards = out["resolved_at"].notna() & (out["resolved_at"] < out["created_at"])
+    aside.add("incidents resolved before they were created", int(backwards.sum()))
+    out.loc[backwards, "resolved_at"] = pd.NaT
+    return out.reset_index(drop=True)
 
 
 def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:

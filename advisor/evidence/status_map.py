@@ -18,9 +18,19 @@ class StatusRule(Strict):
     active: bool = False
 
 
+class ProjectRules(Strict):
+    """Rules for one project's statuses, where a name means something else there."""
+
+    statuses: dict[str, StatusRule] = Field(default={}, max_length=5_000)
+
+
 class StatusMap(Strict):
+    """`statuses` hold for every project; `projects: {KEY: {statuses: ...}}` override them
+    for one Jira project (the key's prefix, `PAY` in `PAY-12`)."""
+
     statuses: dict[str, StatusRule] = Field(default={}, max_length=5_000)
     types: dict[str, FlowItem] = Field(default={}, max_length=1_000)
+    projects: dict[str, ProjectRules] = Field(default={}, max_length=1_000)
 
 
 def parse_status_map(text: str | bytes, file: str = "statuses.yaml") -> StatusMap:
@@ -33,12 +43,17 @@ def load_status_map(path: str | Path) -> StatusMap:
 
 def status_map_yaml(mapping: Mapping) -> str:
     """The mapping as a status-map file, to save and reuse."""
-    return dump_yaml(
-        {
-            "statuses": {
-                s: {"stage": stage, "active": active}
-                for s, (stage, active, _) in mapping.statuses.items()
-            },
-            "types": {t: item for t, (item, _) in mapping.types.items()},
-        }
-    )
+    data = {
+        "statuses": {
+            s: {"stage": stage, "active": active}
+            for s, (stage, active, _) in mapping.statuses.items()
+        },
+        "types": {t: item for t, (item, _) in mapping.types.items()},
+    }
+    projects: dict[str, dict] = {}
+    for (project, status), (stage, active, _) in mapping.by_project.items():
+        rules = projects.setdefault(project, {"statuses": {}})["statuses"]
+        rules[status] = {"stage": stage, "active": active}
+    if projects:
+        data["projects"] = projects
+    return dump_yaml(data)

@@ -8,7 +8,7 @@ development, deployment, operations, support, done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -107,14 +107,41 @@ DEFAULT_TYPES = {
     "vulnerability": "risk",
 }
 UNMAPPED = ("development", False)  # stands in until the user maps the status
+CATEGORIES = ("new", "indeterminate", "done")  # Jira's statusCategory keys
+
+
+@dataclass(frozen=True)
+class Categories:
+    """Jira's statusCategory of each status, where the data gives it: per project (an
+    issue's current status, or a status list entry scoped to a project) and across projects
+    (a status list entry with no scope)."""
+
+    by_project: dict[tuple[str, str], str] = field(default_factory=dict)
+    general: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_project or self.general)
+
+    def of(self, status: str, project: str | None = None) -> str | None:
+        """The category of `status` in `project` (None: any project), if known. Across
+        projects, a status whose projects disagree has no single category."""
+        if project is not None and (project, status) in self.by_project:
+            return self.by_project[(project, status)]
+        if status in self.general:
+            return self.general[status]
+        seen = {c for (_, s), c in self.by_project.items() if s == status}
+        return seen.pop() if len(seen) == 1 else None
 
 
 @dataclass(frozen=True)
 class Mapping:
-    """Every status and type seen in the data, with where its rule came from."""
+    """Every status and type seen in the data, with where its rule came from: "mapped" (the
+    user's map), "category" (Jira's statusCategory), "default" (a common name) or
+    "unmapped". `by_project` holds the rules that differ in one project from `statuses`."""
 
-    statuses: dict[str, tuple[str, bool, str]]  # status -> (stage, active, "mapped" | ...)
+    statuses: dict[str, tuple[str, bool, str]]  # status -> (stage, active, source)
     types: dict[str, tuple[str, str]]  # type -> (flow item, source)
+    by_project: dict[tuple[str, str], tuple[str, bool, str]] = field(default_factory=dict)
 
     @property
     def unmapped(self) -> list[str]:
@@ -125,19 +152,64 @@ class Mapping:
         return [t for t, (_, how) in self.types.items() if how == "unmapped"]
 
 
-def resolve(statuses: list[str], types: list[str], given: StatusMap | None) -> Mapping:
-    """The rule for each status and type: the user's map, else a default, else unmapped."""
-    by_lower = {k.lower(): v for k, v in given.statuses.items()} if given else {}
+def _from_category(status: str, category: str) -> tuple[str, bool]:
+    """Jira's category decides not started / under way / done; a common name refines the
+    stage of a status under way."""
+    if category == "new":
+        return ("backlog", False)
+    if category == "done":
+        return ("done", False)
+    named = DEFAULT_STATUSES.get(status.lower())
+    if named and named[0] not in ("backlog", "done"):
+        return named
+    return UNMAPPED
+
+
+def _rule(status, project, user, user_projects, categories) -> tuple[str, bool, str]:
+    """The rule for `status` in `project` (None: the rule across projects)."""
+    low = status.lower()
+    if project is not None and low in user_projects.get(project, {}):
+        r = user_projects[project][low]
+        return (r.stage, r.active, "mapped")
+    if low in user:
+        return (user[low].stage, user[low].active, "mapped")
+    category = categories.of(status, project) if categories else None
+    if category in CATEGORIES:
+        return (*_from_category(status, category), "category")
+    if low in DEFAULT_STATUSES:
+        return (*DEFAULT_STATUSES[low], "default")
+    return (*UNMAPPED, "unmapped")
+
+
+def resolve(
+    statuses: list[str],
+    types: list[str],
+    given: StatusMap | None,
+    categories: Categories | None = None,
+    pairs: set[tuple[str, str]] | None = None,
+) -> Mapping:
+    """The rule for each status and type: the user's map (per project first), else Jira's
+    statusCategory where the data gives it, else a common name's default, else unmapped.
+    `pairs`: the (project, status) pairs in the data, needed when rules can differ by
+    project."""
+    user = {k.lower(): v for k, v in given.statuses.items()} if given else {}
+    user_projects = (
+        {
+            p: {k.lower(): v for k, v in rules.statuses.items()}
+            for p, rules in given.projects.items()
+        }
+        if given
+        else {}
+    )
     types_lower = {k.lower(): v for k, v in given.types.items()} if given else {}
-    out: dict[str, tuple[str, bool, str]] = {}
-    for s in statuses:
-        if s.lower() in by_lower:
-            rule = by_lower[s.lower()]
-            out[s] = (rule.stage, rule.active, "mapped")
-        elif s.lower() in DEFAULT_STATUSES:
-            out[s] = (*DEFAULT_STATUSES[s.lower()], "default")
-        else:
-            out[s] = (*UNMAPPED, "unmapped")
+    out = {s: _rule(s, None, user, user_projects, categories) for s in statuses}
+    by_project = {}
+    for project, status in sorted(pairs or ()):
+        if status not in out:
+            continue
+        rule = _rule(status, project, user, user_projects, categories)
+        if rule[:2] != out[status][:2]:
+            by_project[(project, status)] = rule
     kinds: dict[str, tuple[str, str]] = {}
     for t in types:
         if t.lower() in types_lower:
@@ -146,4 +218,4 @@ def resolve(statuses: list[str], types: list[str], given: StatusMap | None) -> M
             kinds[t] = (DEFAULT_TYPES[t.lower()], "default")
         else:
             kinds[t] = ("feature", "unmapped")
-    return Mapping(out, kinds)
+    return Mapping(out, kinds, by_project)

@@ -17,9 +17,13 @@ def _own_store(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
+    """Caches live for the process: each test starts without the measurements, charts and
+    store engines of the one before."""
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from advisor.evidence.forecast import MAX_WEEKS, forecast
 from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
 from advisor.evidence.reading import transitions_from_csv
 from advisor.evidence.sample import generate, write
+from advisor.evidence.window import Window, iso_ns
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "evidence"
@@ -98,10 +99,14 @@ def json_close(a, b) -> bool:
     return a == b
 
 
+WEEKS = {"metric": "forecast_weeks", "unit": "weeks"}
+ITEMS = {"metric": "forecast_items", "unit": "items"}
+
+
 def test_a_steady_team_is_forecast_exactly():
     f = forecast(np.full(12, 5.0), items=20, weeks=8, trials=1_000)
-    assert f["weeks_for_items"] == {"p50": 4.0, "p85": 4.0, "p95": 4.0}
-    assert f["items_by_weeks"] == {"p50": 40.0, "p85": 40.0, "p95": 40.0}
+    assert f["weeks_for_items"] == {"p50": 4.0, "p85": 4.0, "p95": 4.0, **WEEKS}
+    assert f["items_by_weeks"] == {"p50": 40.0, "p85": 40.0, "p95": 40.0, **ITEMS}
 
 
 @pytest.mark.parametrize("items, weeks", [(20, 8), (400, 60), (5, 0)])
@@ -114,8 +119,14 @@ def test_the_forecast_drawn_in_blocks_equals_all_weeks_drawn_at_once(items, week
     needed = np.where(reached.any(axis=0), reached.argmax(axis=0) + 1, np.inf)
     by_date = totals[weeks - 1] if weeks else np.zeros(2_000)
     finite = needed[np.isfinite(needed)]
-    assert got["weeks_for_items"] == {f"p{q}": np.percentile(finite, q) for q in (50, 85, 95)}
-    assert got["items_by_weeks"] == {f"p{q}": np.percentile(by_date, 100 - q) for q in (50, 85, 95)}
+    assert got["weeks_for_items"] == {
+        **{f"p{q}": np.percentile(finite, q) for q in (50, 85, 95)},
+        **WEEKS,
+    }
+    assert got["items_by_weeks"] == {
+        **{f"p{q}": np.percentile(by_date, 100 - q) for q in (50, 85, 95)},
+        **ITEMS,
+    }
 
 
 def test_names_that_differ_only_by_spaces_are_one_item_one_status_one_team():
@@ -134,14 +145,14 @@ def test_names_that_differ_only_by_spaces_are_one_item_one_status_one_team():
     assert doc["counts"]["finished"] == 1
 
 
-def test_measuring_without_a_status_map_loads_neither_pydantic_nor_yaml():
-    """They cost a tenth of a second of every run; only a status-map file needs them."""
+def test_measuring_without_a_status_map_or_rules_does_not_load_yaml():
+    """YAML costs time in every run; only a status map or the rule sets file needs it."""
     code = (
         "import sys, contextlib, io\n"
         "from advisor.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert main(['evidence', 'examples/evidence/transitions.csv', '--json']) == 0\n"
-        "print(sorted(m for m in ('pydantic', 'yaml') if m in sys.modules))\n"
+        "print(sorted(m for m in ('yaml',) if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
@@ -156,8 +167,9 @@ def test_deployments_with_zones_without_zones_and_with_a_messy_header_agree():
     header, body = text.split("\n", 1)
     naive = body.replace("Z", "").replace("T", " ")
     messy = "\ufeff" + ",".join(f" {c.upper()} " for c in header.split(",")) + "\n" + body
+    window = Window(iso_ns("2026-01-01"), iso_ns("2026-01-15"))
     docs = [
-        dora_metrics(read_deployments(t, "d.csv", SetAside()))
+        dora_metrics(read_deployments(t, "d.csv", SetAside()).frame, None, window)
         for t in (text, header + "\n" + naive, messy)
     ]
     assert docs[0] == docs[1] == docs[2]
@@ -169,9 +181,9 @@ def test_early_reads_give_what_the_usual_reads_give(sample_files, tmp_path):
     items, deploys = sample_files / "transitions.csv", sample_files / "deployments.csv"
     early = EarlyReads(str(items), str(deploys))
     a, b = SetAside(), SetAside()
-    assert read_items(items, a, early.items())[0].equals(read_items(items, b)[0])
+    assert read_items(items, a, early.items()).frame.equals(read_items(items, b).frame)
     with_early = read_deployments(deploys, "d.csv", a, early.deployments())
-    assert with_early.equals(read_deployments(deploys, "d.csv", b))
+    assert with_early.frame.equals(read_deployments(deploys, "d.csv", b).frame)
     assert a.as_dict() == b.as_dict()
 
 
@@ -182,5 +194,5 @@ def test_an_early_read_that_cannot_be_done_leaves_the_file_to_the_usual_read(tmp
     early = EarlyReads(str(naive), str(missing))
     assert early.items() is None and early.deployments() is None
     assert EarlyReads(str(tmp_path), "d.json").items() is None  # a folder, not a CSV
-    frame, _ = read_items(naive, SetAside(), early.items())
+    frame = read_items(naive, SetAside(), early.items()).frame
     assert frame["at"].iloc[0] == pd.Timestamp("2026-01-05", tz="UTC")

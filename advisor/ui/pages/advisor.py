@@ -55,7 +55,7 @@ BUDGET_KINDS = ["fits", "fits at one plan only", "over budget", "quote needed"]
 
 def _load_answers_file(catalog) -> None:
     upload = st.file_uploader(
-        "Load an answers file (YAML)", type=["yaml", "yml"], key="answers_upload"
+        "Load an answers file (YAML)", type=["yaml", "yml"], key="answers_upload", max_upload_size=1
     )
     if not state.new_upload("answers_upload", upload):
         return

@@ -36,6 +36,7 @@ def _upload() -> None:
         "Catalog files (YAML)",
         type=["yaml", "yml"],
         accept_multiple_files=True,
+        max_upload_size=1,
         key="catalog_upload",
     )
     seen = st.session_state.setdefault("_catalog_seen", [])

@@ -80,7 +80,10 @@ def set_duration(item_id: str, weeks: float) -> None:
 
 def _import() -> None:
     upload = st.file_uploader(
-        "Import a backlog (YAML or CSV)", type=["yaml", "yml", "csv"], key="delay_upload"
+        "Import a backlog (YAML or CSV)",
+        type=["yaml", "yml", "csv"],
+        key="delay_upload",
+        max_upload_size=1,
     )
     if not state.new_upload("delay_upload", upload):
         return

@@ -1,9 +1,16 @@
 """Evidence page: the team's own exports show where work waits and what each category
-would measure; one click sends the findings to the Advisor, the ROI and the backlog."""
+would measure; one click sends the findings to the Advisor, the ROI and the backlog.
+
+State: the files (each with its digest, taken once at upload), the status-map edits and the
+summary a scenario keeps live in this session's state; the measurement and its charts are
+computed once per set of files and options (cached by their digests, read-only).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -18,17 +25,19 @@ from advisor.evidence import (
     read_deployments,
     read_incidents,
     read_survey,
+    registry,
 )
+from advisor.evidence import figures as fig
+from advisor.evidence.limits import MAX_FILE_MB, MEMORY_NOTE
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
 from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
-from advisor.wording import days, number, share
 from advisor.yamlio import dump_yaml
 
 KINDS = {
-    "items": ("Work items: transitions CSV or Jira REST JSON", ["csv", "json"]),
+    "items": ("Work items: a transitions CSV, or Jira JSON files", ["csv", "json"]),
     "statuses": ("Status map (YAML, optional)", ["yaml", "yml"]),
     "deployments": ("Deployments CSV (optional)", ["csv"]),
     "incidents": ("Incidents CSV (optional)", ["csv"]),
@@ -41,33 +50,41 @@ SAMPLE = {
     "incidents": "incidents.csv",
     "survey": "survey.csv",
 }
-MAX_UPLOAD_MB = 50
-DORA_LABELS = {
-    "change_lead_time": "Change lead time",
-    "deployment_frequency": "Deployment frequency",
-    "change_fail_rate": "Change fail rate",
-    "failed_deployment_recovery_time": "Recovery time",
-    "deployment_rework_rate": "Rework rate",
-}
+SCATTER_POINTS = 2_000  # the cycle-time scatter shows the latest finished items
+STATUS_MARK = {"met": "✅", "partly met": "🟡", "missing": "❌"}
 
 
-def _files() -> dict[str, tuple[str, bytes]]:
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, with the digest taken once when it arrived."""
+
+    name: str
+    data: bytes
+    digest: str
+
+
+def _upload(name: str, data: bytes) -> Upload:
+    return Upload(name, data, hashlib.sha256(data).hexdigest())
+
+
+def _files() -> dict[str, list[Upload]]:
     return st.session_state.setdefault("evidence_files", {})
 
 
-def _check(kind: str, name: str, data: bytes) -> None:
-    """Read one file on its own, so a bad one is refused before it replaces a good one."""
+def _check(kind: str, uploads: list[Upload]) -> None:
+    """Read the files on their own, so a bad one is refused before it replaces a good one."""
     aside = SetAside()
+    first = uploads[0]
     if kind == "items":
-        items_from_upload(name, data, aside)
+        items_from_upload([(u.name, u.data) for u in uploads], aside)
     elif kind == "statuses":
-        parse_status_map(data, name)
+        parse_status_map(first.data, first.name)
     elif kind == "deployments":
-        read_deployments(data, name, aside)
+        read_deployments(first.data, first.name, aside)
     elif kind == "incidents":
-        read_incidents(data, name, aside)
+        read_incidents(first.data, first.name, aside)
     else:
-        read_survey(data, name)
+        read_survey(first.data, first.name)
 
 
 def _uploads() -> None:
@@ -75,56 +92,103 @@ def _uploads() -> None:
     if c1.button("Load the sample organisation", key="evidence_sample", type="primary"):
         folder = example_path("evidence")
         st.session_state["evidence_files"] = {
-            k: (f"sample {name}", (folder / name).read_bytes()) for k, name in SAMPLE.items()
+            k: [_upload(f"sample {name}", (folder / name).read_bytes())]
+            for k, name in SAMPLE.items()
         }
         st.session_state.pop("evidence_map_edits", None)
     c2.caption(
         "The sample: three teams, 180 items over five months, with long code-review waits "
-        "planted. Or upload your own files below; nothing leaves this session."
+        "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
     )
     cols = st.columns(len(KINDS))
     for col, (kind, (label, types)) in zip(cols, KINDS.items(), strict=True):
         upload = col.file_uploader(
-            label, type=types, key=f"evidence_up_{kind}", max_upload_size=MAX_UPLOAD_MB
+            label,
+            type=types,
+            key=f"evidence_up_{kind}",
+            max_upload_size=MAX_FILE_MB,
+            accept_multiple_files=kind == "items",
         )
-        if not state.new_upload(f"evidence_up_{kind}", upload):
+        if not state.new_upload(f"evidence_up_{kind}", upload or None):
             continue
-        data = upload.getvalue()
+        chosen = upload if isinstance(upload, list) else [upload]
+        uploads = [_upload(u.name, u.getvalue()) for u in chosen]
+        names = ", ".join(u.name for u in uploads)
         try:
-            with st.spinner(f"Reading {md(upload.name)}..."):
-                _check(kind, upload.name, data)
+            with st.spinner(f"Reading {md(names)}..."):
+                _check(kind, uploads)
         except InputError as exc:
-            state.show_input_error(exc, upload.name)
+            state.show_input_error(exc, names)
             continue
-        _files()[kind] = (upload.name, data)
+        _files()[kind] = uploads
         if kind in ("items", "statuses"):
             st.session_state.pop("evidence_map_edits", None)
-    present = {k: v[0] for k, v in _files().items()}
+    present = {k: ", ".join(u.name for u in v) for k, v in _files().items()}
     if present:
         st.caption("In use: " + md("; ".join(f"{k}: {n}" for k, n in present.items())))
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring...")
-def _measure(files_key: str, _files: dict, map_yaml: str, engineers: int, business: bool):
-    """The analysis, cached by the files' digest, the status map and the options."""
+@st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring...")
+def _measure(key: str, _files: dict, map_yaml: str, options: tuple):
+    """The analysis, computed once per set of files (by digest) and options, and shared
+    read-only: the same bytes give the same figures whoever sent them."""
+    engineers, business, start, end, window_hours, with_rules = options
     aside = SetAside()
-    name, data = _files["items"]
-    items = items_from_upload(name, data, aside)
+    items = items_from_upload([(u.name, u.data) for u in _files["items"]], aside)
     status_map = parse_status_map(map_yaml, "the status table") if map_yaml else None
-    deploys = (
-        read_deployments(_files["deployments"][1], _files["deployments"][0], aside)
-        if ("deployments" in _files)
-        else None
-    )
-    incidents = (
-        read_incidents(_files["incidents"][1], _files["incidents"][0], aside)
-        if ("incidents" in _files)
-        else None
-    )
-    survey = read_survey(_files["survey"][1], _files["survey"][0]) if "survey" in _files else None
+
+    def one(kind, reader):
+        if kind not in _files:
+            return None
+        u = _files[kind][0]
+        return reader(u.data, u.name, aside) if kind != "survey" else reader(u.data, u.name)
+
+    rule_sets = None
+    if with_rules:
+        from advisor.evidence.rules import bundled_rules, with_incident_window
+
+        rule_sets = [
+            with_incident_window(rs, window_hours) if rs.id == "platform-advisor" else rs
+            for rs in bundled_rules().rule_sets
+        ]
     return analyse_evidence(
-        items, aside, status_map, deploys, incidents, survey, engineers, business, source=name
+        items,
+        aside,
+        status_map,
+        one("deployments", read_deployments),
+        one("incidents", read_incidents),
+        one("survey", read_survey),
+        engineers,
+        business,
+        start=start,
+        end=end,
+        incident_window_hours=window_hours,
+        rule_sets=rule_sets,
     )
+
+
+@st.cache_resource(max_entries=6, ttl=3600, show_spinner=False)
+def _charts(key: str, _ev) -> dict:
+    """The page's charts as Vega-Lite specs, built once per measurement."""
+    from advisor.evidence.flow import cumulative_flow
+
+    ev = _ev
+    sei = ev.sei
+    items = ev.prepared.items
+    finished = items[items["finished"].to_numpy(dtype=bool)]
+    latest = finished.sort_values("done").tail(SCATTER_POINTS)
+    out = {
+        "cfd": charts.cfd_chart(cumulative_flow(ev.prepared)).to_dict(),
+        "scatter": charts.cycle_scatter(
+            latest, sei["cycle_time_days"]["median"], sei["cycle_time_days"]["p85"]
+        ).to_dict(),
+        "distribution": charts.distribution_chart(ev.flow["distribution_by_week"]).to_dict(),
+        "scatter_points": len(latest),
+        "finished": len(finished),
+    }
+    if ev.bottleneck_detail["waiting_days"]:
+        out["waiting"] = charts.waiting_chart(ev.bottleneck_detail).to_dict()
+    return out
 
 
 def _status_table(ev) -> StatusMap | None:
@@ -137,7 +201,8 @@ def _status_table(ev) -> StatusMap | None:
     )
     st.caption(
         "Map each status to a stage, and say whether work is done there (active) or waits. "
-        "Statuses marked unmapped were guessed as development, waiting."
+        "Source: mapped by you, Jira's category, a common name's default, or unmapped "
+        "(counted as development, waiting)."
     )
     key = f"evidence_map_{hashlib.sha256(ev.source.encode()).hexdigest()[:8]}_{len(rows)}"
     st.session_state["evidence_map_key"] = key
@@ -152,15 +217,27 @@ def _status_table(ev) -> StatusMap | None:
             "active": st.column_config.CheckboxColumn(),
         },
     )
+    if ev.statuses["by_project"]:
+        st.caption("Rules of one project (from your map or Jira's category), kept as they are:")
+        st.dataframe(pd.DataFrame(ev.statuses["by_project"]), hide_index=True, width="stretch")
     changed = edited[(edited["stage"] != rows["stage"]) | (edited["active"] != rows["active"])]
     if changed.empty:
         return None
-    return StatusMap(
-        statuses={
-            r["status"]: StatusRule(stage=r["stage"], active=bool(r["active"]))
-            for _, r in edited.iterrows()
-        },
-        types={t: v["item"] for t, v in ev.statuses["types"].items()},
+    projects: dict[str, dict] = {}
+    for r in ev.statuses["by_project"]:
+        projects.setdefault(r["project"], {"statuses": {}})["statuses"][r["status"]] = {
+            "stage": r["stage"],
+            "active": r["active"],
+        }
+    return StatusMap.model_validate(
+        {
+            "statuses": {
+                r["status"]: StatusRule(stage=r["stage"], active=bool(r["active"]))
+                for _, r in edited.iterrows()
+            },
+            "types": {t: v["item"] for t, v in ev.statuses["types"].items()},
+            "projects": projects,
+        }
     )
 
 
@@ -174,30 +251,41 @@ def _send_bottleneck(ev) -> None:
         "file": ev.source,
         "weights": dict(data["bottlenecks"]),
     }
+    st.session_state["evidence_readiness"] = {
+        k: fig.readiness_line(r) for k, r in ev.readiness.items()
+    }
 
 
-def _where_work_waits(ev) -> None:
+def _metric_row(rows: list[fig.Row], columns: int | None = None) -> None:
+    cols = st.columns(columns or len(rows))
+    for col, r in zip(cols, rows, strict=False):
+        col.metric(r.label, r.shown, help=md(r.note or r.detail))
+        col.caption(md(f"{r.statistic}, n = {r.n:,}" if not r.note else r.note))
+
+
+def _where_work_waits(ev, drawn: dict) -> None:
     st.subheader("Where work waits")
     detail = ev.bottleneck_detail
-    if not detail["waiting_days"]:
+    if "waiting" not in drawn:
         st.info("No waiting time inside finished items' flow time yet.")
         return
-    st.altair_chart(charts.waiting_chart(detail), width="stretch")
+    st.vega_lite_chart(drawn["waiting"], width="stretch")
     shares = ", ".join(f"{k} {v:.0%}" for k, v in ev.bottlenecks.items())
     st.caption(
         f"Share of {detail['waiting_days']:,.0f} waiting days inside flow time (first active "
-        f"status to final done): {shares}. Time in the backlog before work starts is demand, "
-        "not a bottleneck."
+        f"status to final done) of {detail['n']:,} items finished in the window: {shares}. "
+        "Time in the backlog before work starts is demand, not a bottleneck."
     )
     if ev.teams:
         table = pd.DataFrame(
             {
                 team: {
                     **{f"waits in {k}": v for k, v in t["bottlenecks"].items()},
-                    "finished": t.get("finished"),
-                    "flow time (median days)": t.get("flow_time_median_days"),
-                    "cycle time (median days)": t.get("cycle_time_median_days"),
-                    "flow efficiency": t.get("flow_efficiency_median"),
+                    "finished": t["finished"],
+                    "flow time (median days)": t["flow_time_median_days"],
+                    "cycle time (median days)": t["cycle_time_median_days"],
+                    "flow efficiency (median)": t["flow_efficiency_median"],
+                    "throughput (items a week)": t["throughput_per_week"],
                 }
                 for team, t in ev.teams.items()
             }
@@ -209,7 +297,12 @@ def _where_work_waits(ev) -> None:
                 **{
                     c: st.column_config.NumberColumn(format="percent")
                     for c in table.columns
-                    if c.startswith("waits in") or c == "flow efficiency"
+                    if c.startswith("waits in") or c.startswith("flow efficiency")
+                },
+                **{
+                    c: st.column_config.NumberColumn(format="%.1f")
+                    for c in table.columns
+                    if "days" in c or "a week" in c
                 },
             },
         )
@@ -218,49 +311,18 @@ def _where_work_waits(ev) -> None:
         st.success(f"The Advisor now uses these weights, measured from {md(ev.source)}.")
 
 
-def _flow(ev) -> None:
+def _flow(ev, drawn: dict) -> None:
     st.subheader("Flow and SEI")
-    flow, sei = ev.flow, ev.sei
-    m = st.columns(5)
-    m[0].metric(
-        "Flow time (median)",
-        days(flow["flow_time_days"]["median"]),
-        help=f"P85 {days(flow['flow_time_days']['p85'])}; {flow['percentiles']}",
-    )
-    m[1].metric(
-        "Flow efficiency (median)",
-        share(flow["flow_efficiency"]["median"]),
-        help="active time / flow time, per finished item",
-    )
-    velocity = flow["velocity_per_week"]
-    cut = ", ".join(velocity["weeks_left_out"])
-    m[2].metric(
-        "Velocity (median / week)",
-        number(velocity["median"]),
-        help=f"items done, over {velocity['weeks']} whole weeks"
-        + (f"; the data begins or ends in the weeks of {cut}: left out" if cut else ""),
-    )
-    m[3].metric(
-        "Cycle time (median)",
-        days(sei["cycle_time_days"]["median"]),
-        help="first active development status to done",
-    )
-    m[4].metric(
-        "Work in progress",
-        str(sei["wip"]),
-        help=f"median age {days(sei['wip_age_days']['median'])}",
-    )
-    from advisor.evidence.flow import cumulative_flow
-
-    st.altair_chart(charts.cfd_chart(cumulative_flow(ev.prepared)), width="stretch")
+    _metric_row(fig.rows(ev.document, "flow"))
+    _metric_row(fig.rows(ev.document, "sei"), 5)
+    st.vega_lite_chart(drawn["cfd"], width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(
-        charts.cycle_scatter(
-            ev.prepared.items, sei["cycle_time_days"]["median"], sei["cycle_time_days"]["p85"]
-        ),
-        width="stretch",
-    )
-    right.altair_chart(charts.distribution_chart(flow["distribution_by_week"]), width="stretch")
+    left.vega_lite_chart(drawn["scatter"], width="stretch")
+    if drawn["scatter_points"] < drawn["finished"]:
+        left.caption(
+            f"The latest {drawn['scatter_points']:,} of {drawn['finished']:,} finished items."
+        )
+    right.vega_lite_chart(drawn["distribution"], width="stretch")
 
 
 def _dora(ev) -> None:
@@ -269,78 +331,88 @@ def _dora(ev) -> None:
         st.info("Upload a deployments CSV to see DORA's metrics.")
         return
     d = ev.dora
-    cols = st.columns(5)
-    for col, (key, label) in zip(cols, DORA_LABELS.items(), strict=True):
-        m = d[key]
-        value = m["value"]
-        shown = "-" if value is None else share(value) if "share" in m["unit"] else f"{value:.2f}"
-        col.metric(label, shown, help=md(m["unit"]))
-        col.caption(f"cluster {m['cluster'] or '-'}, score {number(m['score'])} / 10")
+    _metric_row(fig.rows(ev.document, "dora")[:5])
     sc = d["score"]
+    show = lambda x: "-" if x is None else f"{x:.1f}"  # noqa: E731
     st.caption(
-        f"Quick Check score {number(sc['overall'])} (throughput {number(sc['throughput'])}, "
-        f"instability {number(sc['instability'])}). Deployment days per week "
-        f"{d['deployment_frequency']['deployment_days_per_week']:.1f}. {md(d['clusters'])} "
-        f"Incidents: {md(d['incident_rule'])}."
+        f"Quick Check score {show(sc['overall'])} of 10 (throughput {show(sc['throughput'])}, "
+        f"instability {show(sc['instability'])}). "
+        f"{registry.text('deployment_days', d['deployment_days']['value'])}. "
+        f"{md(d['clusters'])} Incidents: {md(d['incident_rule'])}."
     )
-    with st.expander("Send to the ROI page's downtime lever"):
-        c1, c2, c3, c4 = st.columns(4)
-        fail = d["change_fail_rate"]["value"]
-        hours = (d["failed_deployment_recovery_time"]["value"] or 0) * 24
-        per_year = d["deploys_per_year"]
-        after_deploys = c1.number_input("Deploys a year after", 0.0, 1e6, float(round(per_year)))
-        after_fail = c2.number_input("Change fail rate after", 0.0, 1.0, round(fail / 2, 3))
-        after_hours = c3.number_input("Hours to restore after", 0.0, 8760.0, round(hours / 2, 2))
-        cost = c4.number_input("Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0)
-        st.caption(
-            f"Measured before: {per_year:,.0f} deploys a year, change fail rate {fail:.1%}, "
-            f"{hours:.1f} hours to restore."
+    if ev.document.get("rules"):
+        st.markdown("**Your data under each tool's rules**")
+        table = pd.DataFrame(fig.rule_rows(ev.document)).rename(
+            columns={
+                "rule_set": "rule set",
+                **{m: registry.label(m) for m in fig.RULE_METRICS},
+                "why": "why it differs from this product's rules",
+            }
         )
-        if st.button("Send to the ROI page", key="evidence_to_roi"):
-            st.session_state.setdefault("roi_pending_levers", []).append(
-                {
-                    "name": f"Downtime avoided (measured from {ev.source})",
-                    "downtime_avoided": {
-                        "deploys_per_year_before": round(per_year, 2),
-                        "deploys_per_year_after": after_deploys,
-                        "change_fail_rate_before": round(fail, 4),
-                        "change_fail_rate_after": after_fail,
-                        "recovery_hours_before": round(hours, 2),
-                        "recovery_hours_after": after_hours,
-                        "cost_per_hour": cost,
-                    },
-                    "start_month": 3,
-                    "ramp_months": 6,
-                }
-            )
-            st.success("Added to the ROI page's benefits.")
+        st.dataframe(table, hide_index=True, width="stretch")
+        spread = fig.spread_text(ev.document)
+        if spread:
+            st.caption(md("Spread: " + "; ".join(spread) + "."))
+        st.caption(
+            "Each rule set's sources and the date they were checked are in "
+            "catalog/dora-rules.yaml. Where a tool does not publish a rule, it says so."
+        )
+    with st.expander("Send to the ROI page's downtime lever"):
+        _to_roi(ev)
+
+
+def _to_roi(ev) -> None:
+    d = ev.dora
+    c1, c2, c3, c4 = st.columns(4)
+    fail = d["change_fail_rate"]["value"]
+    recovery = d["failed_deployment_recovery_time"]["value"]
+    per_year = d["deploys_per_year"]["value"]
+    if fail is None or per_year is None or recovery is None:
+        st.info(
+            "The lever needs a deployment frequency, a change fail rate and a recovery time; "
+            "these files do not give all three."
+        )
+        return
+    hours = recovery * 24
+    after_deploys = c1.number_input("Deploys a year after", 0.0, 1e6, float(round(per_year, 1)))
+    after_fail = c2.number_input("Change fail rate after", 0.0, 1.0, round(fail / 2, 3))
+    after_hours = c3.number_input("Hours to restore after", 0.0, 8760.0, round(hours / 2, 2))
+    cost = c4.number_input("Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0)
+    st.caption(
+        f"Measured before: {registry.text('deploys_per_year', per_year)}, change fail rate "
+        f"{registry.show('change_fail_rate', fail)}, {hours:.1f} hours to restore."
+    )
+    if st.button("Send to the ROI page", key="evidence_to_roi"):
+        st.session_state.setdefault("roi_pending_levers", []).append(
+            {
+                "name": f"Downtime avoided (measured from {ev.source})"[:200],
+                "downtime_avoided": {
+                    "deploys_per_year_before": round(per_year, 2),
+                    "deploys_per_year_after": after_deploys,
+                    "change_fail_rate_before": round(fail, 4),
+                    "change_fail_rate_after": after_fail,
+                    "recovery_hours_before": round(hours, 2),
+                    "recovery_hours_after": after_hours,
+                    "cost_per_hour": cost,
+                },
+                "start_month": 3,
+                "ramp_months": 6,
+            }
+        )
+        st.success("Added to the ROI page's benefits.")
 
 
 def _dx(ev) -> None:
     st.subheader("DX Core 4")
-    dx = ev.dx_core_4
-    cols = st.columns(4)
-    for col, (key, label) in zip(
-        cols,
-        (
-            ("speed", "Speed"),
-            ("effectiveness", "Effectiveness"),
-            ("quality", "Quality"),
-            ("impact", "Impact"),
-        ),
-        strict=True,
-    ):
-        value = dx[key]["value"]
-        shown = "-" if value is None else f"{value:.2f}" if key == "speed" else share(value)
-        col.metric(label, shown, help=md(dx[key]["unit"]))
-    teams = {k: v for k, v in dx["effectiveness"]["teams"].items()}
-    if teams:
+    _metric_row(fig.rows(ev.document, "dx_core_4"))
+    eff = ev.dx_core_4["effectiveness"]
+    if eff["teams"]:
         st.caption(
             "Effectiveness by team: "
             + md(
                 "; ".join(
-                    f"{t}: {'not shown (fewer than 5)' if v is None else f'{v:.0%}'}"
-                    for t, v in teams.items()
+                    f"{t}: {'not shown (fewer than 5 respondents)' if v is None else f'{v:.0%}'}"
+                    for t, v in eff["teams"].items()
                 )
             )
         )
@@ -348,25 +420,26 @@ def _dx(ev) -> None:
 
 def _forecast(ev) -> None:
     st.subheader("Forecast")
-    from advisor.evidence.flow import full_weeks
+    from advisor.evidence.flow import whole_weeks
     from advisor.evidence.forecast import forecast
 
     c1, c2 = st.columns(2)
     n = c1.number_input("How long will this many items take?", 1, 10_000, 20, key="ev_fc_items")
     weeks = c2.number_input("How many items by this many weeks?", 1, 520, 8, key="ev_fc_weeks")
-    f = forecast(full_weeks(ev.prepared).to_numpy(), n, weeks)
-    if "weeks_for_items" not in f:
+    f = forecast(whole_weeks(ev.prepared).to_numpy(), n, weeks)
+    if not f.get("weeks_for_items"):
         st.info(f["note"])
         return
     w, k = f["weeks_for_items"], f["items_by_weeks"]
+    num = registry.number
     st.markdown(
-        f"**{n} items** take {number(w['p50'])} weeks (P50), {number(w['p85'])} (P85), "
-        f"{number(w['p95'])} (P95). **In {weeks} weeks** at least {number(k['p50'])} items "
-        f"(P50), {number(k['p85'])} (P85), {number(k['p95'])} (P95)."
+        f"**{n} items** take {num(w['p50'])} weeks (P50), {num(w['p85'])} (P85), "
+        f"{num(w['p95'])} (P95). **In {weeks} weeks** at least {num(k['p50'])} items "
+        f"(P50), {num(k['p85'])} (P85), {num(k['p95'])} (P95)."
     )
     st.caption(
         f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} whole weeks' "
-        "throughput, zero weeks included (a week the data begins or ends in is left out)."
+        "throughput, zero weeks included (a week the window covers only in part is left out)."
     )
     backlog = st.session_state.get("delay_good")
     if backlog is None:
@@ -386,23 +459,21 @@ def _forecast(ev) -> None:
         st.success(f"{md(names[chosen])} now takes {w['p85']:g} weeks on the Cost of delay page.")
 
 
-def render() -> None:
-    st.title("What does your own data say?")
-    st.caption(
-        "Where work really waits, and what each kind of platform would show you, measured "
-        "from the exports your team already has."
-    )
-    st.caption(
-        ":material/psychology: These are team measures for learning, never for ranking "
-        "people; no figure here is per person."
-    )
-    with st.expander("Files", expanded="items" not in _files()):
-        _uploads()
-    files = _files()
-    if "items" not in files:
-        st.info("Load the sample or upload a work-items file to begin.")
-        return
-    c1, c2 = st.columns(2)
+def _readiness(ev) -> None:
+    st.subheader("What your data can support")
+    cols = st.columns(4)
+    for col, r in zip(cols, ev.readiness.values(), strict=True):
+        col.markdown(f"**{r['label']}**: {fig.readiness_line(r)}")
+        col.markdown(
+            "\n".join(
+                f"- {STATUS_MARK[c['status']]} {md(c['label'])}: {md(c['figure'])}"
+                for c in r["checks"]
+            )
+        )
+
+
+def _options() -> tuple:
+    c1, c2, c3, c4 = st.columns(4)
     engineers = c1.number_input(
         "Engineers (for DX Core 4's speed)",
         1,
@@ -410,31 +481,100 @@ def render() -> None:
         int(state.answers().get("engineers", 100)),
         key="ev_engineers",
     )
-    business = c2.checkbox("Count business days only", key="ev_business")
+    business = c1.checkbox("Count business days only", key="ev_business")
+    start = c2.date_input(
+        "Window from (optional)",
+        value=None,
+        key="ev_from",
+        min_value=dt.date(1970, 1, 1),
+        max_value=dt.date(2199, 12, 31),
+    )
+    end = c3.date_input(
+        "Window to (optional, inclusive)",
+        value=None,
+        key="ev_to",
+        min_value=dt.date(1970, 1, 1),
+        max_value=dt.date(2199, 12, 31),
+    )
+    bounded = c4.checkbox(
+        "Link incidents by time only within a bound", value=True, key="ev_bound_incidents"
+    )
+    hours = c4.number_input(
+        "Hours after a deployment",
+        1.0,
+        87_600.0,
+        168.0,
+        step=24.0,
+        key="ev_incident_hours",
+        disabled=not bounded,
+    )
+    rules = st.checkbox("Show the DORA figures under each tool's rules", value=True, key="ev_rules")
+    return (
+        int(engineers),
+        bool(business),
+        _ns(start),
+        _ns(end + dt.timedelta(days=1)) if end else None,
+        float(hours) if bounded else None,
+        bool(rules),
+    )
+
+
+def _ns(day: dt.date | None) -> int | None:
+    if day is None:
+        return None
+    return (day - dt.date(1970, 1, 1)).days * 86_400_000_000_000
+
+
+def render() -> None:
+    st.title("What does your own data say?")
+    st.caption(
+        "Where work really waits, and what each kind of platform would show you, measured "
+        "from the exports your team already has."
+    )
+    st.caption(
+        "🧭 These are team measures for learning, never for ranking people; no figure here "
+        "is per person."
+    )
+    with st.expander("Files", expanded="items" not in _files()):
+        _uploads()
+    files = _files()
+    if "items" not in files:
+        st.info("Load the sample or upload a work-items file to begin.")
+        return
+    options = _options()
+    if options[2] is not None and options[3] is not None and options[3] <= options[2]:
+        st.error("The window's end must come after its start.")
+        return
     edits = st.session_state.get("evidence_map_edits", "")
     if not edits and "statuses" in files:
-        edits = files["statuses"][1].decode("utf-8", "replace")
-    key = hashlib.sha256(b"".join(n.encode() + d for n, d in files.values())).hexdigest()
+        edits = files["statuses"][0].data.decode("utf-8", "replace")
+    digest = "|".join(f"{k}:{u.digest}" for k, us in sorted(files.items()) for u in us)
+    key = hashlib.sha256(f"{digest}|{edits}|{options}".encode()).hexdigest()
     try:
-        ev = _measure(key, files, edits, int(engineers), bool(business))
+        ev = _measure(key, files, edits, options)
     except (InputError, EvidenceError) as exc:
         state.show_input_error(exc, "The evidence files")
         return
-    st.session_state["evidence_summary"] = summary_of(ev)
+    st.session_state["evidence_summary"] = fig.summary(ev.document)
+    drawn = _charts(key, ev)
     for warning in ev.warnings:
-        st.warning(md(warning), icon=":material/warning:")
-    aside = ev.counts["set_aside"]
+        st.warning(md(warning), icon="⚠️")
+    c = ev.counts
+    aside = c["set_aside"]
     st.caption(
-        f"{ev.counts['items']:,} items, {ev.counts['transitions']:,} transitions, data up to "
-        f"{ev.counts['as_of'][:10]}. "
+        f"{c['items']:,} items, {c['transitions']:,} transitions; {c['finished']:,} finished in "
+        f"the window {md(fig.window_text(ev.document))}. "
         + (md("Set aside: " + "; ".join(f"{v:,} {k}" for k, v in aside.items())) if aside else "")
     )
+    _readiness(ev)
     with st.expander(
         "Statuses: stage and active or waiting", expanded=bool(ev.statuses["unmapped"])
     ):
         new_map = _status_table(ev)
         if new_map is not None:
-            st.session_state["evidence_map_edits"] = dump_yaml(new_map.model_dump())
+            st.session_state["evidence_map_edits"] = dump_yaml(
+                new_map.model_dump(exclude_defaults=True)
+            )
             st.rerun()
         st.download_button(
             "Download this status map (YAML)",
@@ -444,24 +584,8 @@ def render() -> None:
             on_click="ignore",
             key="ev_map_yaml",
         )
-    _where_work_waits(ev)
-    _flow(ev)
+    _where_work_waits(ev, drawn)
+    _flow(ev, drawn)
     _dora(ev)
     _dx(ev)
     _forecast(ev)
-
-
-def summary_of(ev) -> dict:
-    """What a scenario keeps of the evidence: its headline figures, not the files."""
-    dora = {}
-    if ev.dora:
-        for key in DORA_LABELS:
-            dora[key] = ev.dora[key]["value"]
-        dora["score"] = ev.dora["score"]["overall"]
-    flow = {
-        "flow_time_median_days": ev.flow["flow_time_days"]["median"],
-        "flow_efficiency_median": ev.flow["flow_efficiency"]["median"],
-        "velocity_per_week_median": ev.flow["velocity_per_week"]["median"],
-        "cycle_time_median_days": ev.sei["cycle_time_days"]["median"],
-    }
-    return {"source": ev.source[:500], "bottlenecks": ev.bottlenecks, "dora": dora, "flow": flow}

@@ -24,7 +24,9 @@ RUN_LABELS = {n: "none" if n == 0 else f"{n:,}" for n in RUNS}
 
 def _load_or_reset(catalog, ctx: dict) -> None:
     with st.expander("Load or start over"):
-        upload = st.file_uploader("Load a scenario (YAML)", type=["yaml", "yml"], key="roi_upload")
+        upload = st.file_uploader(
+            "Load a scenario (YAML)", type=["yaml", "yml"], key="roi_upload", max_upload_size=1
+        )
         if app_state.new_upload("roi_upload", upload):
             try:
                 scenario = parse_scenario(upload.getvalue(), upload.name, catalog)

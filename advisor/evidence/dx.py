@@ -1,0 +1,127 @@
+"""DX Core 4's four figures from the same exports, each a stated stand-in where the real one
+needs data the exports do not hold (getdx.com, DX Core 4):
+
+    speed           flow velocity (items finished per whole week) / engineers; DX Core 4
+                    counts diffs (merged pull requests) per engineer
+    effectiveness   share of favourable survey answers (4 or 5), all drivers; the real one
+                    is DX's Developer Experience Index
+    quality         the change fail rate
+    impact          the feature share of finished items (one definition with the flow
+                    distribution); DX Core 4 asks for the share of time on new capabilities
+
+Small groups: a team with fewer than MIN_GROUP respondents is not shown, and its answers are
+left out of the overall figure too, so no shown figure reveals it by subtraction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MIN_GROUP = 5  # survey results of a smaller group are never shown
+NO_TEAM = "(no team)"
+
+
+def _favourable(frame: pd.DataFrame, drivers: list[str]) -> tuple[float | None, int]:
+    answers = frame[drivers].to_numpy(dtype=float)
+    answers = answers[np.isfinite(answers)]
+    return (float((answers >= 4).mean()) if answers.size else None), int(answers.size)
+
+
+def effectiveness(survey: pd.DataFrame | None, where: dict | None) -> dict:
+    figure = {
+        "metric": "dx_effectiveness",
+        "value": None,
+        "unit": "share of favourable answers",
+        "statistic": "share",
+        "n": 0,
+        "window": where,
+        "note": "no survey was given",
+        "teams": {},
+        "respondents": {},
+        "hidden_teams": 0,
+        "min_group": MIN_GROUP,
+        "stand_in": "favourable answers (4 or 5) for the Developer Experience Index",
+    }
+    if survey is None or survey.empty:
+        return figure
+    drivers = [c for c in survey.columns if c != "team"]
+    teams = survey["team"].fillna("").replace("", NO_TEAM)
+    shown_rows = np.zeros(len(survey), dtype=bool)
+    hidden = 0
+    for team, rows in survey.groupby(teams, sort=True).groups.items():
+        index = survey.index.get_indexer(rows)
+        if len(index) < MIN_GROUP:
+            figure["teams"][team] = None
+            figure["respondents"][team] = None
+            hidden += 1
+            continue
+        figure["teams"][team] = _favourable(survey.iloc[index], drivers)[0]
+        figure["respondents"][team] = len(index)
+        shown_rows[index] = True
+    figure["hidden_teams"] = hidden
+    value, _ = _favourable(survey[shown_rows], drivers)
+    figure["value"] = value
+    figure["n"] = int(shown_rows.sum())
+    figure["note"] = (
+        None
+        if value is not None
+        else f"not enough data: no team has {MIN_GROUP} or more respondents"
+    )
+    if hidden and value is not None:
+        figure["note"] = (
+            f"{hidden} team(s) with fewer than {MIN_GROUP} respondents are not shown and are "
+            "left out of the overall figure"
+        )
+    return figure
+
+
+def dx_core_4(
+    velocity: dict,
+    engineers: int | None,
+    dora: dict | None,
+    survey: pd.DataFrame | None,
+    feature_share: dict,
+) -> dict:
+    """Speed (from flow velocity), effectiveness, quality and impact, each with the stand-in
+    it uses."""
+    rate = velocity.get("value")
+    speed = rate / engineers if (engineers and rate is not None) else None
+    why = (
+        "give the number of engineers"
+        if not engineers
+        else velocity.get("note") or "not enough data"
+    )
+    quality = dora["change_fail_rate"] if dora else None
+    return {
+        "speed": {
+            "metric": "dx_speed",
+            "value": speed,
+            "unit": "items per engineer per week",
+            "statistic": "mean",
+            "n": velocity.get("n", 0),
+            "window": velocity.get("window"),
+            "note": None if speed is not None else why,
+            "source": "items",
+            "stand_in": "items finished per engineer for diffs (merged pull requests) per engineer",
+            "engineers": engineers,
+        },
+        "effectiveness": effectiveness(survey, feature_share.get("window")),
+        "quality": {
+            "metric": "dx_quality",
+            "value": quality["value"] if quality else None,
+            "unit": "share of deployments",
+            "statistic": "share",
+            "n": quality["n"] if quality else 0,
+            "window": quality["window"] if quality else None,
+            "note": (quality["note"] if quality else "no deployments were given"),
+            "stand_in": None,
+        },
+        "impact": {
+            **feature_share,
+            "metric": "dx_impact",
+            "unit": "share of finished items",
+            "stand_in": "the feature share of finished items for the share of time on new "
+            "capabilities",
+        },
+    }

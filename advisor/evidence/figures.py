@@ -1,0 +1,235 @@
+"""The evidence report read for people: its figures as labelled rows with units (from the
+registry), the rule-set table, the readiness checklist and the summary a scenario keeps. The
+command line, the Evidence page and both reports all take their wording from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.evidence import registry
+
+SECTIONS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "flow": (
+        (("flow", "velocity_per_week"), "flow_velocity"),
+        (("flow", "flow_time_days"), "flow_time"),
+        (("flow", "flow_efficiency"), "flow_efficiency"),
+        (("flow", "flow_load"), "flow_load"),
+        (("flow", "feature_share"), "feature_share"),
+    ),
+    "sei": (
+        (("sei", "cycle_time_days"), "cycle_time"),
+        (("sei", "throughput_per_week"), "throughput"),
+        (("sei", "wip_items"), "wip"),
+        (("sei", "wip_age_days"), "wip_age"),
+    ),
+    "dora": (
+        (("dora", "change_lead_time"), "change_lead_time"),
+        (("dora", "deployment_frequency"), "deployment_frequency"),
+        (("dora", "change_fail_rate"), "change_fail_rate"),
+        (("dora", "failed_deployment_recovery_time"), "failed_deployment_recovery_time"),
+        (("dora", "deployment_rework_rate"), "deployment_rework_rate"),
+        (("dora", "deployment_days"), "deployment_days"),
+    ),
+    "dx_core_4": (
+        (("dx_core_4", "speed"), "dx_speed"),
+        (("dx_core_4", "effectiveness"), "dx_effectiveness"),
+        (("dx_core_4", "quality"), "dx_quality"),
+        (("dx_core_4", "impact"), "dx_impact"),
+    ),
+}
+SECTION_TITLES = {"flow": "Flow", "sei": "SEI", "dora": "DORA", "dx_core_4": "DX Core 4"}
+RULE_METRICS = (
+    "deployment_frequency",
+    "change_lead_time",
+    "change_fail_rate",
+    "failed_deployment_recovery_time",
+)
+STATISTIC_WORDS = {
+    "median": "median",
+    "lower_median": "lower median",
+    "mean": "mean",
+    "rate": "over the window",
+    "share": "share",
+    "count": "count",
+    "floored_mean": "weekly mean rounded down",
+    "median_of_daily_medians": "median of daily medians",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure as people read it."""
+
+    metric: str
+    label: str
+    shown: str  # "2.1 days", "26.8%"
+    text: str  # "26.8% of deployments"
+    statistic: str
+    n: int
+    note: str
+    detail: str  # P85, cluster and score, stand-in: what a tooltip holds
+
+
+def _at(doc: dict, path: tuple[str, ...]):
+    for step in path:
+        if not isinstance(doc, dict) or step not in doc:
+            return None
+        doc = doc[step]
+    return doc
+
+
+def _detail(metric: str, f: dict) -> str:
+    parts = []
+    if f.get("p85") is not None:
+        parts.append(f"P85 {registry.show(metric, f['p85'])}")
+    if f.get("cluster"):
+        parts.append(f"2024 cluster {f['cluster']}")
+    if f.get("score") is not None:
+        parts.append(f"Quick Check {f['score']:.1f} of 10")
+    if f.get("stand_in"):
+        parts.append(f"stand-in: {f['stand_in']}")
+    if f.get("weeks_left_out"):
+        parts.append("weeks the window covers in part, left out: " + ", ".join(f["weeks_left_out"]))
+    parts.append(registry.metric(metric).definition)
+    return "; ".join(parts)
+
+
+def row(metric: str, f: dict | None) -> Row:
+    f = f or {}
+    value = f.get("value")
+    statistic = STATISTIC_WORDS.get(f.get("statistic") or "", f.get("statistic") or "")
+    return Row(
+        metric,
+        registry.label(metric),
+        registry.show(metric, value),
+        registry.text(metric, value),
+        statistic,
+        int(f.get("n") or 0),
+        f.get("note") or "",
+        _detail(metric, f),
+    )
+
+
+def rows(doc: dict, section: str) -> list[Row]:
+    """The section's figures (flow, sei, dora, dx_core_4) as rows; none for a section the
+    report does not hold (no deployments: no DORA)."""
+    if doc.get(section) is None:
+        return []
+    return [row(metric, _at(doc, path)) for path, metric in SECTIONS[section]]
+
+
+def window_text(doc: dict) -> str:
+    w = doc["window"]
+    how = "as given" if w["source"] == "given" else "the span of the files"
+    return (
+        f"{w['from'][:16].replace('T', ' ')} to {w['to'][:16].replace('T', ' ')} UTC "
+        f"({w['days']:.1f} days, {w['whole_weeks']} whole weeks; {how})"
+    )
+
+
+def rule_rows(doc: dict) -> list[dict]:
+    """The rule-set table: one row per rule set, each DORA figure as shown, and why it
+    differs from this product's rules."""
+    out = []
+    for rule_id, figures in (doc.get("rules") or {}).items():
+        info = (doc.get("rule_sets") or {}).get(rule_id, {})
+        line = {"rule_set": info.get("name", rule_id), "checked": info.get("checked", "")}
+        why = []
+        for metric in RULE_METRICS:
+            f = figures[metric]
+            if f["status"] in ("not_public", "needs_data"):
+                line[metric] = "not public" if f["status"] == "not_public" else "needs other data"
+            elif f["value"] is None:
+                line[metric] = "not enough data"
+            else:
+                unit = f["unit"]
+                shown = registry.show(metric, f["value"])
+                line[metric] = shown if unit == registry.unit(metric) else f"{shown} ({unit})"
+            if f["why"]:
+                why.append(f"{registry.label(metric)}: {'; '.join(f['why'])}")
+        line["why"] = " | ".join(why) or "this product's rules"
+        out.append(line)
+    return out
+
+
+def spread_text(doc: dict) -> list[str]:
+    lines = []
+    for metric, s in (doc.get("rules_spread") or {}).items():
+        if s["computed"] > 1 and s["low"] is not None:
+            low, high = registry.show(metric, s["low"]), registry.show(metric, s["high"])
+            lines.append(
+                f"{registry.label(metric)}: {low} to {high} across {s['computed']} rule sets"
+                if low != high
+                else f"{registry.label(metric)}: {low} under all {s['computed']} rule sets"
+            )
+    return lines
+
+
+def readiness_rows(doc: dict) -> list[dict]:
+    out = []
+    for category, r in doc["readiness"].items():
+        for c in r["checks"]:
+            out.append(
+                {
+                    "category": r["label"],
+                    "check": c["label"],
+                    "status": c["status"],
+                    "figure": c["figure"],
+                    "id": category,
+                }
+            )
+    return out
+
+
+def readiness_line(r: dict) -> str:
+    """`partly ready: 2 of 4 met`."""
+    return f"{r['status']}: {r['met']} of {r['of']} met"
+
+
+def summary(doc: dict) -> dict:
+    """What a scenario keeps of the evidence: the headline figures by registry id (and
+    their window), the bottleneck, and the DORA figures under each rule set, never the
+    files."""
+    dora = {}
+    if doc.get("dora"):
+        for path, metric in SECTIONS["dora"]:
+            dora[metric] = _at(doc, path)["value"]
+        dora["dora_score"] = doc["dora"]["score"]["overall"]
+    flow = {
+        "flow_time": doc["flow"]["flow_time_days"]["value"],
+        "flow_efficiency": doc["flow"]["flow_efficiency"]["value"],
+        "flow_velocity": doc["flow"]["velocity_per_week"]["value"],
+        "cycle_time": doc["sei"]["cycle_time_days"]["value"],
+        "feature_share": doc["flow"]["feature_share"]["value"],
+    }
+    rules = {}
+    for rule_id, figures in (doc.get("rules") or {}).items():
+        name = (doc.get("rule_sets") or {}).get(rule_id, {}).get("name", rule_id)
+        rules[name[:100]] = {
+            metric: {
+                "value": figures[metric]["value"],
+                "unit": figures[metric]["unit"],
+                "note": (figures[metric]["note"] or "")[:300],
+            }
+            for metric in RULE_METRICS
+        }
+    return {
+        "source": str(doc.get("source", ""))[:500],
+        "window": {"from": doc["window"]["from"], "to": doc["window"]["to"]},
+        "bottlenecks": doc["bottlenecks"],
+        "dora": dora,
+        "flow": flow,
+        "rules": rules,
+        "readiness": {k: readiness_line(r) for k, r in doc["readiness"].items()},
+    }
+
+
+def summary_rows(evidence) -> list[tuple[str, str]]:
+    """A stored summary (scenario.EvidenceSummary) as (label, value with unit) rows, for the
+    reports; keys written before the registry read the same."""
+    out = []
+    for part in (evidence.flow, evidence.dora):
+        for key, value in part.items():
+            out.append((registry.label(key), registry.text(key, value)))
+    return out

@@ -1,0 +1,380 @@
+"""The metric registry: one label, unit, format and definition per evidence figure.
+
+The command line, the Evidence page, the scenario summary and both reports read labels and
+units from here, so a figure reads the same everywhere: `1.2 deployments a week`,
+`26.8% of deployments`, never an id or fourteen decimals.
+
+>>> show("change_fail_rate", 0.268)
+'26.8%'
+>>> text("deployment_frequency", 1.18)
+'1.2 deployments a week'
+>>> text("failed_deployment_recovery_time", 0.125)
+'0.13 days (3.0 hours)'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["days", "share", "rate", "count", "score", "weeks", "ratio"]
+
+DORA_GUIDE = "dora.dev/guides/dora-metrics"
+FLOW_FRAMEWORK = "flowframework.org"
+DX_CORE_4 = "getdx.com/research/measuring-developer-productivity-with-the-dx-core-4"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure's definition. `unit` is short (days, share); `phrase` follows a number in a
+    sentence (`2.1 days`, `1.2 deployments a week`)."""
+
+    id: str
+    label: str
+    unit: str
+    kind: Kind
+    statistic: str
+    definition: str
+    source: str
+    phrase: str = ""
+
+
+def _m(id, label, unit, kind, statistic, definition, source, phrase=""):
+    return Metric(id, label, unit, kind, statistic, definition, source, phrase or unit)
+
+
+METRICS: dict[str, Metric] = {
+    m.id: m
+    for m in (
+        # ---------------------------------------------------------------- flow
+        _m(
+            "flow_velocity",
+            "Flow velocity",
+            "items per week",
+            "rate",
+            "mean",
+            "items finished in each whole week of the window, averaged (zero weeks count)",
+            FLOW_FRAMEWORK,
+            "items a week",
+        ),
+        _m(
+            "flow_time",
+            "Flow time",
+            "days",
+            "days",
+            "median",
+            "first active status to the start of the final run of done statuses, per item "
+            "finished in the window",
+            FLOW_FRAMEWORK,
+        ),
+        _m(
+            "flow_efficiency",
+            "Flow efficiency",
+            "share",
+            "share",
+            "median",
+            "time in active statuses / flow time, per finished item",
+            FLOW_FRAMEWORK,
+            "of flow time active",
+        ),
+        _m(
+            "flow_load",
+            "Flow load",
+            "items",
+            "count",
+            "count",
+            "items started and not yet done at the end of the window",
+            FLOW_FRAMEWORK,
+        ),
+        _m(
+            "feature_share",
+            "Feature share",
+            "share",
+            "share",
+            "share",
+            "share of the items finished in the window whose type maps to feature (flow "
+            "distribution; DX Core 4's impact stand-in)",
+            FLOW_FRAMEWORK,
+            "of finished items are features",
+        ),
+        # ---------------------------------------------------------------- SEI
+        _m(
+            "cycle_time",
+            "Cycle time",
+            "days",
+            "days",
+            "median",
+            "first active development status to done, per item finished in the window",
+            "SEI convention (backlog to done inside development)",
+        ),
+        _m(
+            "throughput",
+            "Throughput",
+            "items per week",
+            "rate",
+            "mean",
+            "items finished in each whole week of the window, averaged (zero weeks count)",
+            "SEI convention",
+            "items a week",
+        ),
+        _m(
+            "wip",
+            "Work in progress",
+            "items",
+            "count",
+            "count",
+            "items started and not done at the end of the window",
+            "SEI convention",
+        ),
+        _m(
+            "wip_age",
+            "Age of work in progress",
+            "days",
+            "days",
+            "median",
+            "end of the window - first active status, per item in progress",
+            "SEI convention",
+        ),
+        _m(
+            "time_in_status",
+            "Time in status",
+            "days",
+            "days",
+            "median",
+            "length of each stay in a status (entry to the next change)",
+            "SEI convention",
+        ),
+        _m(
+            "time_in_stage",
+            "Time in stage",
+            "days",
+            "days",
+            "median",
+            "length of each stay in a status of the stage",
+            "SEI convention",
+        ),
+        _m(
+            "waiting_share",
+            "Share of waiting",
+            "share",
+            "share",
+            "share",
+            "waiting days in a stage inside finished items' flow time / all such waiting days",
+            "this product (DOMAIN section 8)",
+            "of waiting time",
+        ),
+        # ---------------------------------------------------------------- DORA
+        _m(
+            "change_lead_time",
+            "Change lead time",
+            "days",
+            "days",
+            "median",
+            "deployed - first commit, per successful deployment in the window",
+            DORA_GUIDE,
+        ),
+        _m(
+            "deployment_frequency",
+            "Deployment frequency",
+            "deployments per week",
+            "rate",
+            "rate",
+            "successful deployments in the window / (window days / 7)",
+            DORA_GUIDE,
+            "deployments a week",
+        ),
+        _m(
+            "deployment_days",
+            "Deployment days",
+            "days with a deployment per week",
+            "rate",
+            "rate",
+            "UTC days with a successful deployment in the window / (window days / 7)",
+            DORA_GUIDE,
+            "days with a deployment a week",
+        ),
+        _m(
+            "change_fail_rate",
+            "Change fail rate",
+            "share of deployments",
+            "share",
+            "share",
+            "deployments that failed or have an incident linked / deployments in the window",
+            DORA_GUIDE,
+            "of deployments",
+        ),
+        _m(
+            "failed_deployment_recovery_time",
+            "Failed deployment recovery time",
+            "days",
+            "days",
+            "median",
+            "recovered (or the linked incident resolved) - deployed, per failed deployment",
+            DORA_GUIDE,
+        ),
+        _m(
+            "deployment_rework_rate",
+            "Deployment rework rate",
+            "share of deployments",
+            "share",
+            "share",
+            "unplanned deployments / deployments in the window",
+            DORA_GUIDE,
+            "of deployments",
+        ),
+        _m(
+            "deploys_per_year",
+            "Deployments a year",
+            "deployments per year",
+            "rate",
+            "rate",
+            "deployment frequency x 365 / 7",
+            DORA_GUIDE,
+            "deployments a year",
+        ),
+        _m(
+            "dora_score",
+            "Quick Check score",
+            "points of 10",
+            "score",
+            "mean",
+            "mean of the five metrics' Quick Check scores (0-10)",
+            "dora.dev/quickcheck",
+            "of 10",
+        ),
+        # ---------------------------------------------------------------- DX Core 4
+        _m(
+            "dx_speed",
+            "Speed",
+            "items per engineer per week",
+            "ratio",
+            "mean",
+            "flow velocity / engineers (a stated stand-in for diffs per engineer)",
+            DX_CORE_4,
+            "items per engineer a week",
+        ),
+        _m(
+            "dx_effectiveness",
+            "Effectiveness",
+            "share of favourable answers",
+            "share",
+            "share",
+            "answers of 4 or 5 / all answers, teams of 5 or more respondents only (a stated "
+            "stand-in for the Developer Experience Index)",
+            DX_CORE_4,
+            "favourable",
+        ),
+        _m(
+            "dx_quality",
+            "Quality",
+            "share of deployments",
+            "share",
+            "share",
+            "change fail rate",
+            DX_CORE_4,
+            "of deployments failed",
+        ),
+        _m(
+            "dx_impact",
+            "Impact",
+            "share of finished items",
+            "share",
+            "share",
+            "feature share of finished items (a stated stand-in for time on new capabilities)",
+            DX_CORE_4,
+            "of finished items are features",
+        ),
+        # ---------------------------------------------------------------- forecast
+        _m(
+            "forecast_weeks",
+            "Weeks for the items",
+            "weeks",
+            "weeks",
+            "percentile",
+            "weeks the Monte Carlo trials needed for the items, drawing weekly throughput",
+            "jira-agile-metrics, ActionableAgile",
+        ),
+        _m(
+            "forecast_items",
+            "Items by the date",
+            "items",
+            "count",
+            "percentile",
+            "items the Monte Carlo trials finished in the weeks, 'at least' percentiles",
+            "jira-agile-metrics, ActionableAgile",
+        ),
+    )
+}
+
+# Keys of scenario summaries written before the registry (they keep their meaning).
+ALIASES = {
+    "flow_time_median_days": "flow_time",
+    "flow_efficiency_median": "flow_efficiency",
+    "velocity_per_week_median": "flow_velocity",
+    "cycle_time_median_days": "cycle_time",
+    "score": "dora_score",
+}
+
+
+def metric(key: str) -> Metric:
+    """The registry entry for an id (or an older summary key). KeyError when unknown."""
+    return METRICS[ALIASES.get(key, key)]
+
+
+def label(key: str) -> str:
+    """The figure's label; an unknown key is shown as words, never as an id."""
+    try:
+        return metric(key).label
+    except KeyError:
+        return str(key).replace("_", " ").capitalize()
+
+
+def number(value: float) -> str:
+    """A plain number: 1,234 / 12.3 / 1.2 / 0.47 / 0.047."""
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1 or value == 0:
+        return f"{value:.1f}"
+    return f"{value:.2g}"
+
+
+def show(key: str, value: float | None, missing: str = "not enough data") -> str:
+    """The value as it is shown beside its label: `26.8%`, `2.1 days`, `0.47`."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return missing
+    try:
+        kind = metric(key).kind
+    except KeyError:
+        return number(value)
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind == "days":
+        shown = f"{value:.2f}" if abs(value) < 1 else number(value)
+        hours = f" ({value * 24:.1f} hours)" if abs(value) < 1 and value else ""
+        return f"{shown} days{hours}"
+    if kind == "weeks":
+        return f"{number(value)} weeks"
+    if kind == "score":
+        return f"{value:.1f} of 10"
+    return number(value)
+
+
+def text(key: str, value: float | None, missing: str = "not enough data") -> str:
+    """The value in a sentence, with its unit: `1.2 deployments a week`, `26.8% of
+    deployments`."""
+    shown = show(key, value, missing)
+    if value is None or shown == missing:
+        return shown
+    try:
+        m = metric(key)
+    except KeyError:
+        return shown
+    if m.kind in ("days", "weeks", "score"):
+        return shown
+    return f"{shown} {m.phrase}"
+
+
+def unit(key: str) -> str:
+    return metric(key).unit

@@ -1,0 +1,96 @@
+"""Timestamps read in time linear in the input, checked for range, all in UTC.
+
+1. ISO 8601 for the whole column (pandas' vectorised parser);
+2. what is left: up to MAX_GUESSED_FORMATS formats guessed from the first value that
+   did not parse, each applied to the whole rest at once;
+3. then at most MAX_ONE_BY_ONE values parsed one by one (a column of mixed formats);
+anything else, and any cell longer than MAX_TIME_CHARS, is unreadable: set aside and
+counted with the first row it was found at. Times outside 1970-2199 are set aside too
+(nothing in an engineering export is dated there, and arithmetic in nanoseconds stays
+exact). A time without a zone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from advisor.evidence.limits import MAX_GUESSED_FORMATS, MAX_ONE_BY_ONE, MAX_TIME_CHARS
+
+EARLIEST = pd.Timestamp("1970-01-01", tz="UTC")
+LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+RANGE_NOTE = "outside 1970-2199"
+
+
+def _first_row(mask: pd.Series | np.ndarray, first_row: int) -> int:
+    return int(np.flatnonzero(np.asarray(mask))[0]) + first_row
+
+
+def in_range(parsed: pd.Series, file: str, column: str, aside, first_row: int = 2) -> pd.Series:
+    """Times outside the supported range set aside (NaT), counted with the first row."""
+    far = parsed.notna() & ((parsed < EARLIEST) | (parsed >= LATEST))
+    if far.any():
+        row = _first_row(far, first_row)
+        aside.add(f"{column}: {RANGE_NOTE} (first at {file} row {row})", int(far.sum()))
+        parsed = parsed.where(~far)
+    return parsed
+
+
+def _guess(value: str) -> str | None:
+    from pandas.tseries.api import guess_datetime_format
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return guess_datetime_format(value)
+        except (ValueError, TypeError):
+            return None
+
+
+def _parse(text: pd.Series, **options) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(text, utc=True, errors="coerce", **options)
+
+
+def parse_times(values: pd.Series, file: str, column: str, aside, first_row: int = 2) -> pd.Series:
+    """UTC times (nanoseconds); unreadable or out-of-range values become NaT and are
+    counted with the first row they were found at."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):  # read typed: every value had a zone
+        parsed = values.dt.tz_convert("UTC")
+        return _ns(in_range(parsed, file, column, aside, first_row))
+    text = values.astype("string").str.strip()
+    blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    long = (text.str.len() > MAX_TIME_CHARS).fillna(False).to_numpy(dtype=bool)
+    usable = ~blank & ~long
+    parsed = _parse(text.where(usable), format="ISO8601")
+    left = parsed.isna().to_numpy(dtype=bool) & usable
+    for _ in range(MAX_GUESSED_FORMATS):
+        if not left.any():
+            break
+        fmt = _guess(str(text.iloc[int(np.flatnonzero(left)[0])]))
+        if fmt is None:
+            break
+        got = _parse(text[left], format=fmt)
+        if got.notna().any():
+            parsed[left] = got
+        left = parsed.isna().to_numpy(dtype=bool) & usable
+        if not got.notna().any():
+            break
+    if left.any():
+        some = np.flatnonzero(left)[:MAX_ONE_BY_ONE]
+        parsed.iloc[some] = _parse(text.iloc[some], format="mixed")
+    bad = parsed.isna().to_numpy(dtype=bool) & ~blank
+    if bad.any():
+        row = _first_row(bad, first_row)
+        aside.add(f"{column}: not a date and time (first at {file} row {row})", int(bad.sum()))
+    return _ns(in_range(parsed, file, column, aside, first_row))
+
+
+def _ns(parsed: pd.Series) -> pd.Series:
+    """In nanoseconds, once the range is checked (every kept time fits)."""
+    if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = pd.to_datetime(parsed, utc=True)
+    return parsed.dt.as_unit("ns")
