@@ -93,9 +93,13 @@ def _pairs(rows: Rows) -> set[tuple[str, str]]:
 
 
 def _mapping(rows: Rows, status_map, categories: Categories) -> Mapping:
-    used = np.unique(np.concatenate([rows.to, rows.frm]))
+    n = len(rows.status_names)
+    used = np.flatnonzero(
+        np.bincount(rows.to, minlength=n)[:n] + np.bincount(rows.frm, minlength=n)[:n]
+    )
     statuses = sorted({str(rows.status_names[c]) for c in used} - {""})
-    kinds = sorted({str(rows.kind_names[c]) for c in np.unique(rows.kind)} - {""})
+    kinds_used = np.flatnonzero(np.bincount(rows.kind, minlength=len(rows.kind_names)))
+    kinds = sorted({str(rows.kind_names[c]) for c in kinds_used} - {""})
     per_project = bool(categories.by_project) or bool(status_map and status_map.projects)
     pairs = _pairs(rows) if per_project else None
     return resolve(statuses, kinds, status_map, categories, pairs)
@@ -152,7 +156,7 @@ def analyse_evidence(
     read = items if isinstance(items, ItemsRead) else ItemsRead(items, source or "work items")
     source = source or read.source
     deploys = _as_deployments(deployments)
-    rows = clean(read.frame, aside, source or "work items")
+    rows = read.rows if read.rows is not None else clean(read.frame, aside, source or "work items")
     try:
         window = observation_window(
             item_times(rows) + _deploy_times(deploys, incidents), start, end
@@ -164,6 +168,7 @@ def analyse_evidence(
     # A second thread takes DORA and the SEI figures: numpy lets go of the interpreter while
     # it sorts and partitions, so both cores work. Every part is a pure function.
     with ThreadPoolExecutor(max_workers=1) as helper:
+        models_job = helper.submit(_models)
         dora_job = (
             helper.submit(dora_metrics, deploys.frame, incidents, window, deploys.changes, rules)
             if deploys is not None
@@ -249,9 +254,16 @@ def analyse_evidence(
             }
             for rs in rule_sets
         }
-    from advisor.evidence.models import validated
+    return Evidence(models_job.result().validated(document), prepared, mapping, source)
 
-    return Evidence(validated(document), prepared, mapping, source)
+
+def _models():
+    """The typed report's module, its models built (pydantic loads here, on the second
+    thread, while the first lays out the rows)."""
+    from advisor.evidence import models
+
+    models.warm()
+    return models
 
 
 def _rows_with_id(deploys: Deployments) -> int:

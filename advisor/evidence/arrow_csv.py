@@ -102,15 +102,25 @@ def _small_csv(path: str | None) -> Path | None:
         return None
 
 
+def _items_early(path: Path):
+    """The transitions as Arrow reads them, then (pandas being loaded by now, or loaded
+    here) as the frame the readers make of them, with the rows they set aside: this work
+    overlaps the rest of the start-up instead of following it."""
+    table = transitions_table(path)
+    if table is None:
+        return None
+    from advisor.evidence.reading import Early
+
+    return Early.of(table, str(path))
+
+
 class EarlyReads:
     """The transitions and deployments files read by Arrow on a thread, started at once."""
 
     def __init__(self, items: str | None, deployments: str | None = None):
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-read")
         items_path, deploys_path = _small_csv(items), _small_csv(deployments)
-        self._items: Future | None = (
-            pool.submit(transitions_table, items_path) if items_path else None
-        )
+        self._items: Future | None = pool.submit(_items_early, items_path) if items_path else None
         self._deployments: Future | None = (
             pool.submit(typed_table, deploys_path, DEPLOYMENT_TIMES) if deploys_path else None
         )

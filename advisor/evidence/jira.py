@@ -184,8 +184,11 @@ class _Reader:
         changes = pd.DataFrame(
             self.changes, columns=["issue", "at", "hid", "order", "from_status", "to_status"]
         )
+        # Naive UTC nanoseconds from here on: no per-value objects.
         created = parse_times(issues["created"], file, "fields.created", aside, first_row=1)
+        created = created.dt.tz_localize(None).to_numpy()
         changes["at"] = parse_times(changes["at"], file, "created", aside, first_row=1)
+        changes["at"] = changes["at"].dt.tz_localize(None)
         # Ordered by instant; NaT last (set aside later), ties by Jira's history order.
         changes = changes.sort_values(["issue", "at", "hid", "order"], kind="stable")
         first = changes.drop_duplicates("issue")[["issue", "from_status"]]
@@ -197,7 +200,7 @@ class _Reader:
                 "issue": np.flatnonzero(whole),
                 "from_status": "",
                 "to_status": first_status[whole].to_numpy(),
-                "at": created[whole].to_numpy(),
+                "at": created[whole],
             }
         )
         rows = pd.concat(
@@ -213,7 +216,7 @@ class _Reader:
                 "from_status": rows["from_status"].to_numpy(),
                 "to_status": rows["to_status"].to_numpy(),
                 "at": rows["at"].to_numpy(),
-                "created": created.to_numpy()[issue],
+                "created": created[issue],
                 "partial": issues["partial"].to_numpy(dtype=bool)[issue],
             }
         )

@@ -23,7 +23,9 @@ _EXACT = ("bottlenecks", "weights")  # shares that must sum to exactly 1
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # Built on first use (warm), so that the command line can build them on its second
+    # thread while the first lays out the rows.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Span(Model):
@@ -372,6 +374,11 @@ def _rounded(value, exact: bool = False):
             return None
         return value if exact or value == 0 else float(f"{value:.{SIGNIFICANT}g}")
     return value
+
+
+def warm() -> None:
+    """Build the report's validator and serializer now (they are deferred)."""
+    EvidenceReport.model_rebuild(force=True)
 
 
 def validated(document: dict) -> dict:

@@ -316,10 +316,13 @@ def layout(
 
     start = first_time(work)
     dev_start = first_time(work & (stage == STAGES.index("development")))
-    # Done: the first row of the trailing run of done statuses.
+    # Done: the first row of the trailing run of done statuses, found from the last row
+    # before it that is not done (within the item, else the item's first row).
     is_done = stage == _DONE
-    last_break = np.maximum.accumulate(np.where(~is_done, np.arange(n), -1))
-    run_start = np.minimum(np.maximum(last_break[last_rows] + 1, starts), last_rows)
+    not_done = np.flatnonzero(~is_done)
+    before = np.searchsorted(not_done, last_rows) - 1
+    last_break = np.where(before >= 0, not_done[np.maximum(before, 0)], -1)
+    run_start = np.minimum(np.maximum(last_break + 1, starts), last_rows)
     done = np.where(is_done[last_rows], at[run_start], NAT)
     # A partial item whose every visible row is done was finished before the file begins.
     unknown_done = partial & is_done[last_rows] & (run_start == starts) & midway

@@ -69,6 +69,7 @@ class ItemsRead:
     categories: Categories = field(default_factory=Categories)
     truncated: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (held, total)
     files: list[str] = field(default_factory=list)
+    rows: object = None  # prepare.Rows when the rows were already cleaned (set aside counted)
 
 
 def _size(limit: int) -> str:
@@ -272,11 +273,37 @@ def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
     return frame
 
 
+@dataclass
+class Early:
+    """Transitions Arrow read early (arrow_csv.EarlyReads), already made a frame, and the
+    rows that set aside."""
+
+    frame: pd.DataFrame
+    aside: SetAside
+    rows: object = None  # prepare.Rows, cleaned on the same thread
+
+    @classmethod
+    def of(cls, table, file: str) -> Early:
+        from advisor.evidence.prepare import clean
+
+        aside = SetAside()
+        frame = _fast_transitions(None, file, aside, table)
+        try:
+            usable(frame, file, aside)
+            rows = clean(frame, aside, file)
+        except EvidenceError:  # the usual read reports it
+            rows = None
+        return cls(frame, aside, rows)
+
+
 def transitions_from_csv(
     data: bytes | str | Path, file: str, aside: SetAside, table=None
 ) -> pd.DataFrame:
     _size_checked(data, file)
     _check_header(data, file)
+    if isinstance(table, Early):
+        aside.reasons.update(table.aside.reasons)
+        return usable(table.frame, file, aside)
     fast = _fast_transitions(data, file, aside, table)
     if fast is not None:
         return usable(fast, file, aside)
@@ -316,7 +343,8 @@ def read_items(path: str | Path, aside: SetAside, table=None) -> ItemsRead:
     if path.suffix.lower() == ".json":
         return jira.read_jira([(str(path), read_bytes(path, MAX_JSON_BYTES))], aside)
     frame = transitions_from_csv(path, str(path), aside, table)
-    return ItemsRead(frame, str(path), files=[str(path)])
+    rows = table.rows if isinstance(table, Early) else None
+    return ItemsRead(frame, str(path), files=[str(path)], rows=rows)
 
 
 def items_from_upload(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
@@ -411,8 +439,8 @@ def read_deployments(
     changes = pd.DataFrame(
         {
             "deployment": position.loc[rows["group"].to_numpy()].to_numpy(),
-            "deployed_at": rows["deployed_at"].to_numpy(),
-            "commit_at": rows["commit_at"].to_numpy(),
+            "deployed_at": rows["deployed_at"].array,  # .array keeps the zone; no objects
+            "commit_at": rows["commit_at"].array,
         }
     )
     return Deployments(out, changes, len(frame), merged, ids)

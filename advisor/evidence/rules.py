@@ -10,87 +10,105 @@ rules are `PRODUCT` below (the file repeats them, and a test keeps the two equal
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+import annotated_types as at
 
-from advisor.base import Strict
 from advisor.errors import EvidenceError
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "catalog" / "dora-rules.yaml"
 Statistic = Literal["median", "lower_median", "mean", "median_of_daily_medians"]
 DEFAULT_INCIDENT_WINDOW_HOURS = 168.0
+# Plain frozen dataclasses, validated by pydantic only when the file is read: measuring
+# under this product's rules needs no pydantic at all. Unknown fields are errors.
+STRICT = {"extra": "forbid"}
 
 
-class Frequency(Strict):
+@dataclass(frozen=True)
+class Frequency:
     """What a week's deployments are: a count over the window, or a summary over weeks."""
 
+    __pydantic_config__ = STRICT
     count: Literal["deployments", "deployment_days"] = "deployments"
     summary: Literal["rate", "median", "lower_median", "floored_mean"] = "rate"
     week_start: Literal["monday", "sunday"] = "monday"
     source: str = ""
 
 
-class LeadTime(Strict):
+@dataclass(frozen=True)
+class LeadTime:
     """First commit to deployment, per deployment (its earliest first commit) or per change
     (each row of the export), summarised by `statistic`."""
 
+    __pydantic_config__ = STRICT
     per: Literal["deployment", "change"] = "deployment"
     statistic: Statistic = "median"
     source: str = ""
 
 
-class FailRate(Strict):
+@dataclass(frozen=True)
+class FailRate:
     """Which deployments failed, how incidents find their deployment, and what is divided by
     what."""
 
+    __pydantic_config__ = STRICT
     failed_when: Literal["status_or_incident", "incident"] = "status_or_incident"
     numerator: Literal["failed_deployments", "incidents", "linked_incidents"] = "failed_deployments"
     denominator: Literal["all", "successful"] = "all"
     link: Literal["id_then_time", "time", "id"] = "id_then_time"
     link_to: Literal["successful", "any"] = "successful"
-    window_hours: float | None = Field(default=DEFAULT_INCIDENT_WINDOW_HOURS, gt=0)
+    window_hours: Annotated[float, at.Gt(0)] | None = DEFAULT_INCIDENT_WINDOW_HOURS
     source: str = ""
 
 
-class Recovery(Strict):
+@dataclass(frozen=True)
+class Recovery:
     """From what to what recovery is timed: a failed deployment to its recovery (or its
     linked incidents' resolution), a linked incident's deployment to the incident's
     resolution, or an incident's creation to its resolution."""
 
+    __pydantic_config__ = STRICT
     start: Literal["failed_deployment", "linked_deployment", "incident"] = "failed_deployment"
     statistic: Statistic = "median"
     source: str = ""
 
 
-class Unavailable(Strict):
+@dataclass(frozen=True)
+class Unavailable:
     """A metric this rule set cannot give here: its rule is not public, or it needs data the
     files do not hold."""
 
+    __pydantic_config__ = STRICT
     status: Literal["not_public", "needs_data"]
-    note: str = Field(min_length=1)
+    note: Annotated[str, at.MinLen(1)]
     source: str = ""
 
 
-class RuleSet(Strict):
-    id: str = Field(pattern=r"^[a-z0-9-]+$")
-    name: str = Field(min_length=1)
-    vendor: str | None = None  # the catalog's vendor id
+@dataclass(frozen=True)
+class RuleSet:
+    __pydantic_config__ = STRICT
+    id: Annotated[str, at.MinLen(1)]
+    name: Annotated[str, at.MinLen(1)]
     checked: dt.date
-    summary: str = ""
-    lookback_days: int | None = Field(default=None, ge=1)  # only the window's last days
     deployment_frequency: Frequency | Unavailable
     change_lead_time: LeadTime | Unavailable
     change_fail_rate: FailRate | Unavailable
     failed_deployment_recovery_time: Recovery | Unavailable
+    vendor: str | None = None  # the catalog's vendor id
+    summary: str = ""
+    lookback_days: Annotated[int, at.Ge(1)] | None = None  # only the window's last days
 
 
-class RuleFile(Strict):
+@dataclass(frozen=True)
+class RuleFile:
+    __pydantic_config__ = STRICT
+    rule_sets: Annotated[list[RuleSet], at.MinLen(1), at.MaxLen(50)]
     version: int = 1
-    rule_sets: list[RuleSet] = Field(min_length=1, max_length=50)
 
 
 PRODUCT = RuleSet(
@@ -110,18 +128,37 @@ def with_incident_window(rules: RuleSet, hours: float | None) -> RuleSet:
     fail = rules.change_fail_rate
     if not isinstance(fail, FailRate):
         return rules
-    return rules.model_copy(
-        update={"change_fail_rate": fail.model_copy(update={"window_hours": hours})}
+    return dataclasses.replace(
+        rules, change_fail_rate=dataclasses.replace(fail, window_hours=hours)
     )
 
 
+class _Checked:
+    """A pydantic TypeAdapter with the one method the YAML validator calls."""
+
+    def __init__(self, kind):
+        from pydantic import TypeAdapter
+
+        self._adapter = TypeAdapter(kind)
+
+    def model_validate(self, data):
+        return self._adapter.validate_python(data)
+
+
 def load_rules(path: str | Path | None = None) -> RuleFile:
-    """The rule sets file, validated (file:line: field: message on a problem)."""
+    """The rule sets file, validated (file:line: field: message on a problem); ids must be
+    unique."""
+    from advisor.errors import Problem
     from advisor.yamlio import parse_yaml, read_input, validate
 
     path = Path(path) if path is not None else RULES_FILE
     text = read_input(path, EvidenceError)
-    return validate(RuleFile, parse_yaml(text, str(path), EvidenceError), EvidenceError)
+    rules = validate(_Checked(RuleFile), parse_yaml(text, str(path), EvidenceError), EvidenceError)
+    ids = [rs.id for rs in rules.rule_sets]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise EvidenceError([Problem(str(path), f"rule set ids repeat: {', '.join(twice)}", "id")])
+    return rules
 
 
 @functools.cache
