@@ -32,7 +32,8 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
-	$(BIN)/python -m pytest benchmarks/test_ratios.py benchmarks/test_bench_evidence.py -q -s \
+	$(BIN)/python -m pytest benchmarks/test_ratios.py benchmarks/test_bench_evidence.py \
+		benchmarks/test_bench_evidence_page.py -q -s \
 		-p no:cacheprovider
 
 schema: $(VENV)/.installed

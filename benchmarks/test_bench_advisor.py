@@ -49,6 +49,7 @@ def test_scoring_1000_vendors(benchmark):
     catalog = big_catalog()
     result = benchmark(recommend, ANSWERS, catalog)
     assert len(result.vendors) == 1000
+    assert benchmark.stats.stats.median < 0.05, "target: under 50 ms"
 
 
 def _rerun(at: AppTest, key: str):

@@ -92,6 +92,8 @@ def test_every_metric_against_reading_the_files(big):
         f"\nratio evidence {rows:,} rows + 50,000 deployments: {a:.2f} s / reading them "
         f"{b:.2f} s = {a / b:.1f}x; peak resident {peak:,.0f} MiB (reading: {read_peak:,.0f})"
     )
+    assert a / b <= 2, "target: every metric within 2x of pandas only reading the files"
+    assert peak < 1_536, "target: under 1.5 GB"
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ def test_report_for_the_largest_example(benchmark):
     s, catalog = load_scenario_file(LARGEST), load_catalog()
     html = benchmark.pedantic(build_html, (s, catalog), rounds=5, warmup_rounds=1)
     assert "Recommendation" in html
+    assert benchmark.stats.stats.median < 1, "target: under 1 s"
 
 
 def test_save_and_list_with_10000_versions(benchmark, tmp_path):
@@ -50,3 +51,4 @@ def test_save_and_list_with_10000_versions(benchmark, tmp_path):
 
     listed = benchmark.pedantic(save_and_list, rounds=20, warmup_rounds=2)
     assert len(listed) == 101
+    assert benchmark.stats.stats.median < 0.05, "target: under 50 ms a call"

@@ -54,6 +54,7 @@ def test_advisor_rerun_within_3x_of_the_bare_page():
     print(
         f"\nratio advisor rerun {page * 1e3:.1f} ms / bare page {bare * 1e3:.1f} ms = {ratio:.1f}x"
     )
+    assert ratio <= 3, "target: within 3x of a page with the same widgets only"
 
 
 def test_roi_simulation_within_3x_of_bare_numpy():
@@ -61,6 +62,7 @@ def test_roi_simulation_within_3x_of_bare_numpy():
         lambda: simulate(LINES, PARAMS, SCENARIO, RUNS, seed=0), bare_numpy, 7
     )
     print(f"\nratio simulation {full * 1e3:.0f} ms / bare numpy {bare * 1e3:.0f} ms = {ratio:.1f}x")
+    assert ratio <= 3, "target: within 3x of bare numpy"
 
 
 def _process(*args: str):
@@ -77,3 +79,4 @@ def test_cli_recommend_within_2x_of_importing_its_libraries():
         7,
     )
     print(f"\nratio recommend {cli * 1e3:.0f} ms / imports {imports * 1e3:.0f} ms = {ratio:.1f}x")
+    assert ratio <= 2, "target: within 2x of importing its libraries"

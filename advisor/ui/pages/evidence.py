@@ -418,15 +418,22 @@ def _dx(ev) -> None:
         )
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _forecast_for(weekly: tuple[float, ...], items: int, weeks: int) -> dict:
+    """The forecast for these weekly counts (seeded: the same answer every time)."""
+    from advisor.evidence.forecast import forecast
+
+    return forecast(weekly, items, weeks)
+
+
 def _forecast(ev) -> None:
     st.subheader("Forecast")
     from advisor.evidence.flow import whole_weeks
-    from advisor.evidence.forecast import forecast
 
     c1, c2 = st.columns(2)
     n = c1.number_input("How long will this many items take?", 1, 10_000, 20, key="ev_fc_items")
     weeks = c2.number_input("How many items by this many weeks?", 1, 520, 8, key="ev_fc_weeks")
-    f = forecast(whole_weeks(ev.prepared).to_numpy(), n, weeks)
+    f = _forecast_for(tuple(whole_weeks(ev.prepared).to_numpy().tolist()), int(n), int(weeks))
     if not f.get("weeks_for_items"):
         st.info(f["note"])
         return
