@@ -38,6 +38,7 @@ bench: $(VENV)/.installed-test
 
 schema: $(VENV)/.installed
 	$(BIN)/python -m advisor catalog schema > catalog/schema.json
+	$(BIN)/python -m advisor schema evidence > advisor/evidence/evidence.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks
