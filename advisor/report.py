@@ -50,6 +50,7 @@ def safe_csv(frame: pd.DataFrame) -> str:
 def figures(s, catalog, version: int | None = None, today: dt.date | None = None) -> dict:
     """Everything the report shows, computed once: the HTML and Markdown print the same."""
     from advisor.delay import analyse as analyse_backlog
+    from advisor.evidence.figures import report_view
     from advisor.roi import analyse as analyse_roi
     from advisor.roi import summary
     from advisor.scoring import FACTOR_LABELS, recommend
@@ -72,6 +73,7 @@ def figures(s, catalog, version: int | None = None, today: dt.date | None = None
         "roi": roi,
         "roi_summary": summary(roi, s.roi.horizon_months) if roi else "",
         "delay": delay,
+        "evidence": report_view(s.evidence) if s.evidence else None,
     }
 
 
@@ -164,7 +166,7 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
         "| Vendor | Category | Fit | Annual cost | Budget |",
         "|---|---|---|---|---|",
         *[
-            f"| {_md(v.name)} | {v.category} | {v.fit:.1f} | "
+            f"| {_md(v.name)} | {_md(f['names'].get(v.category, v.category))} | {v.fit:.1f} | "
             f"{'quote needed' if v.annual_cost is None else fmt['money'](v.annual_cost)} | "
             f"{_md(v.budget_label)} |"
             for v in rec.vendors[:10]
@@ -187,6 +189,35 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
             "",
             *[f"- {_md(ln.label)}: {_md(ln.working)}" for ln in roi.lines],
         ]
+    ev = f["evidence"]
+    if ev is not None:
+        lines += [
+            "",
+            "## Measured evidence",
+            "",
+            f"Measured from {_md(ev['source'])}, over {_md(ev['window'])}. Where work waits: "
+            f"{_md(ev['waits'])}.",
+            "",
+            "| Figure | Value |",
+            "|---|---|",
+            *[f"| {_md(label)} | {_md(value)} |" for label, value in ev["figures"]],
+        ]
+        if ev["rules"]:
+            lines += [
+                "",
+                "DORA figures of the same data under each tool's rules:",
+                "",
+                "| Rule set | " + " | ".join(ev["rule_labels"]) + " |",
+                "|---" * (len(ev["rule_labels"]) + 1) + "|",
+                *[
+                    f"| {_md(name)} | " + " | ".join(_md(c) for c in cells) + " |"
+                    for name, cells in ev["rules"]
+                ],
+                "",
+                *[f"- {_md(note)}" for note in ev["rule_notes"]],
+            ]
+        if ev["readiness"]:
+            lines += ["", *[f"- {label} data: {_md(line)}" for label, line in ev["readiness"]]]
     delay = f["delay"]
     if delay is not None:
         plan = delay.schedules["best"]

@@ -32,6 +32,7 @@ class RuleValue(Strict):
     value: float | None = None
     unit: str = Field(default="", max_length=100)
     note: str = Field(default="", max_length=300)
+    status: str = Field(default="", max_length=40)  # computed, not_public, needs_data, ...
 
 
 class EvidenceSummary(Strict):

@@ -182,10 +182,10 @@ def link_incidents(deploys: pd.DataFrame, incidents: pd.DataFrame | None, rule: 
         times, eligible = times[order], eligible[order]
         created = to_ns(incidents["created_at"])
         pos = np.searchsorted(times, created, side="right") - 1
-        found = timed & (pos >= 0)
+        found = np.flatnonzero(timed & (pos >= 0))  # none when no deployment is eligible
         if rule.window_hours is not None:
-            gap = created - times[np.maximum(pos, 0)]
-            found &= gap <= rule.window_hours * 3_600_000_000_000
+            gap = created[found] - times[pos[found]]
+            found = found[gap <= rule.window_hours * 3_600_000_000_000]
         target[found] = eligible[pos[found]]
         how[found] = "time"
     return Links(target, how, dangling)
@@ -314,6 +314,7 @@ def fail_rate(inside: pd.DataFrame, incidents, links: Links, window: Window, rul
                     where,
                     "needs data: no incident names the deployment that caused it",
                     failed=0,
+                    status="needs_data",
                 )
             in_window &= links.target >= 0
         numerator = int(in_window.sum())

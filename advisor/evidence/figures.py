@@ -211,6 +211,7 @@ def summary(doc: dict) -> dict:
                 "value": figures[metric]["value"],
                 "unit": figures[metric]["unit"],
                 "note": (figures[metric]["note"] or "")[:300],
+                "status": figures[metric]["status"],
             }
             for metric in RULE_METRICS
         }
@@ -225,11 +226,60 @@ def summary(doc: dict) -> dict:
     }
 
 
-def summary_rows(evidence) -> list[tuple[str, str]]:
-    """A stored summary (scenario.EvidenceSummary) as (label, value with unit) rows, for the
-    reports; keys written before the registry read the same."""
-    out = []
+UNAVAILABLE = {"not_public": "not public", "needs_data": "needs other data"}
+STAGE_ORDER = ("ideation", "development", "deployment", "operations", "support")
+
+
+def report_view(evidence) -> dict:
+    """A stored summary (scenario.EvidenceSummary) as the reports print it: labels and values
+    with units from the registry (keys written before the registry read the same), the
+    window, the DORA figures under each rule set and the readiness per category."""
+    from advisor.evidence.readiness import CATEGORY_NAMES
+
+    window = evidence.window
+    rows = []
     for part in (evidence.flow, evidence.dora):
         for key, value in part.items():
-            out.append((registry.label(key), registry.text(key, value)))
-    return out
+            number = value if isinstance(value, int | float) or value is None else None
+            shown = (
+                registry.text(key, number) if number is not None or value is None else str(value)
+            )
+            rows.append((registry.label(key), shown))
+    rules, notes = [], []
+    for name, figures in evidence.rules.items():
+        cells = []
+        for metric in RULE_METRICS:
+            f = figures.get(metric)
+            if f is None or f.value is None:
+                cells.append(UNAVAILABLE.get(f.status if f else "", "not enough data"))
+                if f is not None and f.note:
+                    notes.append(f"{name}, {registry.label(metric).lower()}: {f.note}")
+                continue
+            same = f.unit == registry.unit(metric)
+            shown = registry.text(metric, f.value) if same else registry.show(metric, f.value)
+            cells.append(shown if same else f"{shown} ({f.unit})")
+        rules.append((name, cells))
+    waits = ", ".join(
+        f"{k} {v:.0%}"
+        for k, v in sorted(
+            evidence.bottlenecks.items(),
+            key=lambda kv: STAGE_ORDER.index(kv[0]) if kv[0] in STAGE_ORDER else 9,
+        )
+    )
+    return {
+        "source": evidence.source or "the team's exports",
+        "window": (
+            f"{window['from'][:10]} to {window['to'][:10]} (UTC)"
+            if window.get("from") and window.get("to")
+            else "the span of the files"
+        ),
+        "waits": waits or "no waiting measured",
+        "figures": rows,
+        "rule_labels": [registry.label(m) for m in RULE_METRICS],
+        "rules": rules,
+        "rule_notes": notes,
+        "readiness": [
+            (CATEGORY_NAMES.get(k, registry.label(k)), line)
+            for k, line in evidence.readiness.items()
+        ],
+    }

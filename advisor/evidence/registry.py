@@ -358,6 +358,8 @@ def show(key: str, value: float | None, missing: str = "not enough data") -> str
         return f"{number(value)} weeks"
     if kind == "score":
         return f"{value:.1f} of 10"
+    if kind == "count" and float(value).is_integer():
+        return f"{value:,.0f}"
     return number(value)
 
 

@@ -108,6 +108,7 @@ DEFAULT_TYPES = {
 }
 UNMAPPED = ("development", False)  # stands in until the user maps the status
 CATEGORIES = ("new", "indeterminate", "done")  # Jira's statusCategory keys
+UNDER_WAY = ("development", True)  # Jira says work is under way; no common name says more
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ class Mapping:
 
 def _from_category(status: str, category: str) -> tuple[str, bool]:
     """Jira's category decides not started / under way / done; a common name refines the
-    stage of a status under way."""
+    stage of a status under way (a queue such as "Code Review" waits), else it is worked on
+    in development."""
     if category == "new":
         return ("backlog", False)
     if category == "done":
@@ -162,7 +164,7 @@ def _from_category(status: str, category: str) -> tuple[str, bool]:
     named = DEFAULT_STATUSES.get(status.lower())
     if named and named[0] not in ("backlog", "done"):
         return named
-    return UNMAPPED
+    return UNDER_WAY
 
 
 def _rule(status, project, user, user_projects, categories) -> tuple[str, bool, str]:

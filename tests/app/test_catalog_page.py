@@ -26,7 +26,7 @@ def test_filter_by_category(app):
     at = _open(app)
     at.multiselect(key="catalog_categories").set_value(["vsm"]).run()
     assert_clean(at)
-    assert set(at.dataframe[0].value["category"]) == {"vsm"}
+    assert set(at.dataframe[0].value["category"]) == {"VSM"}
 
 
 def test_custom_catalog_good_then_bad_then_back(app):

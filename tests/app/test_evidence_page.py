@@ -106,3 +106,138 @@ def test_the_forecast_fills_a_backlog_items_duration(app):
     weeks = next(it.duration_weeks for it in backlog.items if it.id == "metrics-platform")
     assert weeks > 6  # 100 items at about 8 a week: more than the 6 weeks it had
     assert any("now takes" in shown(s) for s in at.success)
+
+
+IDS = ("dx_core_4", "change_fail_rate", "deployment_frequency", "flow_time", "cycle_time")
+
+
+def _visible(at) -> str:
+    """Every text the page shows: metrics, captions, markdown, tables' headers and cells."""
+    parts = [f"{m.label} {m.value}" for m in at.metric]
+    parts += [shown(e) for e in (*at.caption, *at.markdown, *at.warning, *at.info)]
+    for frame in at.dataframe:
+        parts += [str(c) for c in frame.value.columns]
+        parts += [str(v) for v in frame.value.to_numpy().ravel()]
+    return " ".join(parts)
+
+
+def test_every_figure_reads_with_its_unit_and_label_never_an_id(app):
+    at = _sample(_open(app))
+    text = _visible(at)
+    for raw in IDS:
+        assert raw not in text, raw
+    values = {m.label: m.value for m in at.metric}
+    assert values["Change fail rate"].endswith("%")
+    assert values["Flow time"].endswith("days")
+    assert values["Deployment frequency"] == "5.6"
+    import re
+
+    # No figure printed with more than a few decimals (1.180011574074074 read raw before).
+    assert not re.search(r"\d\.\d{5,}", " ".join(values.values()))
+    assert any(
+        "deployments a week" in shown(c) or "days with a deployment" in shown(c) for c in at.caption
+    )
+
+
+def test_the_rule_sets_table_and_the_readiness_checklist_are_shown(app):
+    at = _sample(_open(app))
+    assert "What your data can support" in [s.value for s in at.subheader]
+    rules = next(d.value for d in at.dataframe if "rule set" in d.value.columns)
+    assert {"Platform Advisor", "Apache DevLake (2023 rules)", "Jellyfish"} <= set(
+        rules["rule set"]
+    )
+    jellyfish = rules[rules["rule set"] == "Jellyfish"].iloc[0]
+    assert jellyfish["Change fail rate"] == "not public"
+    checklist = " ".join(shown(m) for m in at.markdown)
+    assert "Pull-request data" in checklist and "Items with a complete history" in checklist
+
+
+def test_readiness_appears_beside_each_category_on_the_advisor(app):
+    at = _sample(_open(app))
+    at.button(key="evidence_to_advisor").click().run()
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    assert_clean(at)
+    lines = [shown(c) for c in at.caption if shown(c).startswith("Your data:")]
+    assert len(lines) == 4 and all(" of " in line and "met" in line for line in lines)
+
+
+def test_jira_issues_and_the_status_list_upload_together(app):
+    at = _open(app)
+    issues = {
+        "issues": [
+            {
+                "key": "PAY-1",
+                "fields": {
+                    "issuetype": {"name": "Story"},
+                    "created": "2026-01-05T09:00:00.000+0000",
+                    "status": {"name": "Shipped", "statusCategory": {"key": "done"}},
+                    "project": {"id": "100", "key": "PAY"},
+                },
+                "changelog": {
+                    "total": 2,
+                    "histories": [
+                        {
+                            "id": "2",
+                            "created": "2026-01-08T09:00:00.000+0000",
+                            "items": [
+                                {"field": "status", "fromString": "Building", "toString": "Shipped"}
+                            ],
+                        },
+                        {
+                            "id": "1",
+                            "created": "2026-01-06T09:00:00.000+0000",
+                            "items": [
+                                {"field": "status", "fromString": "Queued", "toString": "Building"}
+                            ],
+                        },
+                    ],
+                },
+            }
+        ]
+    }
+    statuses = [
+        {"name": "Queued", "statusCategory": {"key": "new"}},
+        {"name": "Building", "statusCategory": {"key": "indeterminate"}},
+        {"name": "Shipped", "statusCategory": {"key": "done"}},
+    ]
+    import json
+
+    upload(
+        at,
+        "evidence_up_items",
+        [
+            ("issues.json", json.dumps(issues).encode(), "application/json"),
+            ("status.json", json.dumps(statuses).encode(), "application/json"),
+        ],
+    )
+    assert not at.error
+    table = next(d.value for d in at.dataframe if "source" in d.value.columns)
+    rules = table.set_index("status")
+    assert rules.loc["Shipped", "stage"] == "done" and rules.loc["Shipped", "source"] == "category"
+    assert rules.loc["Queued", "stage"] == "backlog"
+    assert {m.label: m.value for m in at.metric}["Flow time"] == "2.0 days"
+
+
+def test_a_window_set_on_the_page_changes_the_rates(app):
+    import datetime as dt
+
+    at = _sample(_open(app))
+    before = {m.label: m.value for m in at.metric}["Deployment frequency"]
+    at.date_input(key="ev_from").set_value(dt.date(2026, 6, 1)).run()
+    at.date_input(key="ev_to").set_value(dt.date(2026, 6, 30)).run()
+    assert_clean(at)
+    after = {m.label: m.value for m in at.metric}["Deployment frequency"]
+    assert after != before
+    assert any("2026-06-01 00:00 to 2026-07-01 00:00 UTC" in shown(c) for c in at.caption)
+
+
+def test_the_uploader_the_server_and_the_cli_share_one_limit():
+    import tomllib
+
+    from advisor.evidence.limits import MAX_FILE_MB
+    from advisor.ui.pages import evidence
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_FILE_MB
+    assert evidence.MAX_FILE_MB == MAX_FILE_MB
+    assert MAX_FILE_MB >= 20, "sized for real exports: tens of MB"

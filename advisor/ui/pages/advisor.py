@@ -130,8 +130,15 @@ def _ranking(rec) -> None:
     top = rec.ranking[0]
     st.success(f"**Start with {md(top.name)}**: {top.score:.1f} of 100 points.")
     cols = st.columns(4)
+    ready = st.session_state.get("evidence_readiness") or {}
     for col, s in zip(cols, rec.ranking, strict=True):
         col.metric(md(s.short_name), f"{s.score:.1f}", help=md(s.name))
+        if s.category in ready:
+            col.caption(
+                f"Your data: {md(ready[s.category])}",
+                help="What the files sent from the Evidence page can support for this kind of "
+                "platform; the checklist is on the Evidence page.",
+            )
     st.vega_lite_chart(
         charts.contribution_rows(rec.ranking),
         copy.deepcopy(charts.contributions_spec()),
@@ -172,11 +179,12 @@ def _advice(rec, catalog) -> None:
 
 
 def vendor_rows(rec) -> list[dict]:
+    names = {s.category: s.short_name for s in rec.ranking}
     return [
         {
             "vendor": v.name,
-            "category": v.category,
-            "also": ", ".join(v.categories[1:]),
+            "category": names.get(v.category, v.category),
+            "also": ", ".join(names.get(c, c) for c in v.categories[1:]),
             "fit": v.fit,
             "annual cost (low)": v.annual_cost,
             "annual cost (high)": v.annual_cost_high,
@@ -200,6 +208,7 @@ def _vendors(rec, catalog, currency: str) -> None:
         "Categories",
         list(catalog.categories),
         default=list(catalog.categories),
+        format_func={c: x.short_name for c, x in catalog.categories.items()}.get,
         key="vendor_categories",
     )
     budget = c2.multiselect("Budget", BUDGET_KINDS, default=BUDGET_KINDS, key="vendor_budget")

@@ -142,16 +142,18 @@ def render() -> None:
         "Categories",
         list(catalog.categories),
         default=list(catalog.categories),
+        format_func={c: x.short_name for c, x in catalog.categories.items()}.get,
         key="catalog_categories",
     )
+    short = {c: category.short_name for c, category in catalog.categories.items()}
     vendors = [v for v in catalog.vendors if set(v.categories) & set(chosen)]
     table = pd.DataFrame(
         [
             {
                 "id": v.id,
                 "vendor": v.name,
-                "category": v.category,
-                "also": v.secondary_category or "",
+                "category": short.get(v.category, v.category),
+                "also": short.get(v.secondary_category, "") if v.secondary_category else "",
                 "price": _price(v),
                 "free or open source": v.free_tier or ("yes" if v.open_source else ""),
                 "notable metrics": ", ".join(v.notable_metrics),

@@ -1,0 +1,97 @@
+"""The evidence a scenario keeps reads the same in the HTML and Markdown reports as on the
+page and in the CLI: labels and units from the registry, never an id or a raw float."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+
+import pytest
+import yaml
+
+from advisor.catalog import load_catalog
+from advisor.cli import main
+from advisor.evidence import registry
+from advisor.evidence.figures import report_view, rows, summary
+from advisor.report import build_html, build_markdown
+from advisor.scenario import parse_scenario_file
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "evidence"
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict:
+    out = io.StringIO()
+    args = [
+        "evidence",
+        str(EXAMPLE / "transitions.csv"),
+        "--statuses",
+        str(EXAMPLE / "statuses.yaml"),
+        "--deployments",
+        str(EXAMPLE / "deployments.csv"),
+        "--incidents",
+        str(EXAMPLE / "incidents.csv"),
+        "--rules",
+        "--json",
+    ]
+    with contextlib.redirect_stdout(out):
+        assert main(args) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def scenario(measured):
+    data = yaml.safe_load((ROOT / "examples" / "scenarios" / "scaleup.yaml").read_text())
+    data["evidence"] = summary(measured)
+    return parse_scenario_file(yaml.safe_dump(data), "scaleup.yaml")
+
+
+def test_the_summary_round_trips_through_a_scenario_file(scenario, measured):
+    assert scenario.evidence.bottlenecks == measured["bottlenecks"]
+    assert (
+        scenario.evidence.dora["change_fail_rate"] == measured["dora"]["change_fail_rate"]["value"]
+    )
+    assert "Apache DevLake (2023 rules)" in scenario.evidence.rules
+
+
+@pytest.mark.parametrize("build", [build_html, build_markdown])
+def test_both_reports_print_labels_and_units_as_the_page_does(scenario, measured, build):
+    text = build(scenario, load_catalog())
+    plain = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes
+    plain = re.sub(r"<svg.*?</svg>", "", plain, flags=re.S)  # charts' drawing coordinates
+    for row in rows(measured, "dora") + rows(measured, "flow")[:3]:
+        if row.metric in scenario.evidence.dora or row.metric in scenario.evidence.flow:
+            assert row.label in plain and row.text in plain, row
+    assert "Measured evidence" in plain and "Apache DevLake (2023 rules)" in plain
+    assert "not public" in plain  # Jellyfish publishes no formula
+    for raw in ("change_fail_rate", "dx_core_4", "flow_time", "deployment_frequency"):
+        assert raw not in plain
+    assert not re.search(r"\d\.\d{6,}", plain), "no raw floats"
+
+
+def test_summaries_written_before_the_registry_read_with_labels():
+    from advisor.scenario import EvidenceSummary
+
+    old = EvidenceSummary(
+        source="jira.json",
+        bottlenecks={"development": 0.8, "deployment": 0.2},
+        dora={"change_lead_time": 1.180011574074074, "score": 6.5},
+        flow={"flow_time_median_days": 5.0, "velocity_per_week_median": 3.0},
+    )
+    view = report_view(old)
+    shown = dict(view["figures"])
+    assert shown["Change lead time"] == "1.2 days"
+    assert shown["Flow time"] == "5.0 days"
+    assert shown["Quick Check score"] == "6.5 of 10"
+    assert view["window"] == "the span of the files"
+
+
+def test_every_registry_entry_has_a_label_unit_definition_and_source():
+    for m in registry.METRICS.values():
+        assert m.label and m.unit and m.definition and m.source and m.phrase
+    assert registry.text("deployment_frequency", 1.18) == "1.2 deployments a week"
+    assert registry.text("change_fail_rate", 0.268) == "26.8% of deployments"
+    assert registry.show("flow_load", 3) == "3"
