@@ -63,6 +63,9 @@ class Row:
 
     metric: str
     label: str
+    short: str  # the label where space is tight
+    unit: str
+    compact: str  # "1.2 / week", "9.0 hours": a tile's value
     shown: str  # "2.1 days", "26.8%"
     text: str  # "26.8% of deployments"
     statistic: str
@@ -102,6 +105,9 @@ def row(metric: str, f: dict | None) -> Row:
     return Row(
         metric,
         registry.label(metric),
+        registry.short(metric),
+        f.get("unit") or registry.unit(metric),
+        registry.compact(metric, value),
         registry.show(metric, value),
         registry.text(metric, value),
         statistic,
@@ -128,27 +134,37 @@ def window_text(doc: dict) -> str:
     )
 
 
+UNIT_WORDS = {"days with a deployment per week": "deployment days / week"}
+
+
+def rule_cell(metric: str, f: dict) -> str:
+    """One DORA figure under one rule set, as short as a table cell allows, with its unit
+    where it is not this product's."""
+    if f["status"] in ("not_public", "needs_data"):
+        return "not public" if f["status"] == "not_public" else "needs other data"
+    if f["value"] is None:
+        return "not enough data"
+    if f["unit"] == registry.unit(metric):
+        return registry.compact(metric, f["value"])
+    return f"{registry.show(metric, f['value'])} {UNIT_WORDS.get(f['unit'], f['unit'])}"
+
+
 def rule_rows(doc: dict) -> list[dict]:
     """The rule-set table: one row per rule set, each DORA figure as shown, and why it
-    differs from this product's rules."""
+    differs from this product's rules (a list of reasons per figure)."""
     out = []
     for rule_id, figures in (doc.get("rules") or {}).items():
         info = (doc.get("rule_sets") or {}).get(rule_id, {})
         line = {"rule_set": info.get("name", rule_id), "checked": info.get("checked", "")}
-        why = []
+        why = {}
         for metric in RULE_METRICS:
-            f = figures[metric]
-            if f["status"] in ("not_public", "needs_data"):
-                line[metric] = "not public" if f["status"] == "not_public" else "needs other data"
-            elif f["value"] is None:
-                line[metric] = "not enough data"
-            else:
-                unit = f["unit"]
-                shown = registry.show(metric, f["value"])
-                line[metric] = shown if unit == registry.unit(metric) else f"{shown} ({unit})"
-            if f["why"]:
-                why.append(f"{registry.label(metric)}: {'; '.join(f['why'])}")
-        line["why"] = " | ".join(why) or "this product's rules"
+            line[metric] = rule_cell(metric, figures[metric])
+            if figures[metric]["why"]:
+                why[registry.label(metric)] = figures[metric]["why"]
+        line["why"] = " | ".join(f"{k}: {'; '.join(v)}" for k, v in why.items()) or (
+            "this product's rules"
+        )
+        line["reasons"] = why
         out.append(line)
     return out
 

@@ -207,12 +207,16 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "issue types are mapped",
         good=1.0,
     )
-    quality = deploy_checks[0]
+    quality = {
+        **deploy_checks[0],
+        "id": "quality",
+        "label": "Deployments for quality (the change fail rate)",
+    }
     return {
         "dora": {"label": CATEGORY_NAMES["dora"], **_summary(deploy_checks)},
         "dx_core_4": {
             "label": CATEGORY_NAMES["dx_core_4"],
-            **_summary([speed, pulls, survey, people, {**quality, "id": "quality"}]),
+            **_summary([speed, pulls, survey, people, quality]),
         },
         "sei": {"label": CATEGORY_NAMES["sei"], **_summary([history, status_check, cycle, pulls])},
         "vsm": {

@@ -38,10 +38,13 @@ class Metric:
     definition: str
     source: str
     phrase: str = ""
+    short: str = ""  # where space is tight (a metric tile); the label otherwise
 
 
-def _m(id, label, unit, kind, statistic, definition, source, phrase=""):
-    return Metric(id, label, unit, kind, statistic, definition, source, phrase or unit)
+def _m(id, label, unit, kind, statistic, definition, source, phrase="", short=""):
+    return Metric(
+        id, label, unit, kind, statistic, definition, source, phrase or unit, short or label
+    )
 
 
 METRICS: dict[str, Metric] = {
@@ -212,6 +215,7 @@ METRICS: dict[str, Metric] = {
             "median",
             "recovered (or the linked incident resolved) - deployed, per failed deployment",
             DORA_GUIDE,
+            short="Recovery time",
         ),
         _m(
             "deployment_rework_rate",
@@ -222,6 +226,7 @@ METRICS: dict[str, Metric] = {
             "unplanned deployments / deployments in the window",
             DORA_GUIDE,
             "of deployments",
+            short="Rework rate",
         ),
         _m(
             "deploys_per_year",
@@ -361,6 +366,33 @@ def show(key: str, value: float | None, missing: str = "not enough data") -> str
     if kind == "count" and float(value).is_integer():
         return f"{value:,.0f}"
     return number(value)
+
+
+def compact(key: str, value: float | None, missing: str = "-") -> str:
+    """The value for a small tile, with its unit in short: `1.2 / week`, `9.0 hours`,
+    `26.8%`, `7.7 / 10`."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return missing
+    try:
+        m = metric(key)
+    except KeyError:
+        return number(value)
+    if m.kind == "days":
+        return f"{value * 24:.1f} hours" if abs(value) < 1 else f"{number(value)} days"
+    if m.kind == "score":
+        return f"{value:.1f} / 10"
+    shown = show(key, value, missing)
+    for period in ("week", "year"):
+        if m.unit.endswith(f"per {period}"):
+            return f"{shown} / {period}"
+    return shown
+
+
+def short(key: str) -> str:
+    try:
+        return metric(key).short
+    except KeyError:
+        return label(key)
 
 
 def text(key: str, value: float | None, missing: str = "not enough data") -> str:

@@ -129,7 +129,8 @@ def test_every_figure_reads_with_its_unit_and_label_never_an_id(app):
     values = {m.label: m.value for m in at.metric}
     assert values["Change fail rate"].endswith("%")
     assert values["Flow time"].endswith("days")
-    assert values["Deployment frequency"] == "5.6"
+    assert values["Deployment frequency"] == "5.6 / week"
+    assert values["Recovery time"] == "9.0 hours"
     import re
 
     # No figure printed with more than a few decimals (1.180011574074074 read raw before).

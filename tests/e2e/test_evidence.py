@@ -25,3 +25,29 @@ def test_the_measured_bottleneck_reaches_the_advisor(page):
     page.get_by_text("Measured from your data").wait_for()
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Development")
     assert slider.locator('input[type="range"]').input_value() == "89"
+
+
+@pytest.fixture(scope="module")
+def export_20_mb(tmp_path_factory):
+    """About 20 MB of transitions: the size of a real team's year of Jira history."""
+    from advisor.evidence.sample import generate, write
+
+    folder = tmp_path_factory.mktemp("export")
+    write(generate("review", seed=1, teams=6, items_per_team=4_500), folder)
+    path = folder / "transitions.csv"
+    assert path.stat().st_size > 20_000_000
+    return path
+
+
+def test_a_20_mb_export_uploads_and_is_read(page, export_20_mb):
+    """The server's upload limit is the uploader's (it refused anything over 2 MB with a raw
+    413 before)."""
+    page.get_by_role("link", name="Evidence").click()
+    wait_idle(page)
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Work items")
+    uploader.locator('input[type="file"]').set_input_files(str(export_20_mb))
+    page.get_by_text("Where work waits").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("413").count() == 0
+    page.get_by_text("transitions.csv").first.wait_for()

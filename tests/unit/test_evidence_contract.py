@@ -44,20 +44,39 @@ RUNS = {
         "2026-05-31",
         "--rules",
     ],
-    **{
-        f"case {case.name}": [
-            str(next(case.glob("items.csv"), None) or case / "jira.json"),
-            *(
-                ["--deployments", str(case / "deployments.csv")]
-                if (case / "deployments.csv").exists()
-                else []
-            ),
-            "--rules",
-        ]
-        for case in sorted(CASES.iterdir())
-        if case.is_dir()
-    },
 }
+
+
+def _case_args(case) -> list[str] | None:
+    """The case's own command (expected.json) with its paths made absolute, else its items
+    file and deployments; None for a folder with neither."""
+    expected = case / "expected.json"
+    if expected.exists():
+        command = json.loads(expected.read_text()).get("command") or []
+        args = [
+            str((case / a).resolve()) if (case / a).exists() and a.strip() else a
+            for a in command
+            if a != "--json"
+        ]
+        return [*args, "--rules"] if "--rules" not in args else args
+    items = next(iter([*case.glob("items.csv"), *case.glob("jira.json")]), None)
+    if items is None:
+        return None
+    deployments = case / "deployments.csv"
+    return [
+        str(items),
+        *(["--deployments", str(deployments)] if deployments.exists() else []),
+        "--rules",
+    ]
+
+
+RUNS.update(
+    {
+        f"case {case.name}": args
+        for case in sorted(CASES.iterdir())
+        if case.is_dir() and (args := _case_args(case))
+    }
+)
 
 
 def _evidence(capsys, args: list[str]) -> dict:

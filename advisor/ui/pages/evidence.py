@@ -51,7 +51,7 @@ SAMPLE = {
     "survey": "survey.csv",
 }
 SCATTER_POINTS = 2_000  # the cycle-time scatter shows the latest finished items
-STATUS_MARK = {"met": "✅", "partly met": "🟡", "missing": "❌"}
+STATUS_MARK = {"met": "met", "partly met": "partly met", "missing": "missing"}
 
 
 @dataclass(frozen=True)
@@ -259,8 +259,8 @@ def _send_bottleneck(ev) -> None:
 def _metric_row(rows: list[fig.Row], columns: int | None = None) -> None:
     cols = st.columns(columns or len(rows))
     for col, r in zip(cols, rows, strict=False):
-        col.metric(r.label, r.shown, help=md(r.note or r.detail))
-        col.caption(md(f"{r.statistic}, n = {r.n:,}" if not r.note else r.note))
+        col.metric(r.short, r.compact, help=md(f"{r.label}: {r.note or r.detail}"))
+        col.caption(md(f"{r.unit}; {r.statistic}, n = {r.n:,}" if not r.note else r.note))
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -342,21 +342,40 @@ def _dora(ev) -> None:
     )
     if ev.document.get("rules"):
         st.markdown("**Your data under each tool's rules**")
-        table = pd.DataFrame(fig.rule_rows(ev.document)).rename(
-            columns={
-                "rule_set": "rule set",
-                **{m: registry.label(m) for m in fig.RULE_METRICS},
-                "why": "why it differs from this product's rules",
-            }
+        lines = fig.rule_rows(ev.document)
+        table = pd.DataFrame(
+            [
+                {
+                    "rule set": line["rule_set"],
+                    **{registry.label(m): line[m] for m in fig.RULE_METRICS},
+                    "checked": line["checked"],
+                }
+                for line in lines
+            ]
         )
         st.dataframe(table, hide_index=True, width="stretch")
         spread = fig.spread_text(ev.document)
         if spread:
             st.caption(md("Spread: " + "; ".join(spread) + "."))
-        st.caption(
-            "Each rule set's sources and the date they were checked are in "
-            "catalog/dora-rules.yaml. Where a tool does not publish a rule, it says so."
-        )
+        with st.expander("Why the figures differ, rule set by rule set"):
+            st.markdown(
+                "\n".join(
+                    f"- **{md(line['rule_set'])}**: "
+                    + md(
+                        "; ".join(
+                            f"{label.lower()}: {', '.join(reasons)}"
+                            for label, reasons in line["reasons"].items()
+                        )
+                        or "this product's own rules"
+                    )
+                    for line in lines
+                )
+            )
+            st.caption(
+                "Each rule set's public sources and the date they were checked are in "
+                "catalog/dora-rules.yaml. Where a tool does not publish a rule, it says so; "
+                "nothing is guessed."
+            )
     with st.expander("Send to the ROI page's downtime lever"):
         _to_roi(ev)
 
@@ -473,7 +492,7 @@ def _readiness(ev) -> None:
         col.markdown(f"**{r['label']}**: {fig.readiness_line(r)}")
         col.markdown(
             "\n".join(
-                f"- {STATUS_MARK[c['status']]} {md(c['label'])}: {md(c['figure'])}"
+                f"- **{STATUS_MARK[c['status']]}**: {md(c['label'])} ({md(c['figure'])})"
                 for c in r["checks"]
             )
         )
@@ -539,8 +558,8 @@ def render() -> None:
         "from the exports your team already has."
     )
     st.caption(
-        "🧭 These are team measures for learning, never for ranking people; no figure here "
-        "is per person."
+        "These are team measures for learning, never for ranking people; no figure here is "
+        "per person."
     )
     with st.expander("Files", expanded="items" not in _files()):
         _uploads()
