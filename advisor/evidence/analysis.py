@@ -191,6 +191,7 @@ def analyse_evidence(
         inside = window.contains(to_ns(deploys.frame["deployed_at"]))
         dora.update(
             rows=deploys.rows,
+            read=len(deploys.frame),
             merged_rows=deploys.merged_rows,
             merged_ids=deploys.merged_ids,
             rows_with_id=int(deploys.changes.shape[0] and _rows_with_id(deploys)),
@@ -327,9 +328,8 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
         )
     if dora is not None:
         if dora["merged_rows"]:
-            deployments = dora["rows"] - dora["merged_rows"]
             out.append(
-                f"{dora['rows']:,} deployment rows were read as {deployments:,} deployments: "
+                f"{dora['rows']:,} deployment rows were read as {dora['read']:,} deployments: "
                 f"rows sharing an id are one deployment ({_keys(dora['merged_ids'])}); its "
                 "earliest first commit is kept."
             )

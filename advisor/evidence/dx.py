@@ -40,6 +40,7 @@ def effectiveness(survey: pd.DataFrame | None, where: dict | None) -> dict:
         "teams": {},
         "respondents": {},
         "hidden_teams": 0,
+        "respondents_shown": 0,
         "min_group": MIN_GROUP,
         "stand_in": "favourable answers (4 or 5) for the Developer Experience Index",
     }
@@ -60,9 +61,10 @@ def effectiveness(survey: pd.DataFrame | None, where: dict | None) -> dict:
         figure["respondents"][team] = len(index)
         shown_rows[index] = True
     figure["hidden_teams"] = hidden
-    value, _ = _favourable(survey[shown_rows], drivers)
+    value, answers = _favourable(survey[shown_rows], drivers)
     figure["value"] = value
-    figure["n"] = int(shown_rows.sum())
+    figure["n"] = answers
+    figure["respondents_shown"] = int(shown_rows.sum())
     figure["note"] = (
         None
         if value is not None

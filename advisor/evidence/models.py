@@ -153,6 +153,7 @@ class Dora(Model):
     clusters: str
     incident_rule: str
     rows: int
+    read: int = Field(description="deployments read, inside the window or not")
     merged_rows: int
     merged_ids: list[str]
     rows_with_id: int
@@ -168,6 +169,7 @@ class Speed(Figure):
 class Effectiveness(Figure):
     teams: dict[str, float | None] = Field(description="null: fewer respondents than min_group")
     respondents: dict[str, int | None]
+    respondents_shown: int = Field(description="respondents of the teams shown (n: answers)")
     hidden_teams: int
     min_group: int
     stand_in: str

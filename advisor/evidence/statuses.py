@@ -108,7 +108,6 @@ DEFAULT_TYPES = {
 }
 UNMAPPED = ("development", False)  # stands in until the user maps the status
 CATEGORIES = ("new", "indeterminate", "done")  # Jira's statusCategory keys
-UNDER_WAY = ("development", True)  # Jira says work is under way; no common name says more
 
 
 @dataclass(frozen=True)
@@ -153,18 +152,24 @@ class Mapping:
         return [t for t, (_, how) in self.types.items() if how == "unmapped"]
 
 
+WAITING_WORDS = ("ready for", "waiting", "awaiting", "pending", "blocked", "on hold", "queue")
+
+
 def _from_category(status: str, category: str) -> tuple[str, bool]:
     """Jira's category decides not started / under way / done; a common name refines the
-    stage of a status under way (a queue such as "Code Review" waits), else it is worked on
-    in development."""
+    stage of a status under way, and a name that says it waits ("Waiting on QA", "Ready
+    for deploy", "Pending review") is a queue; otherwise it is worked on in development."""
     if category == "new":
         return ("backlog", False)
     if category == "done":
         return ("done", False)
-    named = DEFAULT_STATUSES.get(status.lower())
+    low = status.lower()
+    named = DEFAULT_STATUSES.get(low)
     if named and named[0] not in ("backlog", "done"):
         return named
-    return UNDER_WAY
+    stage = "deployment" if any(w in low for w in ("release", "deploy")) else "development"
+    waits = any(w in low for w in WAITING_WORDS) or "review" in low
+    return (stage, not waits)
 
 
 def _rule(status, project, user, user_projects, categories) -> tuple[str, bool, str]:
@@ -206,12 +211,20 @@ def resolve(
     types_lower = {k.lower(): v for k, v in given.types.items()} if given else {}
     out = {s: _rule(s, None, user, user_projects, categories) for s in statuses}
     by_project = {}
-    for project, status in sorted(pairs or ()):
-        if status not in out:
-            continue
-        rule = _rule(status, project, user, user_projects, categories)
-        if rule[:2] != out[status][:2]:
-            by_project[(project, status)] = rule
+    if pairs:
+        # Where the data says which projects use a status, its rule across projects is the
+        # one most of them follow; the others are kept per project.
+        per_status: dict[str, list] = {}
+        for project, status in sorted(pairs):
+            if status in out:
+                rule = _rule(status, project, user, user_projects, categories)
+                per_status.setdefault(status, []).append((project, rule))
+        for status, found in per_status.items():
+            rules = [rule for _, rule in found]
+            out[status] = max(rules, key=lambda r: (rules.count(r), r[2] != "unmapped"))
+            for project, rule in found:
+                if rule != out[status]:
+                    by_project[(project, status)] = rule
     kinds: dict[str, tuple[str, str]] = {}
     for t in types:
         if t.lower() in types_lower:
