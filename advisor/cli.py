@@ -320,7 +320,10 @@ def _hours(text: str) -> float | None:
 def _cmd_evidence(args) -> int:
     from pathlib import Path
 
+    from advisor.evidence.allocator import keep_freed_arrays
     from advisor.evidence.arrow_csv import EarlyReads
+
+    keep_freed_arrays()  # temporaries of a million rows reuse each other's pages
 
     if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
         raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])

