@@ -81,3 +81,66 @@ def test_the_sample_redraw_against_a_minimal_page():
         f"= {a / b:.1f}x"
     )
     assert a < 0.5, "target: a redraw of the sample under 0.5 s"
+
+
+def test_later_visits_in_chromium_with_a_20_mb_export(export, tmp_path):
+    """The same in a real browser against `streamlit run`: from a click on the Evidence link
+    to the page drawn down to its forecast, the upload done once before; beside it, a visit
+    to the Advisor page, so the browser's own cost on this machine is seen."""
+    from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no Chromium on this machine: install it with `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e import conftest as e2e
+
+    server = e2e.server.__wrapped__(_Factory(tmp_path))
+    url = next(server)
+    file = tmp_path / "export.csv"
+    file.write_bytes(export)
+
+    def visit(page, link: str, heading: str) -> float:
+        start = time.perf_counter()
+        page.get_by_role("link", name=link).click()
+        page.get_by_role("heading", name=heading).wait_for()
+        e2e.wait_idle(page)
+        return time.perf_counter() - start
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{url}/evidence")
+            e2e.wait_idle(page)
+            uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Work items")
+            uploader.locator('input[type="file"]').set_input_files(str(file))
+            page.get_by_role("heading", name="Forecast").wait_for()
+            e2e.wait_idle(page)
+            evidence, advisor = [], []
+            for _ in range(6):
+                advisor.append(visit(page, "Advisor", "Which engineering-metrics platform fits?"))
+                evidence.append(visit(page, "Evidence", "Forecast"))
+            browser.close()
+    finally:
+        next(server, None)
+    a, b = statistics.median(evidence), statistics.median(advisor)
+    print(
+        f"\nratio evidence page in Chromium, {len(export) / 1e6:.1f} MB export, later visits "
+        f"{a * 1e3:.0f} ms / the Advisor page's {b * 1e3:.0f} ms = {a / b:.1f}x"
+    )
+    assert a / b <= 1.6, "target: a visit within 1.6x of the Advisor page's in the same browser"
+
+
+class _Factory:
+    """What the e2e `server` fixture asks of pytest's tmp_path_factory."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def mktemp(self, name):
+        path = self.folder / name
+        path.mkdir()
+        return path
