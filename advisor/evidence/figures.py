@@ -234,7 +234,7 @@ def summary(doc: dict) -> dict:
     return {
         "source": str(doc.get("source", ""))[:500],
         "window": {"from": doc["window"]["from"], "to": doc["window"]["to"]},
-        "bottlenecks": doc["bottlenecks"],
+        "bottlenecks": dict(doc["bottlenecks"]),  # a copy: the report may be shared, read-only
         "dora": dora,
         "flow": flow,
         "rules": rules,
