@@ -286,9 +286,8 @@ def _print_evidence(doc: dict, out) -> None:
 
 
 def _day(text: str, flag: str, end: bool = False) -> int:
-    """A date (or date-time) argument as ns UTC; a --to date runs to the end of that day."""
-    import datetime as dt
-
+    """A date (or date-time) argument as ns UTC, between 1970 and 2199; a --to date runs to
+    the end of that day."""
     from advisor.evidence.window import DAY_NS, iso_ns
 
     try:
@@ -297,15 +296,9 @@ def _day(text: str, flag: str, end: bool = False) -> int:
         raise InputError(
             [Problem("arguments", f"expected a date such as 2026-01-31, got {text[:40]!r}", flag)]
         ) from None
-    if end and len(text) <= 10:
-        value += DAY_NS
-    if (
-        not dt.date(1970, 1, 1)
-        <= dt.date(1970, 1, 1) + dt.timedelta(days=value // DAY_NS)
-        < dt.date(2200, 1, 1)
-    ):
+    if not iso_ns("1970-01-01") <= value < iso_ns("2200-01-01"):
         raise InputError([Problem("arguments", "must be between 1970 and 2199", flag)])
-    return value
+    return value + DAY_NS if end and len(text) <= 10 else value
 
 
 def _hours(text: str) -> float | None:
@@ -344,11 +337,11 @@ def _cmd_evidence(args) -> int:
 
     given = [args.deployments, args.incidents, args.survey, args.statuses]
     sizes = {f: checked_file(Path(f)) for f in given if f}
-    aside = SetAside()
-    items = read_items(args.items, aside, early.items())
     if Path(args.items).is_file():
         sizes[args.items] = checked_file(Path(args.items))
-    check_total(sizes)
+    check_total(sizes)  # a folder's own total is checked as it is read
+    aside = SetAside()
+    items = read_items(args.items, aside, early.items())
     status_map = None
     if args.statuses:
         from advisor.evidence import load_status_map

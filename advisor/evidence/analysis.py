@@ -16,6 +16,7 @@ from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
 from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done, whole_weeks
 from advisor.evidence.forecast import forecast
+from advisor.evidence.limits import MAX_TEAMS
 from advisor.evidence.prepare import (
     NAT,
     Prepared,
@@ -178,9 +179,11 @@ def analyse_evidence(
         weekly = weekly_done(prepared)
         sei_job = helper.submit(sei_metrics, prepared, weekly)
         found = bottleneck(prepared)
-        flow_by_team = team_flow(prepared)
+        teams_named = _teams_named(prepared)
+        per_team = teams_named <= MAX_TEAMS  # more: a column of something else; none shown
+        flow_by_team = team_flow(prepared) if per_team else {}
         flow = flow_metrics(prepared, weekly)
-        weights = by_team(prepared)
+        weights = by_team(prepared) if per_team else {}
         teams = {
             team: {"bottlenecks": weights.get(team, {}), **f} for team, f in flow_by_team.items()
         }
@@ -240,7 +243,15 @@ def analyse_evidence(
             whole_weeks(prepared, weekly).to_numpy(), forecast_items, forecast_weeks
         ),
         "readiness": readiness(counts, statuses, dora, dx, stages),
-        "warnings": _warnings(prepared, mapping, read, dora, dx, window),
+        "warnings": _warnings(prepared, mapping, read, dora, dx, window)
+        + (
+            []
+            if per_team
+            else [
+                f"The data names {teams_named:,} teams, more than {MAX_TEAMS:,}: no figures "
+                "are given per team. Does the team column hold teams?"
+            ]
+        ),
     }
     if rule_sets is not None and deploys is not None:
         document["rules"], document["rules_spread"] = compare_rule_sets(
@@ -256,6 +267,14 @@ def analyse_evidence(
             for rs in rule_sets
         }
     return Evidence(models_job.result().validated(document), prepared, mapping, source)
+
+
+def _teams_named(p: Prepared) -> int:
+    """Teams with a name that some item belongs to."""
+    codes = p.items["team"].cat.codes.to_numpy()
+    names = np.asarray(p.items["team"].cat.categories, dtype=object)
+    used = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
+    return int((used & (names != "")).sum())
 
 
 def _models():

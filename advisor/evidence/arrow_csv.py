@@ -9,10 +9,10 @@ aside.
 from __future__ import annotations
 
 import csv
-import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from advisor.evidence.limits import MAX_COLUMNS, MAX_HEADER_BYTES
 from advisor.evidence.limits import MAX_FILE_BYTES as MAX_BYTES  # refused before it is read
 
 TEXT_COLUMNS = ("key", "type", "team", "from_status", "to_status", "project")
@@ -24,25 +24,52 @@ Data = bytes | str | Path
 
 
 def source(data: Data):
-    return (
-        data
-        if isinstance(data, Path)
-        else io.BytesIO(data.encode() if isinstance(data, str) else data)
-    )
+    """The file as an Arrow stream, to be closed by the caller (`with source(data) as s`).
+    Never a Python file object: Arrow reads ahead on its own threads, and after a failed
+    read of a Python object the interpreter can hang or crash at exit (apache/arrow#43892,
+    #50482; a row longer than Arrow's 1 MB block did it here about one run in fifteen)."""
+    import pyarrow as pa
+
+    if isinstance(data, Path):
+        return pa.OSFile(str(data))
+    return pa.BufferReader(data.encode() if isinstance(data, str) else data)
 
 
 def header(data: Data) -> list[str]:
     """The first line's column names, trimmed and in lower case."""
     if isinstance(data, Path):
         with data.open("rb") as f:
-            first = f.readline(65_536)
+            first = f.readline(MAX_HEADER_BYTES)
     else:
-        first = (data.encode() if isinstance(data, str) else data)[:65_536].split(b"\n", 1)[0]
+        raw = data.encode() if isinstance(data, str) else data
+        first = raw[:MAX_HEADER_BYTES].split(b"\n", 1)[0]
     try:
         names = next(csv.reader([first.decode("utf-8-sig", "replace")]), [])
     except csv.Error:  # a NUL byte, say: the careful path says what is wrong
         return []
     return [c.strip().lower() for c in names]
+
+
+def _plain_header(data: Data) -> bool:
+    """Whether Arrow may read the file: a header line of UTF-8 shorter than
+    MAX_HEADER_BYTES, of at most MAX_COLUMNS names, none repeated. Anything else goes to the
+    careful path, which refuses it with its reason; Arrow would first build every column (a
+    0.8 MB header of 100,000 names takes about a GB), and a name that is not UTF-8 raises
+    when the table's names are read."""
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            first = f.readline(MAX_HEADER_BYTES)
+    else:
+        raw = data.encode() if isinstance(data, str) else data
+        first = raw[:MAX_HEADER_BYTES]
+    if b"\n" not in first and len(first) >= MAX_HEADER_BYTES:
+        return False
+    try:
+        first.split(b"\n", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    names = header(data)
+    return 0 < len(names) <= MAX_COLUMNS and len(set(names)) == len(names)
 
 
 def transitions_table(data: Data):
@@ -51,14 +78,17 @@ def transitions_table(data: Data):
     import pyarrow as pa
     from pyarrow import csv as arrow
 
+    if not _plain_header(data):
+        return None
     stamp = pa.timestamp("ns", tz="UTC")
     text = pa.dictionary(pa.int32(), pa.string())
     types = {"changed_at": stamp, "created_at": stamp, **dict.fromkeys(TEXT_COLUMNS, text)}
     try:
-        table = arrow.read_csv(
-            source(data),
-            convert_options=arrow.ConvertOptions(column_types=types, strings_can_be_null=False),
-        )
+        with source(data) as stream:
+            table = arrow.read_csv(
+                stream,
+                convert_options=arrow.ConvertOptions(column_types=types, strings_can_be_null=False),
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
         return None
     names = table.column_names
@@ -75,17 +105,18 @@ def typed_table(data: Data, times: tuple[str, ...]):
     import pyarrow as pa
     from pyarrow import csv as arrow
 
-    names = header(data)
-    if not names or len(set(names)) < len(names):
+    if not _plain_header(data):
         return None
+    names = header(data)
     stamp = pa.timestamp("ns", tz="UTC")
     types = {c: stamp if c in times else pa.string() for c in names}
     try:
-        return arrow.read_csv(
-            source(data),
-            read_options=arrow.ReadOptions(column_names=names, skip_rows=1),
-            convert_options=arrow.ConvertOptions(column_types=types, strings_can_be_null=False),
-        )
+        with source(data) as stream:
+            return arrow.read_csv(
+                stream,
+                read_options=arrow.ReadOptions(column_names=names, skip_rows=1),
+                convert_options=arrow.ConvertOptions(column_types=types, strings_can_be_null=False),
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError):
         return None
 

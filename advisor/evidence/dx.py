@@ -48,19 +48,20 @@ def effectiveness(survey: pd.DataFrame | None, where: dict | None) -> dict:
         return figure
     drivers = [c for c in survey.columns if c != "team"]
     teams = survey["team"].fillna("").replace("", NO_TEAM)
-    shown_rows = np.zeros(len(survey), dtype=bool)
-    hidden = 0
-    for team, rows in survey.groupby(teams, sort=True).groups.items():
-        index = survey.index.get_indexer(rows)
-        if len(index) < MIN_GROUP:
-            figure["teams"][team] = None
-            figure["respondents"][team] = None
-            hidden += 1
-            continue
-        figure["teams"][team] = _favourable(survey.iloc[index], drivers)[0]
-        figure["respondents"][team] = len(index)
-        shown_rows[index] = True
-    figure["hidden_teams"] = hidden
+    # Counted for every team at once: a survey may name many thousands of teams.
+    code, names = pd.factorize(teams, sort=True)
+    answers = survey[drivers].to_numpy(dtype=float)
+    known = np.isfinite(answers)
+    k = len(names)
+    respondents = np.bincount(code, minlength=k)
+    given = np.bincount(code, weights=known.sum(axis=1), minlength=k)
+    good = np.bincount(code, weights=((answers >= 4) & known).sum(axis=1), minlength=k)
+    shown = respondents >= MIN_GROUP
+    for i, team in enumerate(names):
+        figure["teams"][team] = float(good[i] / given[i]) if shown[i] and given[i] else None
+        figure["respondents"][team] = int(respondents[i]) if shown[i] else None
+    shown_rows = shown[code]
+    figure["hidden_teams"] = hidden = int((~shown).sum())
     value, answers = _favourable(survey[shown_rows], drivers)
     figure["value"] = value
     figure["n"] = answers

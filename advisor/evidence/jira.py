@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import EvidenceError, Problem
-from advisor.evidence.prepare import project_of
 from advisor.evidence.reading import ItemsRead, SetAside, usable
 from advisor.evidence.statuses import Categories
 from advisor.evidence.times import parse_times
@@ -52,6 +51,13 @@ def _text(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
+
+
+def _project(key: str) -> str:
+    """Jira's project key of one issue key, as prepare.project_of gives it (`PAY-12` ->
+    `PAY`, else ""): plain Python, as this runs once per issue."""
+    head, sep, tail = key.rpartition("-")
+    return head if sep and tail.isdigit() else ""
 
 
 def _team(fields: dict) -> str:
@@ -118,7 +124,7 @@ class _Reader:
         key = _text(issue.get("key")) or _text(issue.get("id"))
         project = _text(_get(fields, "project", "key"))
         if not project and key:
-            project = str(project_of(np.array([key], dtype=object))[0])
+            project = _project(key)
         project_id = _text(_get(fields, "project", "id"))
         if project and project_id:
             self.project_ids[project_id] = project
@@ -156,7 +162,7 @@ class _Reader:
                         (
                             index,
                             _text(h.get("created")),
-                            int(hid) if hid.isdigit() and len(hid) < 19 else -1,
+                            int(hid) if hid.isdecimal() and len(hid) < 19 else -1,
                             -order,  # Jira lists newest first: later in the list is older
                             _text(item.get("fromString")),
                             _text(item.get("toString")),
@@ -166,6 +172,8 @@ class _Reader:
     def statuses(self, doc) -> None:
         values = doc["values"] if isinstance(doc, dict) else doc
         for entry in values:
+            if not isinstance(entry, dict):
+                continue
             name, category = _text(entry.get("name")), _category(entry)
             if not (name and category):
                 continue
@@ -183,7 +191,7 @@ class _Reader:
         )
         changes = pd.DataFrame(
             self.changes, columns=["issue", "at", "hid", "order", "from_status", "to_status"]
-        )
+        ).astype({"issue": np.int64, "hid": np.int64, "order": np.int64})  # typed when empty
         # Naive UTC nanoseconds from here on: no per-value objects.
         created = parse_times(issues["created"], file, "fields.created", aside, first_row=1)
         created = created.dt.tz_localize(None).to_numpy()
@@ -241,7 +249,7 @@ def read_jira(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
     for file, data in files:
         try:
             doc = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # also an integer of over 4,300 digits
             raise EvidenceError([Problem(file, f"not JSON ({str(exc)[:120]})")]) from None
         kind = _kind(doc)
         if kind == "statuses":

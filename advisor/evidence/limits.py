@@ -22,6 +22,11 @@ MAX_HEADER_BYTES = 65_536
 MAX_TIME_CHARS = 64  # a longer cell is not a time, and is not parsed as one
 MAX_GUESSED_FORMATS = 3  # date formats tried after ISO 8601, each on the whole column
 MAX_ONE_BY_ONE = 20_000  # values parsed one at a time when no format fits them all
+# Names in the data: a status and a type each get a rule (as many as a status map holds),
+# a team its own figures. More is a column that holds something else (a title, a person).
+MAX_STATUSES = 5_000  # distinct statuses in the work items: more are refused
+MAX_TYPES = 1_000  # distinct issue types: more are refused
+MAX_TEAMS = 1_000  # distinct teams with figures of their own: more, and none get them
 MEMORY_NOTE = (
     f"Each file up to {MAX_FILE_MB} MB (a Jira JSON file up to {MAX_JSON_MB} MB, as it is "
     f"read whole), {MAX_TOTAL_MB} MB in all. Measuring needs about five times the size of "

@@ -190,7 +190,8 @@ def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray 
 
 def clean(transitions: pd.DataFrame, aside: SetAside, source: str = "work items") -> Rows:
     """The usable rows in item and time order; every row set aside is counted with its
-    reason. A file none of whose rows can be used is refused, with the reasons."""
+    reason. A file none of whose rows can be used, or none of whose usable rows names a
+    status, is refused, with the reasons."""
     key, key_names = _codes(transitions["key"])
     frm, to, status_names = _status_codes(transitions["from_status"], transitions["to_status"])
     kind, kind_names = _codes(transitions["type"])
@@ -209,9 +210,13 @@ def clean(transitions: pd.DataFrame, aside: SetAside, source: str = "work items"
         )
         partial = None if partial is None else partial[index]
         project = None if project is None else project[index]
+    reasons = "; ".join(f"{count:,} {why}" for why, count in aside.reasons.items())
     if len(key) == 0:
-        reasons = "; ".join(f"{count:,} {why}" for why, count in aside.reasons.items())
         raise EvidenceError([Problem(source, f"no row can be used ({reasons or 'no rows'})")])
+    named = status_names != ""
+    if not (named[frm].any() or named[to].any()):  # nothing to map, nothing to measure
+        why = f" ({reasons})" if reasons else ""
+        raise EvidenceError([Problem(source, f"no row that can be used names a status{why}")])
     return Rows(
         key,
         frm,
@@ -243,7 +248,9 @@ def _luts(mapping: Mapping, statuses: np.ndarray, kinds: np.ndarray):
 
 def _row_rules(rows: Rows, mapping: Mapping, stage_lut, active_lut):
     """Stage and active flag of each row's status; per project where the mapping says a
-    status means something else in a project. Returns (stage, active, from_stage, split)."""
+    status means something else in a project. Returns (stage, active, from_stage, split).
+    The rules of one project are looked up by (project, status) pair, so the work grows
+    with the rows and the rules, never with projects x statuses."""
     if not mapping.by_project:
         return stage_lut[rows.to], active_lut[rows.to], stage_lut[rows.frm], False
     if rows.project is not None:
@@ -252,15 +259,29 @@ def _row_rules(rows: Rows, mapping: Mapping, stage_lut, active_lut):
         projects, of_key = np.unique(project_of(rows.key_names), return_inverse=True)
         project = of_key[rows.key]
     index = {str(p): i for i, p in enumerate(projects)}
-    stage2 = np.tile(stage_lut, (len(projects), 1))
-    active2 = np.tile(active_lut, (len(projects), 1))
     status_index = {str(s): i for i, s in enumerate(rows.status_names)}
-    for (p, s), (stage, active, _) in mapping.by_project.items():
-        if p in index and s in status_index:
-            stage2[index[p], status_index[s]] = STAGES.index(stage)
-            active2[index[p], status_index[s]] = active
-    project = project.astype(np.intp)
-    return stage2[project, rows.to], active2[project, rows.to], stage2[project, rows.frm], True
+    n = len(rows.status_names)
+    rules = sorted(
+        (index[p] * n + status_index[s], STAGES.index(stage), active)
+        for (p, s), (stage, active, _) in mapping.by_project.items()
+        if p in index and s in status_index
+    )
+    pairs = np.array([r[0] for r in rules], dtype=np.int64)
+    stages = np.array([r[1] for r in rules], dtype=stage_lut.dtype)
+    actives = np.array([r[2] for r in rules], dtype=bool)
+    project = np.asarray(project, dtype=np.int64)
+
+    def look(status: np.ndarray):
+        stage, active = stage_lut[status], active_lut[status]
+        if pairs.size:
+            want = project * n + status.astype(np.int64)
+            at = np.minimum(np.searchsorted(pairs, want), pairs.size - 1)
+            hit = pairs[at] == want
+            stage[hit], active[hit] = stages[at[hit]], actives[at[hit]]
+        return stage, active
+
+    stage, active = look(rows.to)
+    return stage, active, look(rows.frm)[0], True
 
 
 def layout(
@@ -321,7 +342,7 @@ def layout(
     is_done = stage == _DONE
     not_done = np.flatnonzero(~is_done)
     before = np.searchsorted(not_done, last_rows) - 1
-    last_break = np.where(before >= 0, not_done[np.maximum(before, 0)], -1)
+    last_break = np.append(not_done, -1)[before]  # -1 (the last entry) where none is before
     run_start = np.minimum(np.maximum(last_break + 1, starts), last_rows)
     done = np.where(is_done[last_rows], at[run_start], NAT)
     # A partial item whose every visible row is done was finished before the file begins.

@@ -9,7 +9,10 @@ limits of limits.py, checked before a byte is read.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,7 +38,10 @@ from advisor.evidence.limits import (
     MAX_FILES,
     MAX_HEADER_BYTES,
     MAX_JSON_BYTES,
+    MAX_SMALL_BYTES,
+    MAX_STATUSES,
     MAX_TOTAL_BYTES,
+    MAX_TYPES,
     MB,
 )
 from advisor.evidence.statuses import Categories
@@ -173,16 +179,12 @@ def _read_csv(
         frame = table.to_pandas()
     else:
         try:
-            frame = pd.read_csv(
-                source(data),
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                engine="pyarrow",
-            )
+            # UTF-8 (Arrow skips a BOM): another encoding would make Arrow call Python's
+            # codec from its own threads, which can hang at exit (see arrow_csv.source).
+            with source(data) as stream:
+                frame = pd.read_csv(stream, dtype=str, keep_default_na=False, engine="pyarrow")
         except Exception as exc:  # pyarrow and pandas raise many kinds for a broken CSV
-            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise EvidenceError([Problem(file, f"not a readable CSV ({reason})")]) from None
+            raise EvidenceError([_unreadable(data, file, exc)]) from None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -194,6 +196,53 @@ def _read_csv(
     if frame.empty:
         raise EvidenceError([Problem(file, "has a header but no rows")])
     return frame
+
+
+def _unreadable(data: bytes | str | Path, file: str, exc: Exception) -> Problem:
+    """Why Arrow could not read a CSV, in words, with the line where that can be found."""
+    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    if "straddl" in reason:  # Arrow reads 1 MB blocks; no export writes such a row
+        return Problem(file, "not a readable CSV (a row is longer than 1 MB)")
+    line = _first_line_not_utf8(data) if "utf" in reason.lower() else None
+    if line is not None:
+        return Problem(file, f"line {line} is not UTF-8 text: save the file as UTF-8")
+    wide = re.search(r"Expected (\d+) columns, got (\d+)", reason)
+    row = _first_row_of_width(data, int(wide[1])) if wide else None
+    if row is not None:
+        return Problem(file, f"{row[1]:,} cells where the header has {wide[1]}", row=row[0])
+    return Problem(file, f"not a readable CSV ({reason})")
+
+
+def _first_row_of_width(data: bytes | str | Path, width: int) -> tuple[int, int] | None:
+    """The first row (the header is row 1; blank lines are not rows, as Arrow skips them)
+    whose number of cells is not `width`, and that number; read a row at a time."""
+    raw = data.open("rb") if isinstance(data, Path) else io.BytesIO(_as_bytes(data))
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+        try:
+            rows = (r for r in csv.reader(text) if r)
+            for number, cells in enumerate(rows, 1):
+                if len(cells) != width:
+                    return number, len(cells)
+        except csv.Error:  # a NUL byte, say
+            return None
+    return None
+
+
+def _as_bytes(data: bytes | str) -> bytes:
+    return data.encode() if isinstance(data, str) else data
+
+
+def _first_line_not_utf8(data: bytes | str | Path) -> int | None:
+    """The first line (from 1) that is not UTF-8, read a line at a time."""
+    if isinstance(data, str):
+        return None
+    with data.open("rb") if isinstance(data, Path) else io.BytesIO(data) as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 # ---------------------------------------------------------------- work items
@@ -259,8 +308,24 @@ def _fast_transitions(
     return frame
 
 
+def _distinct(frame: pd.DataFrame, columns: tuple[str, ...]) -> int:
+    """Distinct non-empty texts over `columns` (of a category column, those in use)."""
+    names: set = set()
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+            names.update(values.cat.categories[used])
+        else:
+            names.update(pd.unique(values.to_numpy(dtype=object)))
+    return sum(1 for name in names if isinstance(name, str) and name)
+
+
 def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
-    """The transitions, refused when no row has both a key and a readable time."""
+    """The transitions, refused when no row has both a key and a readable time, when no
+    row names a status, or when they name more than MAX_STATUSES statuses or MAX_TYPES
+    types (each needs a rule: such a column holds something else)."""
     key = frame["key"]
     if isinstance(key.dtype, pd.CategoricalDtype):  # by code: no hashing of every key
         blank = np.append(key.cat.categories == "", True)[key.cat.codes.to_numpy()]
@@ -270,6 +335,25 @@ def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
         why = "; ".join(f"{n:,} {reason}" for reason, n in aside.reasons.items())
         message = "no row has both a key and a readable time" + (f" ({why})" if why else "")
         raise EvidenceError([Problem(file, message)])
+    jira = "partial" in frame
+    for columns, limit, what, field_name in (
+        (("from_status", "to_status"), MAX_STATUSES, "statuses", "status" if jira else "to_status"),
+        (("type",), MAX_TYPES, "issue types", "issuetype" if jira else "type"),
+    ):
+        found = _distinct(frame, columns)
+        if not found and what == "statuses":
+            raise EvidenceError([Problem(file, "no row names a status", field_name)])
+        if found > limit:
+            raise EvidenceError(
+                [
+                    Problem(
+                        file,
+                        f"names {found:,} {what}; at most {limit:,} are read (does the "
+                        f"column hold {what}?)",
+                        field_name,
+                    )
+                ]
+            )
     return frame
 
 
@@ -325,10 +409,20 @@ def transitions_from_csv(
     return usable(out, file, aside)
 
 
+def _cleaned(read: ItemsRead, aside: SetAside) -> ItemsRead:
+    """The rows cleaned as they are read (prepare.clean): a file none of whose rows can be
+    used is refused by the reader, before it takes the place of a good one."""
+    from advisor.evidence.prepare import clean
+
+    if read.rows is None:
+        read.rows = clean(read.frame, aside, read.source)
+    return read
+
+
 def read_items(path: str | Path, aside: SetAside, table=None) -> ItemsRead:
     """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files
-    (issues, and Jira's status list, which gives each status's category). `table`: the CSV
-    as Arrow already read it (arrow_csv.EarlyReads)."""
+    (issues, and Jira's status list, which gives each status's category), their rows
+    cleaned. `table`: the CSV as Arrow already read it (arrow_csv.EarlyReads)."""
     from advisor.evidence import jira
 
     path = Path(path)
@@ -339,17 +433,19 @@ def read_items(path: str | Path, aside: SetAside, table=None) -> ItemsRead:
         if len(files) > MAX_FILES:
             raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
         check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
-        return jira.read_jira([(str(f), read_bytes(f, MAX_JSON_BYTES)) for f in files], aside)
+        read = jira.read_jira([(str(f), read_bytes(f, MAX_JSON_BYTES)) for f in files], aside)
+        return _cleaned(read, aside)
     if path.suffix.lower() == ".json":
-        return jira.read_jira([(str(path), read_bytes(path, MAX_JSON_BYTES))], aside)
+        read = jira.read_jira([(str(path), read_bytes(path, MAX_JSON_BYTES))], aside)
+        return _cleaned(read, aside)
     frame = transitions_from_csv(path, str(path), aside, table)
     rows = table.rows if isinstance(table, Early) else None
-    return ItemsRead(frame, str(path), files=[str(path)], rows=rows)
+    return _cleaned(ItemsRead(frame, str(path), files=[str(path)], rows=rows), aside)
 
 
 def items_from_upload(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
     """Uploaded work items: one transitions CSV, or Jira JSON files (issues and status
-    lists), as the command line reads a file or a folder."""
+    lists), as the command line reads a file or a folder, their rows cleaned."""
     from advisor.evidence import jira
 
     if not files:
@@ -358,13 +454,13 @@ def items_from_upload(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsR
     if all(name.lower().endswith(".json") for name, _ in files):
         for name, data in files:
             _size_checked(data, name, MAX_JSON_BYTES)
-        return jira.read_jira(files, aside)
+        return _cleaned(jira.read_jira(files, aside), aside)
     if len(files) > 1:
         raise EvidenceError(
             [Problem(files[0][0], "several files are read only as Jira JSON; give one CSV")]
         )
     name, data = files[0]
-    return ItemsRead(transitions_from_csv(data, name, aside), name, files=[name])
+    return _cleaned(ItemsRead(transitions_from_csv(data, name, aside), name, files=[name]), aside)
 
 
 # ---------------------------------------------------------------- deployments and incidents
@@ -500,12 +596,13 @@ def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.D
 
 
 def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:
-    """One row per answer: a team column and one column per driver, answers 1-5."""
-    frame = _read_csv(data, file, ("team",))
+    """One row per answer: a team column and one column per driver, answers 1-5; a
+    hand-made file, up to MAX_SMALL_BYTES (each of up to 199 drivers is checked on its own)."""
+    frame = _read_csv(data, file, ("team",), limit=MAX_SMALL_BYTES)
     drivers = [c for c in frame.columns if c != "team"]
     if not drivers:
         raise EvidenceError([Problem(file, "needs at least one driver column beside team")])
-    out = pd.DataFrame({"team": frame["team"].str.strip()})
+    out = {"team": frame["team"].str.strip()}
     for column in drivers:
         values = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
         bad = values.notna() & ~values.isin([1, 2, 3, 4, 5])
@@ -514,4 +611,4 @@ def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             raise EvidenceError([Problem(file, "answers must be 1 to 5", column, row=row)])
         out[column] = values
-    return out
+    return pd.DataFrame(out)  # at once: a column at a time fragments the frame

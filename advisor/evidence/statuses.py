@@ -8,7 +8,9 @@ development, deployment, operations, support, done.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -129,8 +131,16 @@ class Categories:
             return self.by_project[(project, status)]
         if status in self.general:
             return self.general[status]
-        seen = {c for (_, s), c in self.by_project.items() if s == status}
-        return seen.pop() if len(seen) == 1 else None
+        seen = self._across.get(status, ())
+        return next(iter(seen)) if len(seen) == 1 else None
+
+    @cached_property
+    def _across(self) -> dict[str, set[str]]:
+        """Each status's categories over every project, found once (not per status)."""
+        out: dict[str, set[str]] = {}
+        for (_, status), category in self.by_project.items():
+            out.setdefault(status, set()).add(category)
+        return out
 
 
 @dataclass(frozen=True)
@@ -220,8 +230,8 @@ def resolve(
                 rule = _rule(status, project, user, user_projects, categories)
                 per_status.setdefault(status, []).append((project, rule))
         for status, found in per_status.items():
-            rules = [rule for _, rule in found]
-            out[status] = max(rules, key=lambda r: (rules.count(r), r[2] != "unmapped"))
+            counts = Counter(rule for _, rule in found)  # once: a status may be in every project
+            out[status] = max(counts, key=lambda r: (counts[r], r[2] != "unmapped"))
             for project, rule in found:
                 if rule != out[status]:
                     by_project[(project, status)] = rule

@@ -57,36 +57,53 @@ def _parse(text: pd.Series, **options) -> pd.Series:
 
 def parse_times(values: pd.Series, file: str, column: str, aside, first_row: int = 2) -> pd.Series:
     """UTC times (nanoseconds); unreadable or out-of-range values become NaT and are
-    counted with the first row they were found at."""
+    counted with the first row they were found at.
+
+    Each step's times are checked for range and kept as nanoseconds at once: the steps
+    give times in different units (seconds for ISO 8601, microseconds for the one-by-one
+    step), which pandas will not always put in one column."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):  # read typed: every value had a zone
         parsed = values.dt.tz_convert("UTC")
         return _ns(in_range(parsed, file, column, aside, first_row))
     text = values.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
     long = (text.str.len() > MAX_TIME_CHARS).fillna(False).to_numpy(dtype=bool)
-    usable = ~blank & ~long
-    parsed = _parse(text.where(usable), format="ISO8601")
-    left = parsed.isna().to_numpy(dtype=bool) & usable
+    out = np.full(len(text), np.iinfo(np.int64).min, dtype=np.int64)  # ns; NaT until read
+    far = np.zeros(len(text), dtype=bool)
+    left = ~blank & ~long
+
+    def take(where: np.ndarray, got: pd.Series) -> bool:
+        """Keep what parsed at positions `where`; whether anything did."""
+        ok = got.notna().to_numpy(dtype=bool)
+        outside = ok & ((got < EARLIEST) | (got >= LATEST)).to_numpy(dtype=bool)
+        inside = ok & ~outside
+        out[where[inside]] = got[inside].dt.as_unit("ns").array.asi8
+        far[where[outside]] = True
+        left[where[ok]] = False
+        return bool(ok.any())
+
+    where = np.flatnonzero(left)
+    if where.size:
+        take(where, _parse(text.iloc[where], format="ISO8601"))
     for _ in range(MAX_GUESSED_FORMATS):
-        if not left.any():
+        where = np.flatnonzero(left)
+        if not where.size:
             break
-        fmt = _guess(str(text.iloc[int(np.flatnonzero(left)[0])]))
-        if fmt is None:
+        fmt = _guess(str(text.iloc[int(where[0])]))
+        if fmt is None or not take(where, _parse(text.iloc[where], format=fmt)):
             break
-        got = _parse(text[left], format=fmt)
-        if got.notna().any():
-            parsed[left] = got
-        left = parsed.isna().to_numpy(dtype=bool) & usable
-        if not got.notna().any():
-            break
-    if left.any():
-        some = np.flatnonzero(left)[:MAX_ONE_BY_ONE]
-        parsed.iloc[some] = _parse(text.iloc[some], format="mixed")
-    bad = parsed.isna().to_numpy(dtype=bool) & ~blank
+    where = np.flatnonzero(left)[:MAX_ONE_BY_ONE]
+    if where.size:
+        take(where, _parse(text.iloc[where], format="mixed"))
+    bad = (out == np.iinfo(np.int64).min) & ~far & ~blank
     if bad.any():
         row = _first_row(bad, first_row)
         aside.add(f"{column}: not a date and time (first at {file} row {row})", int(bad.sum()))
-    return _ns(in_range(parsed, file, column, aside, first_row))
+    if far.any():
+        row = _first_row(far, first_row)
+        aside.add(f"{column}: {RANGE_NOTE} (first at {file} row {row})", int(far.sum()))
+    times = pd.DatetimeIndex(out.view("datetime64[ns]")).tz_localize("UTC")
+    return pd.Series(times, index=values.index)
 
 
 def _ns(parsed: pd.Series) -> pd.Series:

@@ -197,8 +197,12 @@ def _status_table(ev) -> StatusMap | None:
         [
             {"status": s, "stage": r["stage"], "active": r["active"], "source": r["source"]}
             for s, r in ev.statuses["rules"].items()
-        ]
+        ],
+        columns=["status", "stage", "active", "source"],
     )
+    if rows.empty:
+        st.info("The work items name no status to map.")
+        return None
     st.caption(
         "Map each status to a stage, and say whether work is done there (active) or waits. "
         "Source: mapped by you, Jira's category, a common name's default, or unmapped "
