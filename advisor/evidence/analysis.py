@@ -54,12 +54,53 @@ class Evidence:
     mapping: Mapping | None = field(default=None, repr=False)
     source: str = ""
 
-    def __getattr__(self, name: str):
-        # counts, statuses, flow, sei, dora, dx_core_4, bottlenecks, teams, forecast, ...
-        document = self.__dict__.get("document") or {}
-        if name in document:
-            return document[name]
-        raise AttributeError(name)
+    @property
+    def counts(self) -> dict:
+        return self.document["counts"]
+
+    @property
+    def statuses(self) -> dict:
+        return self.document["statuses"]
+
+    @property
+    def flow(self) -> dict:
+        return self.document["flow"]
+
+    @property
+    def sei(self) -> dict:
+        return self.document["sei"]
+
+    @property
+    def dora(self) -> dict | None:
+        return self.document["dora"]
+
+    @property
+    def dx_core_4(self) -> dict:
+        return self.document["dx_core_4"]
+
+    @property
+    def bottlenecks(self) -> dict:
+        return self.document["bottlenecks"]
+
+    @property
+    def bottleneck_detail(self) -> dict:
+        return self.document["bottleneck_detail"]
+
+    @property
+    def teams(self) -> dict:
+        return self.document["teams"]
+
+    @property
+    def forecast(self) -> dict:
+        return self.document["forecast"]
+
+    @property
+    def readiness(self) -> dict:
+        return self.document["readiness"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.document["warnings"]
 
     def to_json(self) -> dict:
         return self.document
