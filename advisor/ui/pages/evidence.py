@@ -527,7 +527,12 @@ def _options() -> tuple:
         max_value=dt.date(2199, 12, 31),
     )
     bounded = c4.checkbox(
-        "Link incidents by time only within a bound", value=True, key="ev_bound_incidents"
+        "Bound incident time-links",
+        value=True,
+        key="ev_bound_incidents",
+        help="An incident with no deployment id is linked to the last successful deployment "
+        "before it: within this many hours only, or however long before when unticked "
+        "(Apache DevLake's rule).",
     )
     hours = c4.number_input(
         "Hours after a deployment",
@@ -535,6 +540,7 @@ def _options() -> tuple:
         87_600.0,
         168.0,
         step=24.0,
+        format="%.0f",
         key="ev_incident_hours",
         disabled=not bounded,
     )
