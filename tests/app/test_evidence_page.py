@@ -51,6 +51,26 @@ def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     assert any("measured from" in line for line in lines["line"])
 
 
+def test_a_saved_scenario_with_a_measured_lever_reopens_on_the_roi_page(app):
+    """A stored lever keeps its unused fields as null; the ROI page drew them as numbers."""
+    at = _sample(_open(app))
+    at.button(key="evidence_to_roi").click().run()
+    at.switch_page("advisor/ui/roi_page.py").run()
+    at.button(key="scn_save").click().run()
+    assert_clean(at)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["scenario"] = at.query_params["scenario"]
+    fresh.query_params["version"] = at.query_params["version"]
+    fresh.run()
+    fresh.switch_page("advisor/ui/roi_page.py").run()
+    assert_clean(fresh)
+    assert any("Downtime avoided (measured from" in shown(m) for m in fresh.markdown)
+
+
 def test_a_good_upload_then_a_bad_one_keeps_the_good(app):
     at = _open(app)
     upload(at, "evidence_up_items", ("items.csv", (DATA / "items.csv").read_bytes(), "text/csv"))

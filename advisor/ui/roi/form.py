@@ -309,7 +309,11 @@ def benefits(roi: state.RoiState, currency: str) -> list[dict]:
         for i, b in enumerate(roi.modelled):
             c1, c2 = st.columns([6, 1])
             source = "drivers" if "drivers" in b else next(k for k in LEVERS if k in b)
-            shown = ", ".join(f"{k.replace('_', ' ')} {_show(x)}" for k, x in b[source].items())
+            shown = ", ".join(
+                f"{k.replace('_', ' ')} {_show(x)}"
+                for k, x in b[source].items()
+                if x is not None  # a stored lever keeps its unused fields as null
+            )
             c1.markdown(
                 f"- **{md(b['name'])}** ({LEVER_NAMES.get(source, 'driver chain')}): "
                 f"{md(shown)}; from month {b.get('start_month', 0)}, ramp "
