@@ -262,3 +262,27 @@ def test_the_uploader_the_server_and_the_cli_share_one_limit():
     assert config["server"]["maxUploadSize"] == MAX_FILE_MB
     assert evidence.MAX_FILE_MB == MAX_FILE_MB
     assert MAX_FILE_MB >= 20, "sized for real exports: tens of MB"
+
+
+def test_measured_figures_beyond_any_input_bound_draw_the_page(app):
+    """6,000 deployments in a day and a half (1.6 million a year), one failure recovered
+    three years later: the downtime lever's inputs once refused these values and the page
+    stopped before DX Core 4."""
+    import datetime as dt
+
+    at = _open(app)
+    upload(at, "evidence_up_items", ("items.csv", (DATA / "items.csv").read_bytes(), "text/csv"))
+    start = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+    rows = ["id,deployed_at,commit_at,status,recovered_at"]
+    for i in range(6_000):
+        at_ = start + dt.timedelta(seconds=20 * i)
+        failed = i == 0
+        recovered = (at_ + dt.timedelta(days=3 * 365)).isoformat() if failed else ""
+        rows.append(
+            f"d{i},{at_.isoformat()},{(at_ - dt.timedelta(hours=1)).isoformat()},"
+            f"{'failed' if failed else 'success'},{recovered}"
+        )
+    upload(at, "evidence_up_deployments", ("burst.csv", "\n".join(rows).encode(), "text/csv"))
+    assert not at.error
+    assert "DX Core 4" in [s.value for s in at.subheader]
+    assert "Forecast" in [s.value for s in at.subheader]

@@ -396,10 +396,13 @@ def _to_roi(ev) -> None:
             "these files do not give all three."
         )
         return
-    hours = recovery * 24
-    after_deploys = c1.number_input("Deploys a year after", 0.0, 1e6, float(round(per_year, 1)))
-    after_fail = c2.number_input("Change fail rate after", 0.0, 1.0, round(fail / 2, 3))
-    after_hours = c3.number_input("Hours to restore after", 0.0, 8760.0, round(hours / 2, 2))
+    hours = round(recovery * 24, 2)
+    per_year, fail = round(per_year, 2), round(fail, 4)
+    # No upper bound from the page: measured data decides (6,000 deployments in a day and a
+    # half are 1.6 million a year; one failure can take years to recover).
+    after_deploys = c1.number_input("Deploys a year after", 0.0, None, per_year)
+    after_fail = c2.number_input("Change fail rate after", 0.0, 1.0, round(fail / 2, 4))
+    after_hours = c3.number_input("Hours to restore after", 0.0, None, round(hours / 2, 2))
     cost = c4.number_input("Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0)
     st.caption(
         f"Measured before: {registry.text('deploys_per_year', per_year)}, change fail rate "
@@ -410,11 +413,11 @@ def _to_roi(ev) -> None:
             {
                 "name": f"Downtime avoided (measured from {ev.source})"[:200],
                 "downtime_avoided": {
-                    "deploys_per_year_before": round(per_year, 2),
+                    "deploys_per_year_before": per_year,
                     "deploys_per_year_after": after_deploys,
-                    "change_fail_rate_before": round(fail, 4),
+                    "change_fail_rate_before": fail,
                     "change_fail_rate_after": after_fail,
-                    "recovery_hours_before": round(hours, 2),
+                    "recovery_hours_before": hours,
                     "recovery_hours_after": after_hours,
                     "cost_per_hour": cost,
                 },
