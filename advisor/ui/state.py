@@ -78,10 +78,15 @@ def replace_answers(data: dict, prefix: str = "q_") -> None:
         del st.session_state[key]
 
 
-def show_input_error(exc: InputError, what: str) -> None:
+def show_input_error(exc: InputError, what: str, several: bool = False) -> None:
     """Every problem of a rejected input, in one message; nothing else on the page changes."""
-    lines = "\n".join(f"- {md(p)}" for p in exc.problems)
-    st.error(f"**{md(what)} was not used.** Fix these and try again:\n\n{lines}")
+    show_problems(exc.problems, what, several)
+
+
+def show_problems(problems, what: str, several: bool = False) -> None:
+    lines = "\n".join(f"- {md(p)}" for p in problems)
+    verb = "were" if several else "was"
+    st.error(f"**{md(what)} {verb} not used.** Fix these and try again:\n\n{lines}")
 
 
 def new_upload(key: str, upload) -> bool:

@@ -1,6 +1,9 @@
 """The Evidence page in a real browser: the sample's bottleneck reaches the Advisor."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import wait_idle
 from tests.e2e.test_browser import SHOTS
@@ -51,3 +54,36 @@ def test_a_20_mb_export_uploads_and_is_read(page, export_20_mb):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("413").count() == 0
     page.get_by_text("transitions.csv").first.wait_for()
+
+
+def test_a_bad_upload_after_a_good_one_says_why_where_it_can_be_seen(page, tmp_path):
+    """The Files panel closes once work items are in use; the refusal is shown outside it."""
+    from urllib.parse import urlsplit
+
+    from tests.conftest import ROOT
+
+    origin = urlsplit(page.url)
+    page.goto(f"{origin.scheme}://{origin.netloc}/evidence")  # straight there, as a bookmark
+    wait_idle(page)
+    items = page.locator('[data-testid="stFileUploader"]').filter(has_text="Work items")
+    items.locator('input[type="file"]').set_input_files(
+        str(ROOT / "tests" / "data" / "evidence" / "items.csv")
+    )
+    page.get_by_role("heading", name="Forecast").wait_for()
+    wait_idle(page)
+    bad = tmp_path / "twice.csv"
+    bad.write_text("id,deployed_at,commit_at,status,status\nd1,2026-01-06,,success,failed\n")
+    deploys = page.locator('[data-testid="stFileUploader"]').filter(has_text="Deployments")
+    deploys.locator('input[type="file"]').set_input_files(str(bad))
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="twice.csv")
+    error.wait_for(state="attached")
+    wait_idle(page)
+    page.get_by_role("heading", name="Forecast").wait_for()  # the good file is still measured
+    # The panel closes once work items are in use (a rerun after the upload's own): the
+    # message must still be seen then.
+    summary = page.locator("summary").filter(has_text=re.compile(r"^\s*\S*\s*Files$"))
+    files = page.locator('[data-testid="stExpander"] details').filter(has=summary)
+    expect(files).not_to_have_attribute("open", "")
+    wait_idle(page)
+    expect(error).to_be_visible()
+    assert "named twice" in error.inner_text()

@@ -96,6 +96,7 @@ def _uploads() -> None:
             for k, name in SAMPLE.items()
         }
         st.session_state.pop("evidence_map_edits", None)
+        st.session_state.pop("evidence_refused", None)
     c2.caption(
         "The sample: three teams, 180 items over five months, with long code-review waits "
         "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
@@ -118,8 +119,10 @@ def _uploads() -> None:
             with st.spinner(f"Reading {md(names)}..."):
                 _check(kind, uploads)
         except InputError as exc:
-            state.show_input_error(exc, names)
+            # Shown outside the Files panel, which closes once work items are in use.
+            st.session_state["evidence_refused"] = (names, len(uploads) > 1, exc.problems)
             continue
+        st.session_state.pop("evidence_refused", None)
         _files()[kind] = uploads
         if kind in ("items", "statuses"):
             st.session_state.pop("evidence_map_edits", None)
@@ -576,6 +579,9 @@ def render() -> None:
     )
     with st.expander("Files", expanded="items" not in _files()):
         _uploads()
+    refused = st.session_state.get("evidence_refused")
+    if refused:
+        state.show_problems(refused[2], refused[0], refused[1])
     files = _files()
     if "items" not in files:
         st.info("Load the sample or upload a work-items file to begin.")
