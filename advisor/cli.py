@@ -222,7 +222,7 @@ def _cmd_delay(args) -> int:
 
 
 def _print_evidence(doc: dict, out) -> None:
-    from advisor.evidence import figures
+    from advisor.evidence import figures, registry
 
     c = doc["counts"]
     print(
@@ -234,7 +234,7 @@ def _print_evidence(doc: dict, out) -> None:
     print(f"Window: {figures.window_text(doc)}", file=out)
     for reason, count in c["set_aside"].items():
         print(f"  set aside: {count:,} {reason}", file=out)
-    weights = ", ".join(f"{k} {v:.0%}" for k, v in doc["bottlenecks"].items())
+    weights = figures.percentages_text(doc["bottlenecks"])
     top = doc["bottleneck_detail"]["top"]
     print(
         f"Where work waits: {weights or 'no waiting measured'}; bottleneck: {top or '-'}", file=out
@@ -245,23 +245,26 @@ def _print_evidence(doc: dict, out) -> None:
             continue
         print(f"{title}:", file=out)
         for r in lines:
-            extra = f" ({r.statistic}, n = {r.n:,})" if r.note == "" else f" - {r.note}"
-            print(f"  {r.label:34} {r.text}{extra}", file=out)
+            extra = f"({r.statistic}, n = {r.n:,})" if not r.note else r.note
+            shown = "" if r.note.startswith("not enough data") else f"{r.shown}  "
+            print(f"  {r.label:32} {shown}{extra}", file=out)
     if doc.get("dora"):
         sc = doc["dora"]["score"]
-        show = lambda x: "-" if x is None else f"{x:.1f}"  # noqa: E731
+        show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731
         print(
-            f"  Quick Check score {show(sc['overall'])} of 10 (throughput "
-            f"{show(sc['throughput'])}, instability {show(sc['instability'])})",
+            f"  Quick Check score {show(sc['overall'])} (throughput {show(sc['throughput'])}, "
+            f"instability {show(sc['instability'])})",
             file=out,
         )
         print(f"  Incidents: {doc['dora']['incident_rule']}", file=out)
     f = doc["forecast"]
     if f.get("weeks_for_items"):
-        w = f["weeks_for_items"]
+        w = [
+            registry.show("forecast_weeks", f["weeks_for_items"][p]) for p in ("p50", "p85", "p95")
+        ]
         print(
-            f"Forecast: {f['items']} items take {w['p50']:g} / {w['p85']:g} / {w['p95']:g} "
-            f"weeks (P50 / P85 / P95), from the last {f['sample_weeks']} whole weeks",
+            f"Forecast: {f['items']} items take {w[0]} (P50), {w[1]} (P85), {w[2]} (P95), "
+            f"from the last {f['sample_weeks']} whole weeks",
             file=out,
         )
     else:
@@ -275,9 +278,11 @@ def _print_evidence(doc: dict, out) -> None:
     if doc.get("rules"):
         print("DORA under each tool's rules:", file=out)
         for line in figures.rule_rows(doc):
-            cells = ", ".join(f"{m.replace('_', ' ')} {line[m]}" for m in figures.RULE_METRICS)
-            print(f"  {line['rule_set']:18} {cells}", file=out)
-            print(f"    why: {line['why']}", file=out)
+            print(f"  {line['rule_set']}", file=out)
+            for metric in figures.RULE_METRICS:
+                reasons = line["reasons"].get(registry.label(metric))
+                why = f"  ({'; '.join(reasons)})" if reasons else ""
+                print(f"    {registry.label(metric):32} {line[metric]}{why}", file=out)
         for line in figures.spread_text(doc):
             print(f"  spread: {line}", file=out)
     for w in doc["warnings"]:

@@ -197,11 +197,26 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
             "",
             f"Measured from {_md(ev['source'])}, over {_md(ev['window'])}. Where work waits: "
             f"{_md(ev['waits'])}.",
-            "",
-            "| Figure | Value |",
-            "|---|---|",
-            *[f"| {_md(label)} | {_md(value)} |" for label, value in ev["figures"]],
         ]
+        for title, rows in ev["sections"]:
+            lines += [
+                "",
+                f"| {title} | Value |",
+                "|---|---|",
+                *[f"| {_md(label)} | {_md(value)} |" for label, value in rows],
+            ]
+        if ev["forecast"]:
+            lines += ["", f"Forecast: {_md(ev['forecast'])}."]
+        if ev["teams"]:
+            lines += [
+                "",
+                "| Team | " + " | ".join(ev["team_header"]) + " |",
+                "|---" * (len(ev["team_header"]) + 1) + "|",
+                *[
+                    f"| {_md(team)} | " + " | ".join(_md(c) for c in cells) + " |"
+                    for team, cells in ev["teams"]
+                ],
+            ]
         if ev["rules"]:
             lines += [
                 "",

@@ -43,8 +43,12 @@ class EvidenceSummary(Strict):
     source: str = Field(default="", max_length=500)
     window: dict[str, str] = Field(default={}, max_length=2)
     bottlenecks: dict[str, float] = Field(default={}, max_length=10)
-    dora: dict[str, float | str | None] = Field(default={}, max_length=40)
     flow: dict[str, float | str | None] = Field(default={}, max_length=40)
+    sei: dict[str, float | str | None] = Field(default={}, max_length=40)
+    dora: dict[str, float | str | None] = Field(default={}, max_length=40)
+    dx_core_4: dict[str, float | str | None] = Field(default={}, max_length=40)
+    forecast: dict[str, float | None] = Field(default={}, max_length=10)
+    teams: dict[str, dict[str, float | None]] = Field(default={}, max_length=50)
     rules: dict[str, dict[str, RuleValue]] = Field(default={}, max_length=20)
     readiness: dict[str, str] = Field(default={}, max_length=10)
 

@@ -270,7 +270,7 @@ def analyse_evidence(
     }
     document = {
         "source": source,
-        "window": window.to_json(),
+        "window": window.to_json(business_days),
         "counts": counts,
         "statuses": statuses,
         "flow": flow,

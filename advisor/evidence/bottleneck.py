@@ -4,10 +4,10 @@
                     items finished in the window / all such waiting days
 Time in backlog statuses before work starts is demand, not a bottleneck, and done is not a
 stage of work, so neither counts. The weights have the answers file's `bottlenecks` shape,
-rounded to 4 decimals by largest remainder so that they sum to exactly 1.
+in whole parts of 1/16,384 (exact in binary) so that they sum to exactly 1.
 
 >>> exact_shares({"development": 6.0, "deployment": 1.0})
-{'development': 0.8571, 'deployment': 0.1429}
+{'development': 0.85711669921875, 'deployment': 0.14288330078125}
 """
 
 from __future__ import annotations
@@ -24,36 +24,37 @@ from advisor.evidence.statuses import STAGES
 from advisor.evidence.window import monday_of, span
 
 _WORK = [STAGES.index(s) for s in WORK_STAGES]
-PLACES = 4
-UNIT = 10**PLACES
+UNIT = 2**14  # parts of one: exact binary fractions
 
 
-def exact_shares(amounts: dict[str, float]) -> dict[str, float]:
-    """Shares of the positive amounts, 4 decimals each, summing to exactly 1: whole units
-    of 1/10,000 handed out by largest remainder, then the largest share set to 1 minus the
-    rest, so that Python's sum (in this order) and math.fsum both give 1.0."""
+def _largest_remainder(amounts: dict[str, float], units: int) -> dict[str, int]:
+    """Whole units of the positive amounts' shares, handed out by largest remainder so that
+    they add up to `units` (ties go to the first key)."""
     positive = {k: v for k, v in amounts.items() if v > 0}
     total = sum(positive.values())
     if total <= 0:
         return {}
-    raw = {k: v / total * UNIT for k, v in positive.items()}
-    units = {k: math.floor(x) for k, x in raw.items()}
-    short = UNIT - sum(units.values())
-    for k in sorted(raw, key=lambda k: (units[k] - raw[k], k))[:short]:
-        units[k] += 1
-    shares = {k: u / UNIT for k, u in units.items() if u > 0}
-    if not shares:
-        return {}
-    top = max(shares, key=shares.get)
-    for _ in range(8):
-        rest = math.fsum(v for k, v in shares.items() if k != top)
-        shares[top] = 1.0 - rest
-        if sum(shares.values()) == 1.0 and math.fsum(shares.values()) == 1.0:
-            break
-        shares[top] = math.nextafter(shares[top], 2.0 if sum(shares.values()) < 1 else -1.0)
-        if sum(shares.values()) == 1.0:
-            break
-    return shares
+    raw = {k: v / total * units for k, v in positive.items()}
+    whole = {k: math.floor(x) for k, x in raw.items()}
+    order = sorted(raw, key=lambda k: whole[k] - raw[k])  # stable: ties keep the key order
+    for k in order[: units - sum(whole.values())]:
+        whole[k] += 1
+    return whole
+
+
+def exact_shares(amounts: dict[str, float]) -> dict[str, float]:
+    """Shares of the positive amounts in whole parts of 1/16,384, handed out by largest
+    remainder. Each is a binary fraction a float holds exactly, so they add up to exactly
+    1.0 in any order and by any method (Python's sum, math.fsum, a spreadsheet); a share in
+    decimals (0.8571) is not exact in binary, and four of them can add up to 0.9999999999999999.
+    The resolution, 0.000061, is finer than four decimals."""
+    return {k: u / UNIT for k, u in _largest_remainder(amounts, UNIT).items() if u > 0}
+
+
+def whole_percentages(weights: dict[str, float]) -> dict[str, int]:
+    """Weights as whole percentages that add up to 100 (for words and the Advisor's
+    sliders), by largest remainder."""
+    return {k: v for k, v in _largest_remainder(weights, 100).items() if v > 0}
 
 
 def bottleneck(p: Prepared) -> dict:

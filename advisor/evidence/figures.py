@@ -65,9 +65,7 @@ class Row:
     label: str
     short: str  # the label where space is tight
     unit: str
-    compact: str  # "1.2 / week", "9.0 hours": a tile's value
-    shown: str  # "2.1 days", "26.8%"
-    text: str  # "26.8% of deployments"
+    shown: str  # "14.7 days", "9.0 hours", "26.8%", "5.6 a week": the same everywhere
     statistic: str
     n: int
     note: str
@@ -107,9 +105,7 @@ def row(metric: str, f: dict | None) -> Row:
         registry.label(metric),
         registry.short(metric),
         f.get("unit") or registry.unit(metric),
-        registry.compact(metric, value),
         registry.show(metric, value),
-        registry.text(metric, value),
         statistic,
         int(f.get("n") or 0),
         f.get("note") or "",
@@ -128,25 +124,30 @@ def rows(doc: dict, section: str) -> list[Row]:
 def window_text(doc: dict) -> str:
     w = doc["window"]
     how = "as given" if w["source"] == "given" else "the span of the files"
+    weeks = f"{w['whole_weeks']} whole week{'' if w['whole_weeks'] == 1 else 's'}"
+    business = "; flow, cycle and status times in business days" if w["business_days"] else ""
     return (
         f"{w['from'][:16].replace('T', ' ')} to {w['to'][:16].replace('T', ' ')} UTC "
-        f"({w['days']:.1f} days, {w['whole_weeks']} whole weeks; {how})"
+        f"({w['days']:.1f} days, {weeks}; {how}{business})"
     )
 
 
-UNIT_WORDS = {"days with a deployment per week": "deployment days / week"}
+UNIT_WORDS = {"days with a deployment per week": "deployment days a week"}
+UNAVAILABLE = {"not_public": "not public", "needs_data": "needs other data"}
 
 
-def rule_cell(metric: str, f: dict) -> str:
-    """One DORA figure under one rule set, as short as a table cell allows, with its unit
-    where it is not this product's."""
-    if f["status"] in ("not_public", "needs_data"):
-        return "not public" if f["status"] == "not_public" else "needs other data"
-    if f["value"] is None:
+def rule_cell(metric: str, f) -> str:
+    """One DORA figure under one rule set (a report's figure, or a scenario's stored one), as
+    short as a table cell allows, with its unit where it is not this product's."""
+    get = f.get if isinstance(f, dict) else lambda k: getattr(f, k, None)
+    status, value, unit = get("status"), get("value"), get("unit")
+    if status in UNAVAILABLE:
+        return UNAVAILABLE[status]
+    if value is None:
         return "not enough data"
-    if f["unit"] == registry.unit(metric):
-        return registry.compact(metric, f["value"])
-    return f"{registry.show(metric, f['value'])} {UNIT_WORDS.get(f['unit'], f['unit'])}"
+    if unit == registry.unit(metric):
+        return registry.show(metric, value)
+    return f"{registry.number(value)} {UNIT_WORDS.get(unit, unit)}"
 
 
 def rule_rows(doc: dict) -> list[dict]:
@@ -203,22 +204,20 @@ def readiness_line(r: dict) -> str:
     return f"{r['status']}: {r['met']} of {r['of']} met"
 
 
+MAX_SUMMARY_TEAMS = 50  # teams a scenario keeps figures for
+
+
 def summary(doc: dict) -> dict:
-    """What a scenario keeps of the evidence: the headline figures by registry id (and
-    their window), the bottleneck, and the DORA figures under each rule set, never the
-    files."""
-    dora = {}
-    if doc.get("dora"):
-        for path, metric in SECTIONS["dora"]:
-            dora[metric] = _at(doc, path)["value"]
-        dora["dora_score"] = doc["dora"]["score"]["overall"]
-    flow = {
-        "flow_time": doc["flow"]["flow_time_days"]["value"],
-        "flow_efficiency": doc["flow"]["flow_efficiency"]["value"],
-        "flow_velocity": doc["flow"]["velocity_per_week"]["value"],
-        "cycle_time": doc["sei"]["cycle_time_days"]["value"],
-        "feature_share": doc["flow"]["feature_share"]["value"],
+    """What a scenario keeps of the evidence, never the files: every figure the page shows by
+    section and registry id, the window, the bottleneck (overall and per team), the forecast,
+    the DORA figures under each rule set and the readiness per category."""
+    sections = {
+        section: {metric: (_at(doc, path) or {}).get("value") for path, metric in paths}
+        for section, paths in SECTIONS.items()
+        if doc.get(section) is not None
     }
+    if doc.get("dora"):
+        sections["dora"]["dora_score"] = doc["dora"]["score"]["overall"]
     rules = {}
     for rule_id, figures in (doc.get("rules") or {}).items():
         name = (doc.get("rule_sets") or {}).get(rule_id, {}).get("name", rule_id)
@@ -231,56 +230,108 @@ def summary(doc: dict) -> dict:
             }
             for metric in RULE_METRICS
         }
+    forecast = doc["forecast"]
+    weeks = forecast.get("weeks_for_items") or {}
+    teams = {
+        team[:200]: {
+            **{f"waits_{k}": v for k, v in t["bottlenecks"].items()},
+            "finished": t["finished"],
+            "flow_time": t["flow_time_median_days"],
+            "cycle_time": t["cycle_time_median_days"],
+            "flow_efficiency": t["flow_efficiency_median"],
+            "throughput": t["throughput_per_week"],
+        }
+        for team, t in list(doc["teams"].items())[:MAX_SUMMARY_TEAMS]
+    }
     return {
         "source": str(doc.get("source", ""))[:500],
         "window": {"from": doc["window"]["from"], "to": doc["window"]["to"]},
         "bottlenecks": dict(doc["bottlenecks"]),  # a copy: the report may be shared, read-only
-        "dora": dora,
-        "flow": flow,
+        "flow": sections.get("flow", {}),
+        "sei": sections.get("sei", {}),
+        "dora": sections.get("dora", {}),
+        "dx_core_4": sections.get("dx_core_4", {}),
+        "forecast": {
+            "items": forecast.get("items"),
+            **{k: weeks.get(k) for k in ("p50", "p85", "p95")},
+        }
+        if weeks
+        else {},
+        "teams": teams,
         "rules": rules,
         "readiness": {k: readiness_line(r) for k, r in doc["readiness"].items()},
     }
 
 
-UNAVAILABLE = {"not_public": "not public", "needs_data": "needs other data"}
 STAGE_ORDER = ("ideation", "development", "deployment", "operations", "support")
 
 
+TEAM_COLUMNS = {
+    "finished": ("Finished", None),
+    "flow_time": ("Flow time", "flow_time"),
+    "cycle_time": ("Cycle time", "cycle_time"),
+    "flow_efficiency": ("Flow efficiency", "flow_efficiency"),
+    "throughput": ("Throughput", "throughput"),
+}
+
+
+def _shown(key: str, value) -> str:
+    return registry.show(key, value)
+
+
 def report_view(evidence) -> dict:
-    """A stored summary (scenario.EvidenceSummary) as the reports print it: labels and values
-    with units from the registry (keys written before the registry read the same), the
-    window, the DORA figures under each rule set and the readiness per category."""
+    """A stored summary (scenario.EvidenceSummary) as the reports print it, in the page's
+    words: each section's figures with labels and units from the registry (keys written
+    before the registry read the same), the window, the forecast, the teams, the DORA
+    figures under each rule set and the readiness per category."""
     from advisor.evidence.readiness import CATEGORY_NAMES
 
     window = evidence.window
-    rows = []
-    for part in (evidence.flow, evidence.dora):
-        for key, value in part.items():
-            number = value if isinstance(value, int | float) or value is None else None
-            shown = (
-                registry.text(key, number) if number is not None or value is None else str(value)
-            )
-            rows.append((registry.label(key), shown))
+    sections = []
+    for section, part in (
+        ("flow", evidence.flow),
+        ("sei", evidence.sei),
+        ("dora", evidence.dora),
+        ("dx_core_4", evidence.dx_core_4),
+    ):
+        if part:
+            rows = [(registry.label(key), _shown(key, value)) for key, value in part.items()]
+            sections.append((SECTION_TITLES[section], rows))
     rules, notes = [], []
     for name, figures in evidence.rules.items():
-        cells = []
+        rules.append((name, [rule_cell(m, figures.get(m) or {}) for m in RULE_METRICS]))
         for metric in RULE_METRICS:
             f = figures.get(metric)
-            if f is None or f.value is None:
-                cells.append(UNAVAILABLE.get(f.status if f else "", "not enough data"))
-                if f is not None and f.note:
-                    notes.append(f"{name}, {registry.label(metric).lower()}: {f.note}")
-                continue
-            same = f.unit == registry.unit(metric)
-            shown = registry.text(metric, f.value) if same else registry.show(metric, f.value)
-            cells.append(shown if same else f"{shown} ({f.unit})")
-        rules.append((name, cells))
-    waits = ", ".join(
-        f"{k} {v:.0%}"
-        for k, v in sorted(
-            evidence.bottlenecks.items(),
-            key=lambda kv: STAGE_ORDER.index(kv[0]) if kv[0] in STAGE_ORDER else 9,
+            if f is not None and f.value is None and f.note:
+                notes.append(f"{name}, {registry.label(metric).lower()}: {f.note}")
+    stages = sorted(
+        {
+            k.removeprefix("waits_")
+            for t in evidence.teams.values()
+            for k in t
+            if k.startswith("waits_")
+        },
+        key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 9,
+    )
+    team_header = [f"Waits in {s}" for s in stages] + [label for label, _ in TEAM_COLUMNS.values()]
+    team_rows = [
+        (
+            team,
+            [f"{t.get(f'waits_{s}') or 0:.0%}" for s in stages]
+            + [
+                f"{t.get(k) or 0:,.0f}" if key is None else _shown(key, t.get(k))
+                for k, (_, key) in TEAM_COLUMNS.items()
+            ],
         )
+        for team, t in evidence.teams.items()
+    ]
+    f = evidence.forecast
+    forecast = (
+        f"{f.get('items')} items take {_shown('forecast_weeks', f.get('p50'))} (P50), "
+        f"{_shown('forecast_weeks', f.get('p85'))} (P85), "
+        f"{_shown('forecast_weeks', f.get('p95'))} (P95)"
+        if f.get("p50") is not None
+        else ""
     )
     return {
         "source": evidence.source or "the team's exports",
@@ -289,8 +340,12 @@ def report_view(evidence) -> dict:
             if window.get("from") and window.get("to")
             else "the span of the files"
         ),
-        "waits": waits or "no waiting measured",
-        "figures": rows,
+        "waits": percentages_text(evidence.bottlenecks) or "no waiting measured",
+        "sections": sections,
+        "figures": [row for _, rows in sections for row in rows],
+        "forecast": forecast,
+        "team_header": team_header,
+        "teams": team_rows,
         "rule_labels": [registry.label(m) for m in RULE_METRICS],
         "rules": rules,
         "rule_notes": notes,
@@ -299,3 +354,16 @@ def report_view(evidence) -> dict:
             for k, line in evidence.readiness.items()
         ],
     }
+
+
+def percentages_text(weights: dict[str, float]) -> str:
+    """`ideation 5%, development 89%, deployment 6%`: whole percentages that add up to 100,
+    in the order of the stages."""
+    from advisor.evidence.bottleneck import whole_percentages
+
+    ordered = dict(
+        sorted(
+            weights.items(), key=lambda kv: STAGE_ORDER.index(kv[0]) if kv[0] in STAGE_ORDER else 9
+        )
+    )
+    return ", ".join(f"{k} {v}%" for k, v in whole_percentages(ordered).items())

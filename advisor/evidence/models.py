@@ -242,6 +242,9 @@ class Forecast(Model):
 
 
 class Window(Model):
+    business_days: bool = Field(
+        description="flow, cycle and status times counted in weekdays (--business-days)"
+    )
     start: str = Field(alias="from")
     end: str = Field(alias="to")
     days: float

@@ -1,15 +1,17 @@
 """The metric registry: one label, unit, format and definition per evidence figure.
 
 The command line, the Evidence page, the scenario summary and both reports read labels and
-units from here, so a figure reads the same everywhere: `1.2 deployments a week`,
-`26.8% of deployments`, never an id or fourteen decimals.
+units from here, so a figure reads the same everywhere: `Deployment frequency 1.2 a week`,
+`Change fail rate 26.8%`, never an id or fourteen decimals.
 
 >>> show("change_fail_rate", 0.268)
 '26.8%'
->>> text("deployment_frequency", 1.18)
-'1.2 deployments a week'
->>> text("failed_deployment_recovery_time", 0.125)
-'0.13 days (3.0 hours)'
+>>> show("deployment_frequency", 1.18)
+'1.2 a week'
+>>> show("failed_deployment_recovery_time", 0.125)
+'3.0 hours'
+>>> text("flow_time", 14.66)
+'Flow time 14.7 days'
 """
 
 from __future__ import annotations
@@ -345,47 +347,39 @@ def number(value: float) -> str:
     return f"{value:.2g}"
 
 
+def _period(m: Metric) -> str:
+    """What follows a rate's number: `a week`, `per engineer a week`, `a year`."""
+    if m.id == "dx_speed":
+        return "per engineer a week"
+    for period in ("week", "year"):
+        if m.unit.endswith(f"per {period}"):
+            return f"a {period}"
+    return ""
+
+
 def show(key: str, value: float | None, missing: str = "not enough data") -> str:
-    """The value as it is shown beside its label: `26.8%`, `2.1 days`, `0.47`."""
+    """The figure as every page, report and command line shows it beside its label:
+    `26.8%`, `14.7 days`, `9.0 hours`, `5.6 a week`, `7.7 of 10`, `12`."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return missing
-    try:
-        kind = metric(key).kind
-    except KeyError:
-        return number(value)
-    if kind == "share":
-        return f"{value:.1%}"
-    if kind == "days":
-        shown = f"{value:.2f}" if abs(value) < 1 else number(value)
-        hours = f" ({value * 24:.1f} hours)" if abs(value) < 1 and value else ""
-        return f"{shown} days{hours}"
-    if kind == "weeks":
-        return f"{number(value)} weeks"
-    if kind == "score":
-        return f"{value:.1f} of 10"
-    if kind == "count" and float(value).is_integer():
-        return f"{value:,.0f}"
-    return number(value)
-
-
-def compact(key: str, value: float | None, missing: str = "-") -> str:
-    """The value for a small tile, with its unit in short: `1.2 / week`, `9.0 hours`,
-    `26.8%`, `7.7 / 10`."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return missing
+    if not isinstance(value, int | float):
+        return str(value)
     try:
         m = metric(key)
     except KeyError:
         return number(value)
+    if m.kind == "share":
+        return f"{value:.1%}"
     if m.kind == "days":
         return f"{value * 24:.1f} hours" if abs(value) < 1 else f"{number(value)} days"
+    if m.kind == "weeks":
+        return f"{number(value)} weeks"
     if m.kind == "score":
-        return f"{value:.1f} / 10"
-    shown = show(key, value, missing)
-    for period in ("week", "year"):
-        if m.unit.endswith(f"per {period}"):
-            return f"{shown} / {period}"
-    return shown
+        return f"{value:.1f} of 10"
+    if m.kind == "count" and float(value).is_integer():
+        return f"{value:,.0f}"
+    period = _period(m)
+    return f"{number(value)} {period}" if period else number(value)
 
 
 def short(key: str) -> str:
@@ -396,18 +390,8 @@ def short(key: str) -> str:
 
 
 def text(key: str, value: float | None, missing: str = "not enough data") -> str:
-    """The value in a sentence, with its unit: `1.2 deployments a week`, `26.8% of
-    deployments`."""
-    shown = show(key, value, missing)
-    if value is None or shown == missing:
-        return shown
-    try:
-        m = metric(key)
-    except KeyError:
-        return shown
-    if m.kind in ("days", "weeks", "score"):
-        return shown
-    return f"{shown} {m.phrase}"
+    """The label and the figure, for a sentence: `Deployment frequency 5.6 a week`."""
+    return f"{label(key)} {show(key, value, missing)}"
 
 
 def unit(key: str) -> str:

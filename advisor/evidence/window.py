@@ -95,9 +95,10 @@ class Window:
             return None
         return int(days[0]) * DAY_NS, (int(days[-1]) + 7) * DAY_NS
 
-    def to_json(self) -> dict:
+    def to_json(self, business_days: bool = False) -> dict:
         whole = self.whole_week_days()
         return {
+            "business_days": business_days,
             "from": _iso(self.start),
             "to": _iso(self.end),
             "days": self.days,

@@ -124,4 +124,4 @@ def test_the_weights_sum_to_exactly_one(capsys, name):
     for weights in [doc["bottlenecks"], *(t["bottlenecks"] for t in doc["teams"].values())]:
         if weights:
             assert sum(weights.values()) == 1.0 and math.fsum(weights.values()) == 1.0
-            assert all(round(w, 4) == w for w in weights.values() if w != max(weights.values()))
+            assert all((w * 16_384).is_integer() for w in weights.values())  # exact parts

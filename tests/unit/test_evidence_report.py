@@ -62,9 +62,11 @@ def test_both_reports_print_labels_and_units_as_the_page_does(scenario, measured
     text = build(scenario, load_catalog())
     plain = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes
     plain = re.sub(r"<svg.*?</svg>", "", plain, flags=re.S)  # charts' drawing coordinates
-    for row in rows(measured, "dora") + rows(measured, "flow")[:3]:
-        if row.metric in scenario.evidence.dora or row.metric in scenario.evidence.flow:
-            assert row.label in plain and row.text in plain, row
+    for section in ("flow", "sei", "dora", "dx_core_4"):
+        for row in rows(measured, section):
+            assert f"{row.label} | {row.shown}" in plain or (
+                f'<td>{row.label}</td><td class="n">{row.shown}</td>' in plain
+            ), row
     assert "Measured evidence" in plain and "Apache DevLake (2023 rules)" in plain
     assert "not public" in plain  # Jellyfish publishes no formula
     for raw in ("change_fail_rate", "dx_core_4", "flow_time", "deployment_frequency"):
@@ -91,7 +93,9 @@ def test_summaries_written_before_the_registry_read_with_labels():
 
 def test_every_registry_entry_has_a_label_unit_definition_and_source():
     for m in registry.METRICS.values():
-        assert m.label and m.unit and m.definition and m.source and m.phrase
-    assert registry.text("deployment_frequency", 1.18) == "1.2 deployments a week"
-    assert registry.text("change_fail_rate", 0.268) == "26.8% of deployments"
+        assert m.label and m.unit and m.definition and m.source and m.short
+    assert registry.show("deployment_frequency", 1.18) == "1.2 a week"
+    assert registry.show("change_fail_rate", 0.268) == "26.8%"
+    assert registry.show("failed_deployment_recovery_time", 0.375) == "9.0 hours"
+    assert registry.show("dx_speed", 0.5) == "0.5 per engineer a week"
     assert registry.show("flow_load", 3) == "3"

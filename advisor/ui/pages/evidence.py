@@ -249,8 +249,10 @@ def _status_table(ev) -> StatusMap | None:
 
 
 def _send_bottleneck(ev) -> None:
+    from advisor.evidence.bottleneck import whole_percentages
+
     answers = state.answers()
-    data = {**answers, "bottlenecks": {k: round(v * 100) for k, v in ev.bottlenecks.items()}}
+    data = {**answers, "bottlenecks": whole_percentages(ev.bottlenecks)}
     for loc in ("ideation", "development", "deployment", "operations", "support"):
         data["bottlenecks"].setdefault(loc, 0)
     state.replace_answers(data)
@@ -263,11 +265,16 @@ def _send_bottleneck(ev) -> None:
     }
 
 
-def _metric_row(rows: list[fig.Row], columns: int | None = None) -> None:
-    cols = st.columns(columns or len(rows))
-    for col, r in zip(cols, rows, strict=False):
-        col.metric(r.short, r.compact, help=md(f"{r.label}: {r.note or r.detail}"))
-        col.caption(md(f"{r.unit}; {r.statistic}, n = {r.n:,}" if not r.note else r.note))
+TILES_A_ROW = 4  # wider values than a tile holds at a laptop's width otherwise
+
+
+def _metric_row(rows: list[fig.Row]) -> None:
+    for start in range(0, len(rows), TILES_A_ROW):
+        cols = st.columns(TILES_A_ROW)
+        for col, r in zip(cols, rows[start : start + TILES_A_ROW], strict=False):
+            shown = "-" if r.note.startswith("not enough data") else r.shown
+            col.metric(r.short, shown, help=md(f"{r.label}: {r.note or r.detail}"))
+            col.caption(md(f"{r.statistic}, n = {r.n:,}" if not r.note else r.note))
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -277,7 +284,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
         st.info("No waiting time inside finished items' flow time yet.")
         return
     st.vega_lite_chart(drawn["waiting"], width="stretch")
-    shares = ", ".join(f"{k} {v:.0%}" for k, v in ev.bottlenecks.items())
+    shares = fig.percentages_text(ev.bottlenecks)
     st.caption(
         f"Share of {detail['waiting_days']:,.0f} waiting days inside flow time (first active "
         f"status to final done) of {detail['n']:,} items finished in the window: {shares}. "
@@ -321,7 +328,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
 def _flow(ev, drawn: dict) -> None:
     st.subheader("Flow and SEI")
     _metric_row(fig.rows(ev.document, "flow"))
-    _metric_row(fig.rows(ev.document, "sei"), 5)
+    _metric_row(fig.rows(ev.document, "sei"))
     st.vega_lite_chart(drawn["cfd"], width="stretch")
     left, right = st.columns(2)
     left.vega_lite_chart(drawn["scatter"], width="stretch")
@@ -338,14 +345,13 @@ def _dora(ev) -> None:
         st.info("Upload a deployments CSV to see DORA's metrics.")
         return
     d = ev.dora
-    _metric_row(fig.rows(ev.document, "dora")[:5])
+    _metric_row(fig.rows(ev.document, "dora"))
     sc = d["score"]
-    show = lambda x: "-" if x is None else f"{x:.1f}"  # noqa: E731
+    show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731
     st.caption(
-        f"Quick Check score {show(sc['overall'])} of 10 (throughput {show(sc['throughput'])}, "
-        f"instability {show(sc['instability'])}). "
-        f"{registry.text('deployment_days', d['deployment_days']['value'])}. "
-        f"{md(d['clusters'])} Incidents: {md(d['incident_rule'])}."
+        f"Quick Check score {show(sc['overall'])} (throughput {show(sc['throughput'])}, "
+        f"instability {show(sc['instability'])}). {md(d['clusters'])} Incidents: "
+        f"{md(d['incident_rule'].replace(' (--incident-window)', ''))}."
     )
     if ev.document.get("rules"):
         st.markdown("**Your data under each tool's rules**")
@@ -408,8 +414,9 @@ def _to_roi(ev) -> None:
     after_hours = c3.number_input("Hours to restore after", 0.0, None, round(hours / 2, 2))
     cost = c4.number_input("Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0)
     st.caption(
-        f"Measured before: {registry.text('deploys_per_year', per_year)}, change fail rate "
-        f"{registry.show('change_fail_rate', fail)}, {hours:.1f} hours to restore."
+        f"Measured before: {registry.text('deploys_per_year', per_year)}, "
+        f"{registry.text('change_fail_rate', fail)}, "
+        f"{registry.text('failed_deployment_recovery_time', recovery)}."
     )
     if st.button("Send to the ROI page", key="evidence_to_roi"):
         st.session_state.setdefault("roi_pending_levers", []).append(
@@ -467,11 +474,12 @@ def _forecast(ev) -> None:
         st.info(f["note"])
         return
     w, k = f["weeks_for_items"], f["items_by_weeks"]
-    num = registry.number
+    wk = lambda q: registry.show("forecast_weeks", w[q])  # noqa: E731
+    it = lambda q: registry.show("forecast_items", k[q])  # noqa: E731
     st.markdown(
-        f"**{n} items** take {num(w['p50'])} weeks (P50), {num(w['p85'])} (P85), "
-        f"{num(w['p95'])} (P95). **In {weeks} weeks** at least {num(k['p50'])} items "
-        f"(P50), {num(k['p85'])} (P85), {num(k['p95'])} (P95)."
+        f"**{n} items** take {wk('p50')} (P50), {wk('p85')} (P85), {wk('p95')} (P95). "
+        f"**In {weeks} weeks** at least {it('p50')} items (P50), {it('p85')} (P85), "
+        f"{it('p95')} (P95)."
     )
     st.caption(
         f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} whole weeks' "
