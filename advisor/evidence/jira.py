@@ -193,9 +193,13 @@ class _Reader:
             self.changes, columns=["issue", "at", "hid", "order", "from_status", "to_status"]
         ).astype({"issue": np.int64, "hid": np.int64, "order": np.int64})  # typed when empty
         # Naive UTC nanoseconds from here on: no per-value objects.
-        created = parse_times(issues["created"], file, "fields.created", aside, first_row=1)
+        created = parse_times(
+            issues["created"], file, "fields.created", aside, first_row=1, required=True
+        )
         created = created.dt.tz_localize(None).to_numpy()
-        changes["at"] = parse_times(changes["at"], file, "created", aside, first_row=1)
+        changes["at"] = parse_times(
+            changes["at"], file, "histories[].created", aside, first_row=1, required=True
+        )
         changes["at"] = changes["at"].dt.tz_localize(None)
         # Ordered by instant; NaT last (set aside later), ties by Jira's history order.
         changes = changes.sort_values(["issue", "at", "hid", "order"], kind="stable")

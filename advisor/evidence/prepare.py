@@ -160,8 +160,9 @@ def project_of(keys: np.ndarray) -> np.ndarray:
 def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray | None:
     """The rows kept, in item and time order (None: all of them, as they are). Rows without a
     key or time, dated before their item was created, or duplicated are set aside, counted."""
-    keep = (at != NAT) & ~blank_key[key]
-    aside.add("transitions without a key or a readable time", int(len(at) - keep.sum()))
+    timed = at != NAT  # a time that is empty or unreadable was counted as it was read
+    keep = timed & ~blank_key[key]
+    aside.add("transitions without a key", int((timed & blank_key[key]).sum()))
     backwards = keep & (created != NAT) & (at < created - 1_000_000_000)
     aside.add("status changes dated before the item was created", int(backwards.sum()))
     keep &= ~backwards

@@ -45,7 +45,7 @@ from advisor.evidence.limits import (
     MB,
 )
 from advisor.evidence.statuses import Categories
-from advisor.evidence.times import in_range, parse_times
+from advisor.evidence.times import count_empty, in_range, parse_times
 
 DEPLOYMENT_COLUMNS = ("id", "deployed_at", "commit_at", "status")
 INCIDENT_COLUMNS = ("id", "created_at", "resolved_at")
@@ -295,13 +295,13 @@ def _fast_transitions(
             "team": _categorical(*parts["team"][:2], np.unique(parts["team"][1])),
             "from_status": _categorical(*parts["from_status"][:2], statuses),
             "to_status": _categorical(*parts["to_status"][:2], statuses),
-            "at": in_range(table["changed_at"].to_pandas(), file, "changed_at", aside),
+            "at": in_range(_required(table["changed_at"], file, aside), file, "changed_at", aside),
         }
     )
     if "project" in parts:
         frame["project"] = _categorical(*parts["project"][:2], np.unique(parts["project"][1]))
     frame["created"] = (
-        in_range(table["created_at"].to_pandas(), file, "created_at", aside)
+        in_range(table["created_at"].to_pandas(), file, "created_at", aside, optional=True)
         if "created_at" in names
         else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     )
@@ -320,6 +320,14 @@ def _distinct(frame: pd.DataFrame, columns: tuple[str, ...]) -> int:
         else:
             names.update(pd.unique(values.to_numpy(dtype=object)))
     return sum(1 for name in names if isinstance(name, str) and name)
+
+
+def _required(column, file: str, aside: SetAside) -> pd.Series:
+    """An Arrow time column as pandas, its empty cells counted (their rows are set aside)."""
+    times = column.to_pandas()
+    if column.null_count:
+        count_empty(times.isna().to_numpy(dtype=bool), file, "changed_at", aside)
+    return times
 
 
 def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
@@ -403,9 +411,9 @@ def transitions_from_csv(
     )
     if "project" in frame:
         out["project"] = frame["project"].str.strip()
-    out["at"] = parse_times(frame["changed_at"], file, "changed_at", aside)
+    out["at"] = parse_times(frame["changed_at"], file, "changed_at", aside, required=True)
     created = frame["created_at"] if "created_at" in frame else pd.Series([""] * len(frame))
-    out["created"] = parse_times(created, file, "created_at", aside)
+    out["created"] = parse_times(created, file, "created_at", aside, optional=True)
     return usable(out, file, aside)
 
 
@@ -511,22 +519,37 @@ def read_deployments(
             ]
         )
     out = pd.DataFrame({"id": frame["id"].str.strip(), "failed": (status == "failed").to_numpy()})
-    out["deployed_at"] = parse_times(frame["deployed_at"], file, "deployed_at", aside)
-    out["commit_at"] = parse_times(frame["commit_at"], file, "commit_at", aside)
+    out["deployed_at"] = parse_times(
+        frame["deployed_at"], file, "deployed_at", aside, required=True
+    )
+    out["commit_at"] = parse_times(frame["commit_at"], file, "commit_at", aside, optional=True)
     recovered = frame["recovered_at"] if "recovered_at" in frame else pd.Series([""] * len(frame))
-    out["recovered_at"] = parse_times(recovered, file, "recovered_at", aside)
+    out["recovered_at"] = parse_times(recovered, file, "recovered_at", aside, optional=True)
     unplanned = frame["unplanned"] if "unplanned" in frame else pd.Series([""] * len(frame))
     out["unplanned"] = _flag(unplanned, file, "unplanned").to_numpy()
     out["row"] = np.arange(2, len(out) + 2)
-    undated = out["deployed_at"].isna()
-    aside.add("deployments without a readable deployed_at", int(undated.sum()))
-    out = out[~undated]
+    out = out[out["deployed_at"].notna()]  # counted as they were read
+    twice = out.drop(columns="row").duplicated()
+    _count_rows(aside, "duplicate deployment rows", out, twice, file)
+    out = out[~twice]
     early = out["commit_at"].notna() & (out["commit_at"] > out["deployed_at"])
-    aside.add("deployments whose first commit is after the deployment", int(early.sum()))
+    _count_rows(
+        aside,
+        "deployments whose first commit is after the deployment, read as empty",
+        out,
+        early,
+        file,
+    )
     out.loc[early, "commit_at"] = pd.NaT
     out, rows, merged, ids = _merge_ids(out, file, aside)
     backwards = out["recovered_at"].notna() & (out["recovered_at"] < out["deployed_at"])
-    aside.add("deployments recovered before they were deployed", int(backwards.sum()))
+    _count_rows(
+        aside,
+        "deployments recovered before they were deployed, read as empty",
+        out,
+        backwards,
+        file,
+    )
     out.loc[backwards, "recovered_at"] = pd.NaT
     if out.empty:
         raise EvidenceError([Problem(file, "no deployment has a readable deployed_at")])
@@ -540,6 +563,14 @@ def read_deployments(
         }
     )
     return Deployments(out, changes, len(frame), merged, ids)
+
+
+def _count_rows(aside: SetAside, reason: str, frame: pd.DataFrame, mask, file: str) -> None:
+    """Count the rows of `frame` where `mask` holds, naming the first by its file row."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        row = int(frame["row"].to_numpy()[mask].min())
+        aside.add(f"{reason} (first at {file} row {row})", int(mask.sum()))
 
 
 def _merge_ids(out: pd.DataFrame, file: str, aside: SetAside):
@@ -583,16 +614,19 @@ def _merge_ids(out: pd.DataFrame, file: str, aside: SetAside):
 def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
     frame = _read_csv(data, file, INCIDENT_COLUMNS, INCIDENT_TIMES)
     out = pd.DataFrame({"id": frame["id"].str.strip()})
-    out["created_at"] = parse_times(frame["created_at"], file, "created_at", aside)
-    out["resolved_at"] = parse_times(frame["resolved_at"], file, "resolved_at", aside)
+    out["created_at"] = parse_times(frame["created_at"], file, "created_at", aside, required=True)
+    out["resolved_at"] = parse_times(
+        frame["resolved_at"], file, "resolved_at", aside, optional=True
+    )
     out["deployment_id"] = frame["deployment_id"].str.strip() if "deployment_id" in frame else ""
-    undated = out["created_at"].isna()
-    aside.add("incidents without a readable created_at", int(undated.sum()))
-    out = out[~undated]
+    out["row"] = np.arange(2, len(out) + 2)
+    out = out[out["created_at"].notna()]  # counted as they were read
     backwards = out["resolved_at"].notna() & (out["resolved_at"] < out["created_at"])
-    aside.add("incidents resolved before they were created", int(backwards.sum()))
+    _count_rows(
+        aside, "incidents resolved before they were created, read as empty", out, backwards, file
+    )
     out.loc[backwards, "resolved_at"] = pd.NaT
-    return out.reset_index(drop=True)
+    return out.drop(columns="row").reset_index(drop=True)
 
 
 def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:

@@ -28,23 +28,38 @@ def _first_row(mask: pd.Series | np.ndarray, first_row: int) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0]) + first_row
 
 
-def in_range(parsed: pd.Series, file: str, column: str, aside, first_row: int = 2) -> pd.Series:
+def _where(file: str, row: int, optional: bool) -> str:
+    """How a reason ends: the first row, and for an optional column that the value, not the
+    row, is what is set aside."""
+    return f"{', read as empty' if optional else ''} (first at {file} row {row})"
+
+
+def in_range(
+    parsed: pd.Series, file: str, column: str, aside, first_row: int = 2, optional: bool = False
+) -> pd.Series:
     """Times outside the supported range set aside (NaT), counted with the first row."""
     far = parsed.notna() & ((parsed < EARLIEST) | (parsed >= LATEST))
     if far.any():
         row = _first_row(far, first_row)
-        aside.add(f"{column}: {RANGE_NOTE} (first at {file} row {row})", int(far.sum()))
+        aside.add(f"{column}: {RANGE_NOTE}{_where(file, row, optional)}", int(far.sum()))
         parsed = parsed.where(~far)
     return parsed
 
 
-def _guess(value: str) -> str | None:
+def count_empty(blank: np.ndarray, file: str, column: str, aside, first_row: int = 2) -> None:
+    """Rows set aside because a time they need is empty, counted with the first row."""
+    if blank.any():
+        row = _first_row(blank, first_row)
+        aside.add(f"{column}: empty (first at {file} row {row})", int(blank.sum()))
+
+
+def _guess(value: str, dayfirst: bool = False) -> str | None:
     from pandas.tseries.api import guess_datetime_format
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return guess_datetime_format(value)
+            return guess_datetime_format(value, dayfirst=dayfirst)
         except (ValueError, TypeError):
             return None
 
@@ -55,16 +70,27 @@ def _parse(text: pd.Series, **options) -> pd.Series:
         return pd.to_datetime(text, utc=True, errors="coerce", **options)
 
 
-def parse_times(values: pd.Series, file: str, column: str, aside, first_row: int = 2) -> pd.Series:
+def parse_times(
+    values: pd.Series,
+    file: str,
+    column: str,
+    aside,
+    first_row: int = 2,
+    required: bool = False,
+    optional: bool = False,
+) -> pd.Series:
     """UTC times (nanoseconds); unreadable or out-of-range values become NaT and are
-    counted with the first row they were found at.
+    counted with the first row they were found at. `required`: an empty value sets its row
+    aside, and is counted too; `optional`: the reasons say only the value is set aside.
 
     Each step's times are checked for range and kept as nanoseconds at once: the steps
     give times in different units (seconds for ISO 8601, microseconds for the one-by-one
     step), which pandas will not always put in one column."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):  # read typed: every value had a zone
         parsed = values.dt.tz_convert("UTC")
-        return _ns(in_range(parsed, file, column, aside, first_row))
+        if required:
+            count_empty(parsed.isna().to_numpy(dtype=bool), file, column, aside, first_row)
+        return _ns(in_range(parsed, file, column, aside, first_row, optional))
     text = values.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
     long = (text.str.len() > MAX_TIME_CHARS).fillna(False).to_numpy(dtype=bool)
@@ -85,23 +111,47 @@ def parse_times(values: pd.Series, file: str, column: str, aside, first_row: int
     where = np.flatnonzero(left)
     if where.size:
         take(where, _parse(text.iloc[where], format="ISO8601"))
+    unsure = np.zeros(len(text), dtype=bool)  # day and month could be either way round
     for _ in range(MAX_GUESSED_FORMATS):
         where = np.flatnonzero(left)
         if not where.size:
             break
-        fmt = _guess(str(text.iloc[int(where[0])]))
-        if fmt is None or not take(where, _parse(text.iloc[where], format=fmt)):
+        first = str(text.iloc[int(where[0])])
+        fmt, day_first = _guess(first), _guess(first, dayfirst=True)
+        if fmt is None:
+            break
+        got = _parse(text.iloc[where], format=fmt)
+        if day_first not in (None, fmt):  # 05/01/2026: 1 May or 5 January?
+            other = _parse(text.iloc[where], format=day_first)
+            if other.notna().sum() > got.notna().sum():  # a 13th month settles it
+                got = other
+            elif other.notna().sum() == got.notna().sum():
+                differ = (got != other).to_numpy(dtype=bool) & got.notna().to_numpy(dtype=bool)
+                unsure[where[differ]] = True
+                left[where[differ]] = False
+                got = got.where(~differ)
+        if not take(where, got):
             break
     where = np.flatnonzero(left)[:MAX_ONE_BY_ONE]
     if where.size:
         take(where, _parse(text.iloc[where], format="mixed"))
-    bad = (out == np.iinfo(np.int64).min) & ~far & ~blank
+    if unsure.any():
+        row = _first_row(unsure, first_row)
+        example = str(text.iloc[int(np.flatnonzero(unsure)[0])])[:30]
+        aside.add(
+            f"{column}: day and month could be either way round, as in {example} (write "
+            f"dates as 2026-01-31){_where(file, row, optional)}",
+            int(unsure.sum()),
+        )
+    bad = (out == np.iinfo(np.int64).min) & ~far & ~blank & ~unsure
     if bad.any():
         row = _first_row(bad, first_row)
-        aside.add(f"{column}: not a date and time (first at {file} row {row})", int(bad.sum()))
+        aside.add(f"{column}: not a date and time{_where(file, row, optional)}", int(bad.sum()))
     if far.any():
         row = _first_row(far, first_row)
-        aside.add(f"{column}: {RANGE_NOTE} (first at {file} row {row})", int(far.sum()))
+        aside.add(f"{column}: {RANGE_NOTE}{_where(file, row, optional)}", int(far.sum()))
+    if required:
+        count_empty(blank, file, column, aside, first_row)
     times = pd.DatetimeIndex(out.view("datetime64[ns]")).tz_localize("UTC")
     return pd.Series(times, index=values.index)
 

@@ -240,7 +240,11 @@ def test_a_deployment_recovered_before_it_was_deployed_is_set_aside(tmp_path, ca
     )
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["counts"]["set_aside"]["deployments recovered before they were deployed"] == 1
+    aside = doc["counts"]["set_aside"]
+    assert aside == {
+        "deployments recovered before they were deployed, read as empty (first at "
+        f"{deploys} row 2)": 1
+    }
 
 
 def test_a_json_file_that_is_not_jira_is_refused(tmp_path, capsys):
@@ -306,3 +310,66 @@ def test_weeks_the_data_begins_or_ends_in_are_left_out_of_throughput_figures(tmp
     assert doc["sei"]["throughput_per_week"]["mean"] == 3.0
     assert doc["dx_core_4"]["speed"]["value"] == 1.5  # 3 a week over 2 engineers
     assert doc["forecast"]["sample_weeks"] == 2
+
+
+@pytest.mark.parametrize(
+    "first, second, flow_days",
+    [
+        ("05/01/2026 09:00", "17/01/2026 21:00", 12.5),  # 17 is no month: day first
+        ("01/05/2026 09:00", "01/17/2026 21:00", 12.5),  # 17 is no month: month first
+    ],
+)
+def test_a_date_order_the_data_settles_is_read_that_way(tmp_path, capsys, first, second, flow_days):
+    text = HEADER + f"A,Story,,In Progress,{first}\nA,Story,In Progress,Done,{second}\n"
+    code, out, err = _run(tmp_path, capsys, text, "--json")
+    assert code == 0, err
+    assert json.loads(out)["flow"]["flow_time_days"]["median"] == pytest.approx(flow_days)
+
+
+def test_a_date_order_nothing_settles_is_refused_not_guessed(tmp_path, capsys):
+    """05/01/2026 and 07/01/2026 read month first would be May to July: 61.5 days, not 2.5.
+    No value says which, so none is read."""
+    text = (
+        HEADER
+        + "A,Story,,In Progress,05/01/2026 09:00\nA,Story,In Progress,Done,07/01/2026 21:00\n"
+    )
+    code, _, err = _run(tmp_path, capsys, text, "--json")
+    assert code == 2
+    assert "day and month could be either way round, as in 05/01/2026 09:00" in err
+    assert "write dates as 2026-01-31" in err
+
+
+def test_each_row_set_aside_is_counted_once_with_its_reason(tmp_path, capsys):
+    text = HEADER + (
+        "A,Story,,In Progress,2026-01-05T09:00:00Z\n"
+        "A,Story,In Progress,Done,0001-01-01T00:00:00Z\n"
+        "B,Story,,In Progress,\n"
+        ",Story,,In Progress,2026-01-06T09:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-07T09:00:00Z\n"
+    )
+    code, out, err = _run(tmp_path, capsys, text, "--json")
+    assert code == 0, err
+    assert json.loads(out)["counts"]["set_aside"] == {
+        f"changed_at: outside 1970-2199 (first at {tmp_path / 'items.csv'} row 3)": 1,
+        f"changed_at: empty (first at {tmp_path / 'items.csv'} row 4)": 1,
+        "transitions without a key": 1,
+    }
+
+
+def test_identical_deployment_rows_are_one_and_are_counted(tmp_path, capsys):
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "id,deployed_at,commit_at,status\n"
+        ",2026-01-05T10:00:00Z,2026-01-04T10:00:00Z,success\n"
+        ",2026-01-05T10:00:00Z,2026-01-04T10:00:00Z,success\n"
+        ",2026-01-06T10:00:00Z,2026-01-05T10:00:00Z,failed\n"
+    )
+    code, out, err = _run(
+        tmp_path, capsys, (DATA / "items.csv").read_text(), "--deployments", str(deploys), "--json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["dora"]["read"] == 2 and doc["dora"]["change_fail_rate"]["value"] == 0.5
+    assert doc["counts"]["set_aside"] == {
+        f"duplicate deployment rows (first at {deploys} row 3)": 1
+    }

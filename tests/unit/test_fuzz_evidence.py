@@ -516,7 +516,7 @@ def test_parse_times_joins_steps_of_different_units():
         [
             "2026-01-05T10:00:00Z",  # ISO 8601, seconds
             "2026-01-05T10:00:00.123456789Z",  # ISO 8601, nanoseconds
-            "06/01/2026 10:00:00.5",  # a guessed format
+            "13/01/2026 10:00:00.5",  # a guessed format (day first: there is no month 13)
             LONG_FRACTION.format(day=7),  # one by one, microseconds
             "0001-01-01T00:00:00Z",  # out of range
             "9999-12-31",
