@@ -226,9 +226,9 @@ def _print_evidence(doc: dict, out) -> None:
 
     c = doc["counts"]
     print(
-        f"{c['items']:,} items, {c['transitions']:,} transitions ({c['finished']:,} finished "
-        f"in the window, {c['unfinished']:,} not yet; {c['reopened_items']:,} reopened; "
-        f"{c['partial_items']:,} partial)",
+        f"{figures.count(c['items'], 'item')}, {figures.count(c['transitions'], 'transition')} "
+        f"({c['finished']:,} finished in the window, {c['unfinished']:,} not yet; "
+        f"{c['reopened_items']:,} reopened; {c['partial_items']:,} partial)",
         file=out,
     )
     print(f"Window: {figures.window_text(doc)}", file=out)
@@ -307,11 +307,16 @@ def _day(text: str, flag: str, end: bool = False) -> int:
 
 
 def _hours(text: str) -> float | None:
+    from advisor.evidence.limits import MAX_INCIDENT_HOURS, MIN_INCIDENT_HOURS
+
     if text.strip().lower() in ("none", "unbounded", "off"):
         return None
     value = _number(text)
-    if not 0 < value <= 8760 * 10:
-        raise argparse.ArgumentTypeError("expected hours above 0 (at most ten years), or none")
+    if not MIN_INCIDENT_HOURS <= value <= MAX_INCIDENT_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"expected hours from {MIN_INCIDENT_HOURS:g} to {MAX_INCIDENT_HOURS:,.0f} (ten "
+            "years), or none"
+        )
     return value
 
 

@@ -240,6 +240,7 @@ def analyse_evidence(
             merged_ids=deploys.merged_ids,
             rows_with_id=int(deploys.changes.shape[0] and _rows_with_id(deploys)),
             successful=int((ok & inside).sum()),
+            with_first_commit=int((inside & (to_ns(deploys.frame["commit_at"]) != NAT)).sum()),
         )
     counts = {
         **prepared.counts,
@@ -294,6 +295,11 @@ def analyse_evidence(
             ]
         ),
     }
+    if rule_sets is not None and deploys is None:
+        document["warnings"].append(
+            "Each tool's DORA rules need a deployments file: none was given, so there is no "
+            "rule-set table."
+        )
     if rule_sets is not None and deploys is not None:
         document["rules"], document["rules_spread"] = compare_rule_sets(
             deploys.frame, deploys.changes, incidents, window, rule_sets

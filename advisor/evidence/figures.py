@@ -121,10 +121,15 @@ def rows(doc: dict, section: str) -> list[Row]:
     return [row(metric, _at(doc, path)) for path, metric in SECTIONS[section]]
 
 
+def count(n: int, word: str) -> str:
+    """`1 item`, `1,627 transitions`."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def window_text(doc: dict) -> str:
     w = doc["window"]
     how = "as given" if w["source"] == "given" else "the span of the files"
-    weeks = f"{w['whole_weeks']} whole week{'' if w['whole_weeks'] == 1 else 's'}"
+    weeks = count(w["whole_weeks"], "whole week")
     business = "; flow, cycle and status times in business days" if w["business_days"] else ""
     return (
         f"{w['from'][:16].replace('T', ' ')} to {w['to'][:16].replace('T', ' ')} UTC "
@@ -171,14 +176,17 @@ def rule_rows(doc: dict) -> list[dict]:
 
 
 def spread_text(doc: dict) -> list[str]:
+    """Per DORA figure, the lowest and the highest value across the rule sets that give it in
+    this product's unit (days with a deployment are not deployments: they stay out)."""
     lines = []
     for metric, s in (doc.get("rules_spread") or {}).items():
         if s["computed"] > 1 and s["low"] is not None:
             low, high = registry.show(metric, s["low"]), registry.show(metric, s["high"])
+            across = f"the {s['computed']} rule sets that give it in {s['unit']}"
             lines.append(
-                f"{registry.label(metric)}: {low} to {high} across {s['computed']} rule sets"
+                f"{registry.label(metric)}: {low} to {high} across {across}"
                 if low != high
-                else f"{registry.label(metric)}: {low} under all {s['computed']} rule sets"
+                else f"{registry.label(metric)}: {low} under all {across}"
             )
     return lines
 

@@ -27,6 +27,8 @@ MAX_ONE_BY_ONE = 20_000  # values parsed one at a time when no format fits them 
 MAX_STATUSES = 5_000  # distinct statuses in the work items: more are refused
 MAX_TYPES = 1_000  # distinct issue types: more are refused
 MAX_TEAMS = 1_000  # distinct teams with figures of their own: more, and none get them
+MIN_INCIDENT_HOURS = 0.1  # time-linking incidents: six minutes to ten years, or no bound
+MAX_INCIDENT_HOURS = 87_600.0
 MEMORY_NOTE = (
     f"Each file up to {MAX_FILE_MB} MB (a Jira JSON file up to {MAX_JSON_MB} MB, as it is "
     f"read whole), {MAX_TOTAL_MB} MB in all. Measuring needs about five times the size of "

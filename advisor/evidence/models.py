@@ -158,6 +158,7 @@ class Dora(Model):
     merged_ids: list[str]
     rows_with_id: int
     successful: int
+    with_first_commit: int = Field(description="deployments in the window with a first commit")
 
 
 class Speed(Figure):

@@ -117,9 +117,9 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
             _share_check(
                 "first_commits",
                 "Deployments with a first commit (lead time)",
-                dora["change_lead_time"]["n"],
-                dora["successful"],
-                "successful deployments have one",
+                dora["with_first_commit"],
+                dora["deployments"],
+                "deployments in the window have one",
             ),
         ]
         links = dora["incidents"]

@@ -144,7 +144,15 @@ def _check_header(data: bytes | str | Path, file: str) -> None:
         raise EvidenceError(
             [Problem(file, f"the header line is longer than {MAX_HEADER_BYTES:,} bytes")]
         )
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8 (CSV UTF-8)")])
     names = header(first)
+    if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in names[0])
+        shown = "tabs" if sep == "\t" else repr(sep)
+        raise EvidenceError(
+            [Problem(file, f"its columns are separated by {shown}: save it with commas", row=1)]
+        )
     if len(names) > MAX_COLUMNS:
         raise EvidenceError(
             [

@@ -36,7 +36,17 @@ def _rules(stage: str, active: bool, *names: str) -> dict[str, tuple[str, bool]]
 
 DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
     **_rules(
-        "backlog", False, "backlog", "to do", "todo", "open", "new", "selected for development"
+        "backlog",
+        False,
+        "backlog",
+        "to do",
+        "todo",
+        "open",
+        "new",
+        "selected for development",
+        "triage",
+        "needs triage",
+        "icebox",
     ),
     **_rules("ideation", True, "discovery", "analysis", "refinement", "design", "in design"),
     **_rules(
@@ -66,8 +76,10 @@ DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
         "ready for qa",
         "ready for test",
         "waiting for review",
+        "reopened",
+        "on hold",
     ),
-    **_rules("deployment", True, "releasing", "deploying", "in release"),
+    **_rules("deployment", True, "releasing", "deploying", "in release", "in deployment"),
     **_rules(
         "deployment", False, "ready for release", "ready to deploy", "awaiting release", "staging"
     ),
@@ -86,6 +98,12 @@ DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
         "cancelled",
         "canceled",
         "won't do",
+        "won't fix",
+        "wont fix",
+        "wontfix",
+        "duplicate",
+        "rejected",
+        "declined",
     ),
 }
 DEFAULT_TYPES = {

@@ -373,3 +373,48 @@ def test_identical_deployment_rows_are_one_and_are_counted(tmp_path, capsys):
     assert doc["counts"]["set_aside"] == {
         f"duplicate deployment rows (first at {deploys} row 3)": 1
     }
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("key;type;from_status;to_status;changed_at\nA;Story;;To Do;2026-01-05\n", "by ';'"),
+        ("key\ttype\tfrom_status\tto_status\tchanged_at\nA\tStory\t\tTo Do\t2026-01-05\n", "tabs"),
+    ],
+)
+def test_a_csv_not_separated_by_commas_says_so(tmp_path, capsys, content, words):
+    code, _, err = _run(tmp_path, capsys, content)
+    assert code == 2 and words in err and "save it with commas" in err
+
+
+def test_a_utf16_csv_says_so(tmp_path, capsys):
+    path = tmp_path / "items.csv"
+    path.write_bytes((HEADER + "A,Story,,To Do,2026-01-05T09:00:00Z\n").encode("utf-16"))
+    assert main(["evidence", str(path)]) == 2
+    assert "is UTF-16 text: save it as UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "status, stage",
+    [
+        ("Won't Fix", "done"),
+        ("Duplicate", "done"),
+        ("Reopened", "development"),
+        ("On Hold", "development"),
+        ("Triage", "backlog"),
+        ("In Deployment", "deployment"),
+    ],
+)
+def test_common_status_names_have_a_default(tmp_path, capsys, status, stage):
+    text = HEADER + "A,Story,,In Progress,2026-01-05T09:00:00Z\n"
+    text += f"A,Story,In Progress,{status},2026-01-06T09:00:00Z\n"
+    code, out, _ = _run(tmp_path, capsys, text, "--json")
+    rule = json.loads(out)["statuses"]["rules"][status]
+    assert code == 0 and rule == {**rule, "stage": stage, "source": "default"}
+
+
+def test_rules_without_deployments_say_why_there_is_no_table(tmp_path, capsys):
+    code, out, _ = _run(tmp_path, capsys, (DATA / "items.csv").read_text(), "--rules", "--json")
+    doc = json.loads(out)
+    assert code == 0 and "rules" not in doc
+    assert any("need a deployments file" in w for w in doc["warnings"])

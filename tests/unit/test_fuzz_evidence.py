@@ -1035,7 +1035,8 @@ def test_to_the_last_day_python_can_hold(tmp_path, cli):
     [
         ("0", False),
         ("-5", False),
-        ("0.0001", True),
+        ("0.0001", False),
+        ("0.1", True),
         ("87600", True),
         ("87601", False),
         ("1e9", False),

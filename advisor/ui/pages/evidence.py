@@ -28,7 +28,14 @@ from advisor.evidence import (
     registry,
 )
 from advisor.evidence import figures as fig
-from advisor.evidence.limits import MAX_FILE_MB, MEMORY_NOTE
+from advisor.evidence.limits import (
+    MAX_FILE_MB,
+    MAX_INCIDENT_HOURS,
+    MAX_SMALL_BYTES,
+    MB,
+    MEMORY_NOTE,
+    MIN_INCIDENT_HOURS,
+)
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
 from advisor.ui import state
@@ -50,6 +57,8 @@ SAMPLE = {
     "incidents": "incidents.csv",
     "survey": "survey.csv",
 }
+SMALL_FILES = ("statuses", "survey")  # hand-made files, read up to 1 MB
+SMALL_MB = max(1, MAX_SMALL_BYTES // MB)
 SCATTER_POINTS = 2_000  # the cycle-time scatter shows the latest finished items
 STATUS_MARK = {"met": "met", "partly met": "partly met", "missing": "missing"}
 
@@ -107,7 +116,7 @@ def _uploads() -> None:
             label,
             type=types,
             key=f"evidence_up_{kind}",
-            max_upload_size=MAX_FILE_MB,
+            max_upload_size=SMALL_MB if kind in SMALL_FILES else MAX_FILE_MB,
             accept_multiple_files=kind == "items",
         )
         if not state.new_upload(f"evidence_up_{kind}", upload or None):
@@ -550,11 +559,11 @@ def _options() -> tuple:
     )
     hours = c4.number_input(
         "Hours after a deployment",
-        1.0,
-        87_600.0,
+        MIN_INCIDENT_HOURS,
+        MAX_INCIDENT_HOURS,
         168.0,
         step=24.0,
-        format="%.0f",
+        format="%.1f",
         key="ev_incident_hours",
         disabled=not bounded,
     )
