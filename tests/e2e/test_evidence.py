@@ -87,3 +87,27 @@ def test_a_bad_upload_after_a_good_one_says_why_where_it_can_be_seen(page, tmp_p
     wait_idle(page)
     expect(error).to_be_visible()
     assert "named twice" in error.inner_text()
+
+
+def test_the_scenario_downloaded_right_after_a_send_holds_the_measured_bottleneck(page):
+    """The sidebar is drawn before the page: a send made while the page ran reached it one
+    run late, so the file downloaded next still held the old weights."""
+    import yaml
+
+    page.get_by_role("link", name="Evidence").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Load the sample organisation").click()
+    page.get_by_role("heading", name="Forecast").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Send this bottleneck to the Advisor").click()
+    page.get_by_text("The Advisor now uses these weights").wait_for()
+    wait_idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator("summary").filter(has_text="Scenario").first.click()
+    with page.expect_download() as download:
+        sidebar.get_by_role("button", name="Download as a scenario file").click()
+    from pathlib import Path
+
+    scenario = yaml.safe_load(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert scenario["answers"]["bottlenecks"]["development"] == pytest.approx(0.89, abs=0.01)
+    assert scenario["evidence"]["bottlenecks"]

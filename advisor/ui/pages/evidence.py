@@ -257,21 +257,24 @@ def _status_table(ev) -> StatusMap | None:
     )
 
 
-def _send_bottleneck(ev) -> None:
+def _send_bottleneck() -> None:
+    """Button callback: the measured weights become the Advisor's answers before the script
+    runs again, so the sidebar's scenario (drawn before this page) already holds them."""
     from advisor.evidence.bottleneck import whole_percentages
 
-    answers = state.answers()
-    data = {**answers, "bottlenecks": whole_percentages(ev.bottlenecks)}
+    sent = st.session_state.get("evidence_sendable")
+    if not sent:
+        return
+    data = {**state.answers(), "bottlenecks": whole_percentages(sent["bottlenecks"])}
     for loc in ("ideation", "development", "deployment", "operations", "support"):
         data["bottlenecks"].setdefault(loc, 0)
     state.replace_answers(data)
     st.session_state["bottleneck_source"] = {
-        "file": ev.source,
+        "file": sent["source"],
         "weights": dict(data["bottlenecks"]),
     }
-    st.session_state["evidence_readiness"] = {
-        k: fig.readiness_line(r) for k, r in ev.readiness.items()
-    }
+    st.session_state["evidence_readiness"] = dict(sent["readiness"])
+    st.session_state["evidence_sent"] = "advisor"
 
 
 TILES_A_ROW = 4  # wider values than a tile holds at a laptop's width otherwise
@@ -329,8 +332,11 @@ def _where_work_waits(ev, drawn: dict) -> None:
                 },
             },
         )
-    if st.button("Send this bottleneck to the Advisor", key="evidence_to_advisor"):
-        _send_bottleneck(ev)
+    st.button(
+        "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck
+    )
+    if st.session_state.get("evidence_sent") == "advisor":
+        st.session_state.pop("evidence_sent")
         st.success(f"The Advisor now uses these weights, measured from {md(ev.source)}.")
 
 
@@ -348,7 +354,7 @@ def _flow(ev, drawn: dict) -> None:
     right.vega_lite_chart(drawn["distribution"], width="stretch")
 
 
-def _dora(ev) -> None:
+def _dora(ev, key: str) -> None:
     st.subheader("DORA")
     if ev.dora is None:
         st.info("Upload a deployments CSV to see DORA's metrics.")
@@ -399,10 +405,10 @@ def _dora(ev) -> None:
                 "nothing is guessed."
             )
     with st.expander("Send to the ROI page's downtime lever"):
-        _to_roi(ev)
+        _to_roi(ev, key)
 
 
-def _to_roi(ev) -> None:
+def _to_roi(ev, key: str) -> None:
     d = ev.dora
     c1, c2, c3, c4 = st.columns(4)
     fail = d["change_fail_rate"]["value"]
@@ -416,35 +422,60 @@ def _to_roi(ev) -> None:
         return
     hours = round(recovery * 24, 2)
     per_year, fail = round(per_year, 2), round(fail, 4)
+    suffix = key[:12]  # the inputs start again from what a new measurement gives
     # No upper bound from the page: measured data decides (6,000 deployments in a day and a
     # half are 1.6 million a year; one failure can take years to recover).
-    after_deploys = c1.number_input("Deploys a year after", 0.0, None, per_year)
-    after_fail = c2.number_input("Change fail rate after", 0.0, 1.0, round(fail / 2, 4))
-    after_hours = c3.number_input("Hours to restore after", 0.0, None, round(hours / 2, 2))
-    cost = c4.number_input("Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0)
+    c1.number_input("Deploys a year after", 0.0, None, per_year, key=f"ev_roi_deploys_{suffix}")
+    c2.number_input(
+        "Change fail rate after", 0.0, 1.0, round(fail / 2, 4), key=f"ev_roi_fail_{suffix}"
+    )
+    c3.number_input(
+        "Hours to restore after", 0.0, None, round(hours / 2, 2), key=f"ev_roi_hours_{suffix}"
+    )
+    c4.number_input(
+        "Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0, key=f"ev_roi_cost_{suffix}"
+    )
     st.caption(
         f"Measured before: {registry.text('deploys_per_year', per_year)}, "
         f"{registry.text('change_fail_rate', fail)}, "
         f"{registry.text('failed_deployment_recovery_time', recovery)}."
     )
-    if st.button("Send to the ROI page", key="evidence_to_roi"):
-        st.session_state.setdefault("roi_pending_levers", []).append(
-            {
-                "name": f"Downtime avoided (measured from {ev.source})"[:200],
-                "downtime_avoided": {
-                    "deploys_per_year_before": per_year,
-                    "deploys_per_year_after": after_deploys,
-                    "change_fail_rate_before": fail,
-                    "change_fail_rate_after": after_fail,
-                    "recovery_hours_before": hours,
-                    "recovery_hours_after": after_hours,
-                    "cost_per_hour": cost,
-                },
-                "start_month": 3,
-                "ramp_months": 6,
-            }
-        )
+    st.session_state["evidence_lever"] = {
+        "suffix": suffix,
+        "source": ev.source,
+        "before": {"deploys": per_year, "fail": fail, "hours": hours},
+    }
+    st.button("Send to the ROI page", key="evidence_to_roi", on_click=_send_lever)
+    if st.session_state.get("evidence_sent") == "roi":
+        st.session_state.pop("evidence_sent")
         st.success("Added to the ROI page's benefits.")
+
+
+def _send_lever() -> None:
+    """Button callback: the downtime lever, from the measured figures and the inputs as the
+    user left them (read from the state, never from values captured when drawn)."""
+    lever = st.session_state.get("evidence_lever")
+    if not lever:
+        return
+    suffix, before = lever["suffix"], lever["before"]
+    value = lambda name: float(st.session_state[f"ev_roi_{name}_{suffix}"])  # noqa: E731
+    st.session_state.setdefault("roi_pending_levers", []).append(
+        {
+            "name": f"Downtime avoided (measured from {lever['source']})"[:200],
+            "downtime_avoided": {
+                "deploys_per_year_before": before["deploys"],
+                "deploys_per_year_after": value("deploys"),
+                "change_fail_rate_before": before["fail"],
+                "change_fail_rate_after": value("fail"),
+                "recovery_hours_before": before["hours"],
+                "recovery_hours_after": value("hours"),
+                "cost_per_hour": value("cost"),
+            },
+            "start_month": 3,
+            "ramp_months": 6,
+        }
+    )
+    st.session_state["evidence_sent"] = "roi"
 
 
 def _dx(ev) -> None:
@@ -618,6 +649,11 @@ def render() -> None:
         state.show_input_error(exc, "The evidence files")
         return
     st.session_state["evidence_summary"] = fig.summary(ev.document)
+    st.session_state["evidence_sendable"] = {
+        "source": ev.source,
+        "bottlenecks": dict(ev.bottlenecks),
+        "readiness": {k: fig.readiness_line(r) for k, r in ev.readiness.items()},
+    }
     drawn = _charts(key, ev)
     for warning in ev.warnings:
         st.warning(md(warning), icon="⚠️")
@@ -648,6 +684,6 @@ def render() -> None:
         )
     _where_work_waits(ev, drawn)
     _flow(ev, drawn)
-    _dora(ev)
+    _dora(ev, key)
     _dx(ev)
     _forecast(ev)
