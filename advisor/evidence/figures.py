@@ -49,7 +49,7 @@ STATISTIC_WORDS = {
     "median": "median",
     "lower_median": "lower median",
     "mean": "mean",
-    "rate": "over the window",
+    "rate": "rate",
     "share": "share",
     "count": "count",
     "floored_mean": "weekly mean rounded down",

@@ -65,3 +65,13 @@ def shown(element) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", element.value)
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    """The Evidence page's figures as shown: label -> value with its unit, from its tables."""
+    out = {}
+    for frame in at.dataframe:
+        table = frame.value
+        if "figure" in table.columns and "value" in table.columns:
+            out.update(zip(table["figure"], table["value"], strict=True))
+    return out

@@ -277,16 +277,34 @@ def _send_bottleneck() -> None:
     st.session_state["evidence_sent"] = "advisor"
 
 
-TILES_A_ROW = 4  # wider values than a tile holds at a laptop's width otherwise
-
-
-def _metric_row(rows: list[fig.Row]) -> None:
-    for start in range(0, len(rows), TILES_A_ROW):
-        cols = st.columns(TILES_A_ROW)
-        for col, r in zip(cols, rows[start : start + TILES_A_ROW], strict=False):
-            shown = "-" if r.note.startswith("not enough data") else r.shown
-            col.metric(r.short, shown, help=md(f"{r.label}: {r.note or r.detail}"))
-            col.caption(md(f"{r.statistic}, n = {r.n:,}" if not r.note else r.note))
+def _figures(rows: list[fig.Row]) -> None:
+    """A section's figures as a table: label, value with its unit (as the reports and the
+    command line give it), what it summarises, how many items or deployments are behind
+    it, and its note or definition. A table never cuts a value short; tiles did."""
+    table = pd.DataFrame(
+        [
+            {
+                "figure": r.label,
+                "value": "-" if r.note.startswith("not enough data") else r.shown,
+                "statistic": r.statistic,
+                "n": r.n,
+                "note or definition": r.note or r.detail,
+            }
+            for r in rows
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "figure": st.column_config.TextColumn(width="medium"),
+            "value": st.column_config.TextColumn(width="small"),
+            "statistic": st.column_config.TextColumn(width="small"),
+            "n": st.column_config.NumberColumn(width="small", format="%d"),
+            "note or definition": st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -308,10 +326,10 @@ def _where_work_waits(ev, drawn: dict) -> None:
                 team: {
                     **{f"waits in {k}": v for k, v in t["bottlenecks"].items()},
                     "finished": t["finished"],
-                    "flow time (median days)": t["flow_time_median_days"],
-                    "cycle time (median days)": t["cycle_time_median_days"],
-                    "flow efficiency (median)": t["flow_efficiency_median"],
-                    "throughput (items a week)": t["throughput_per_week"],
+                    "flow time": registry.show("flow_time", t["flow_time_median_days"], "-"),
+                    "cycle time": registry.show("cycle_time", t["cycle_time_median_days"], "-"),
+                    "efficiency": t["flow_efficiency_median"],
+                    "throughput": registry.show("throughput", t["throughput_per_week"], "-"),
                 }
                 for team, t in ev.teams.items()
             }
@@ -320,18 +338,12 @@ def _where_work_waits(ev, drawn: dict) -> None:
             table,
             width="stretch",
             column_config={
-                **{
-                    c: st.column_config.NumberColumn(format="percent")
-                    for c in table.columns
-                    if c.startswith("waits in") or c.startswith("flow efficiency")
-                },
-                **{
-                    c: st.column_config.NumberColumn(format="%.1f")
-                    for c in table.columns
-                    if "days" in c or "a week" in c
-                },
+                c: st.column_config.NumberColumn(format="percent")
+                for c in table.columns
+                if c.startswith("waits in") or c == "efficiency"
             },
         )
+        st.caption("Per team: medians of the items each finished in the window; never per person.")
     st.button(
         "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck
     )
@@ -342,8 +354,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
 
 def _flow(ev, drawn: dict) -> None:
     st.subheader("Flow and SEI")
-    _metric_row(fig.rows(ev.document, "flow"))
-    _metric_row(fig.rows(ev.document, "sei"))
+    _figures(fig.rows(ev.document, "flow") + fig.rows(ev.document, "sei"))
     st.vega_lite_chart(drawn["cfd"], width="stretch")
     left, right = st.columns(2)
     left.vega_lite_chart(drawn["scatter"], width="stretch")
@@ -360,7 +371,7 @@ def _dora(ev, key: str) -> None:
         st.info("Upload a deployments CSV to see DORA's metrics.")
         return
     d = ev.dora
-    _metric_row(fig.rows(ev.document, "dora"))
+    _figures(fig.rows(ev.document, "dora"))
     sc = d["score"]
     show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731
     st.caption(
@@ -480,7 +491,7 @@ def _send_lever() -> None:
 
 def _dx(ev) -> None:
     st.subheader("DX Core 4")
-    _metric_row(fig.rows(ev.document, "dx_core_4"))
+    _figures(fig.rows(ev.document, "dx_core_4"))
     eff = ev.dx_core_4["effectiveness"]
     if eff["teams"]:
         st.caption(
