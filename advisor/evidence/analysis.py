@@ -148,13 +148,50 @@ def _mapping(rows: Rows, status_map, categories: Categories) -> Mapping:
 
 
 def _deploy_times(deploys: Deployments | None, incidents: pd.DataFrame | None) -> list:
-    times = []
+    return [times for _, times in _dated(deploys, incidents)]
+
+
+def _dated(deploys: Deployments | None, incidents: pd.DataFrame | None) -> list:
+    """(column, ns) of every timestamp the deployments and incidents bring to the window."""
+    out = []
     if deploys is not None:
         f = deploys.frame
-        times += [to_ns(f["deployed_at"]), to_ns(f["commit_at"]), to_ns(f["recovered_at"])]
+        for column in ("deployed_at", "commit_at", "recovered_at"):
+            out.append((f"deployments' {column}", to_ns(f[column])))
     if incidents is not None and len(incidents):
-        times += [to_ns(incidents["created_at"]), to_ns(incidents["resolved_at"])]
-    return times
+        for column in ("created_at", "resolved_at"):
+            out.append((f"incidents' {column}", to_ns(incidents[column])))
+    return out
+
+
+STRETCH_DAYS = 30  # a window stretched further than this by one column is warned about
+
+
+def _stretched(window: Window, rows: Rows, deploys, incidents) -> str | None:
+    """A warning when one column alone stretches the window a month or more beyond every
+    status change and deployment (a mistyped year in a recovery, say): every rate is then
+    divided by that span."""
+    if window.given:
+        return None
+    events = [rows.at] + [t for name, t in _dated(deploys, incidents) if "deployed" in name]
+    known = np.concatenate([e[e != NAT] for e in events])
+    if not known.size:
+        return None
+    lo, hi = int(known.min()), int(known.max())
+    columns = [("work items' created_at", rows.created), *_dated(deploys, incidents)]
+    for side, edge, gap in (
+        ("starts", window.start, lo - window.start),
+        ("ends", window.end, window.end - hi),
+    ):
+        if gap > STRETCH_DAYS * 86_400_000_000_000:
+            culprit = next((name for name, t in columns if (t == edge).any()), "a timestamp")
+            day = pd.Timestamp(edge, tz="UTC").date().isoformat()
+            return (
+                f"The window {side} on {day}, {gap / 86_400_000_000_000:,.0f} days beyond every "
+                f"status change and deployment, because of {culprit}: every rate is divided by "
+                "that span. Check that date, or set the window (--from / --to)."
+            )
+    return None
 
 
 def _as_deployments(deployments) -> Deployments | None:
@@ -234,6 +271,7 @@ def analyse_evidence(
         ok = ~deploys.frame["failed"].to_numpy()
         inside = window.contains(to_ns(deploys.frame["deployed_at"]))
         dora.update(
+            source=deploys.file,
             rows=deploys.rows,
             read=len(deploys.frame),
             merged_rows=deploys.merged_rows,
@@ -295,6 +333,9 @@ def analyse_evidence(
             ]
         ),
     }
+    stretched = _stretched(window, rows, deploys, incidents)
+    if stretched:
+        document["warnings"].append(stretched)
     if rule_sets is not None and deploys is None:
         document["warnings"].append(
             "Each tool's DORA rules need a deployments file: none was given, so there is no "

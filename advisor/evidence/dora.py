@@ -6,7 +6,7 @@ This product's rules:
     change lead time        deployed_at - earliest commit_at, per successful deployment in
                             the window (median, P85)
     deployment frequency    successful deployments in the window / (window days / 7); and
-                            UTC days with one / (window days / 7)
+                            UTC days with one the same way, at most 7
     change fail rate        failed deployments / deployments in the window, per deployment:
                             failed when its status is failed or an incident is linked to it
     incident links          by the incident's deployment_id (an id naming no deployment is
@@ -247,7 +247,11 @@ def frequency(successful_ns: np.ndarray, window: Window, rule: Frequency) -> dic
     where = span(window.start, window.end)
     if rule.summary == "rate":
         value = window.rate(counted)
-        note = "the window is shorter than a day" if value is None else None
+        if rule.count == "deployment_days" and value is not None:
+            # A week has seven days: the window's partial first and last days can count
+            # a day with a deployment without counting the whole day in the window.
+            value = min(value, 7.0)
+        note = NOT_ENOUGH + ": the window is shorter than a day" if value is None else None
         return _figure("deployment_frequency", value, unit, "rate", counted, where, note)
     if window.days < 1:
         return _figure("deployment_frequency", None, unit, rule.summary, counted, where, NOT_ENOUGH)

@@ -264,13 +264,25 @@ def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     }
 
 
-def cumulative_flow(p: Prepared, freq: str = "W-MON") -> pd.DataFrame:
-    """Items in each stage at each period's start: the cumulative flow diagram's data."""
+MAX_FLOW_POINTS = 400  # points in time the cumulative flow diagram draws, at most
+
+
+def cumulative_flow(p: Prepared) -> pd.DataFrame:
+    """Items in each stage at points across the observation window (its start, each Monday,
+    or each month's or each year's start when weeks would be more than MAX_FLOW_POINTS, and
+    its end): the cumulative flow diagram's data. A decade of history stays a few hundred
+    points; a window chosen by the user is what is drawn."""
     stays = p.stays
     if not len(stays.at):
         return pd.DataFrame()
-    begin = pd.Timestamp(int(stays.at.min()), tz="UTC").normalize()
-    points = pd.date_range(begin, p.as_of + pd.Timedelta(days=7), freq=freq)
+    start = pd.Timestamp(p.window.start, tz="UTC")
+    end = pd.Timestamp(p.window.end, tz="UTC")
+    for freq in ("W-MON", "MS", "YS"):
+        points = pd.date_range(start.normalize(), end, freq=freq)
+        if len(points) <= MAX_FLOW_POINTS:
+            break
+    points = points[(points > start) & (points < end)]
+    points = points.append(pd.DatetimeIndex([start, end])).sort_values().unique()
     grid = points.asi8
     out = {}
     for code in np.unique(stays.stage):

@@ -152,6 +152,7 @@ class Dora(Model):
     incident_window_hours: float | None
     clusters: str
     incident_rule: str
+    source: str = Field(default="", description="the deployments file")
     rows: int
     read: int = Field(description="deployments read, inside the window or not")
     merged_rows: int

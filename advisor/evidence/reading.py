@@ -502,6 +502,7 @@ class Deployments:
     rows: int
     merged_rows: int = 0  # rows read as part of another row's deployment
     merged_ids: list[str] = field(default_factory=list)
+    file: str = ""
 
 
 def read_deployments(
@@ -570,7 +571,7 @@ def read_deployments(
             "commit_at": rows["commit_at"].array,
         }
     )
-    return Deployments(out, changes, len(frame), merged, ids)
+    return Deployments(out, changes, len(frame), merged, ids, file)
 
 
 def _count_rows(aside: SetAside, reason: str, frame: pd.DataFrame, mask, file: str) -> None:

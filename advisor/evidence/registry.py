@@ -195,7 +195,7 @@ METRICS: dict[str, Metric] = {
             "days with a deployment per week",
             "rate",
             "rate",
-            "UTC days with a successful deployment in the window / (window days / 7)",
+            "UTC days with a successful deployment in the window / (window days / 7), at most 7",
             DORA_GUIDE,
             "days with a deployment a week",
         ),

@@ -418,3 +418,39 @@ def test_rules_without_deployments_say_why_there_is_no_table(tmp_path, capsys):
     doc = json.loads(out)
     assert code == 0 and "rules" not in doc
     assert any("need a deployments file" in w for w in doc["warnings"])
+
+
+def test_one_mistyped_year_stretching_the_window_is_warned_about(tmp_path, capsys):
+    """The window is the span of every timestamp; a recovery typed as 2046 makes it 20
+    years, and every rate small. The figures stay as defined; the warning names the column."""
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "id,deployed_at,commit_at,status,recovered_at\n"
+        "d1,2026-01-05T10:00:00Z,2026-01-04T10:00:00Z,failed,2046-01-05T12:00:00Z\n"
+    )
+    code, out, err = _run(
+        tmp_path, capsys, (DATA / "items.csv").read_text(), "--deployments", str(deploys), "--json"
+    )
+    assert code == 0, err
+    warning = next(w for w in json.loads(out)["warnings"] if w.startswith("The window ends"))
+    assert "2046-01-05" in warning and "deployments' recovered_at" in warning
+
+
+def test_days_with_a_deployment_are_never_more_than_seven_a_week(tmp_path, capsys):
+    """One deployment a day at 23:30 for eight days, 5 to 12 January: the window runs from
+    the 5th 09:00 to the 12th 23:30 (7.6 days), so 8 days over 7.6 / 7 weeks read 7.4 a
+    week, more days than a week has. Every day had one: 7 a week."""
+    items = HEADER + "A,Story,,In Progress,2026-01-05T09:00:00Z\n"
+    items += "A,Story,In Progress,Done,2026-01-12T09:00:00Z\n"
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "id,deployed_at,commit_at,status\n"
+        + "".join(
+            f"d{i},2026-01-{5 + i:02d}T23:30:00Z,2026-01-{5 + i:02d}T20:00:00Z,success\n"
+            for i in range(8)
+        )
+    )
+    code, out, err = _run(tmp_path, capsys, items, "--deployments", str(deploys), "--json")
+    assert code == 0, err
+    days = json.loads(out)["dora"]["deployment_days"]
+    assert days["value"] == 7

@@ -181,7 +181,11 @@ def _measure(key: str, _files: dict, map_yaml: str, options: tuple):
 
 @st.cache_resource(max_entries=6, ttl=3600, show_spinner=False)
 def _charts(key: str, _ev) -> dict:
-    """The page's charts as Vega-Lite specs, built once per measurement."""
+    """The page's charts as Vega-Lite specs, built once per measurement. Their data are
+    bounded where they are made (the flow diagram's points, the scatter's latest items),
+    so Altair's 5,000-row guard is lifted rather than met by a decade of history."""
+    import altair as alt
+
     from advisor.evidence.flow import cumulative_flow
 
     ev = _ev
@@ -189,17 +193,18 @@ def _charts(key: str, _ev) -> dict:
     items = ev.prepared.items
     finished = items[items["finished"].to_numpy(dtype=bool)]
     latest = finished.sort_values("done").tail(SCATTER_POINTS)
-    out = {
-        "cfd": charts.cfd_chart(cumulative_flow(ev.prepared)).to_dict(),
-        "scatter": charts.cycle_scatter(
-            latest, sei["cycle_time_days"]["median"], sei["cycle_time_days"]["p85"]
-        ).to_dict(),
-        "distribution": charts.distribution_chart(ev.flow["distribution_by_week"]).to_dict(),
-        "scatter_points": len(latest),
-        "finished": len(finished),
-    }
-    if ev.bottleneck_detail["waiting_days"]:
-        out["waiting"] = charts.waiting_chart(ev.bottleneck_detail).to_dict()
+    with alt.data_transformers.disable_max_rows():
+        out = {
+            "cfd": charts.cfd_chart(cumulative_flow(ev.prepared)).to_dict(),
+            "scatter": charts.cycle_scatter(
+                latest, sei["cycle_time_days"]["median"], sei["cycle_time_days"]["p85"]
+            ).to_dict(),
+            "distribution": charts.distribution_chart(ev.flow["distribution_by_week"]).to_dict(),
+            "scatter_points": len(latest),
+            "finished": len(finished),
+        }
+        if ev.bottleneck_detail["waiting_days"]:
+            out["waiting"] = charts.waiting_chart(ev.bottleneck_detail).to_dict()
     return out
 
 
@@ -419,6 +424,10 @@ def _dora(ev, key: str) -> None:
         _to_roi(ev, key)
 
 
+ROI_MAX_DEPLOYS = 1e7  # the ROI model's bounds (advisor/roi/schema.py): a lever beyond them
+ROI_MAX_HOURS = 8_760.0  # is refused there, so it is capped here, and said so
+
+
 def _to_roi(ev, key: str) -> None:
     d = ev.dora
     c1, c2, c3, c4 = st.columns(4)
@@ -431,35 +440,49 @@ def _to_roi(ev, key: str) -> None:
             "these files do not give all three."
         )
         return
-    hours = round(recovery * 24, 2)
-    per_year, fail = round(per_year, 2), round(fail, 4)
+    measured = (per_year, recovery * 24)
+    per_year = round(min(per_year, ROI_MAX_DEPLOYS), 2)
+    hours = round(min(recovery * 24, ROI_MAX_HOURS), 2)
+    fail = round(fail, 4)
     suffix = key[:12]  # the inputs start again from what a new measurement gives
-    # No upper bound from the page: measured data decides (6,000 deployments in a day and a
-    # half are 1.6 million a year; one failure can take years to recover).
-    c1.number_input("Deploys a year after", 0.0, None, per_year, key=f"ev_roi_deploys_{suffix}")
+    c1.number_input(
+        "Deploys a year after", 0.0, ROI_MAX_DEPLOYS, per_year, key=f"ev_roi_deploys_{suffix}"
+    )
     c2.number_input(
         "Change fail rate after", 0.0, 1.0, round(fail / 2, 4), key=f"ev_roi_fail_{suffix}"
     )
     c3.number_input(
-        "Hours to restore after", 0.0, None, round(hours / 2, 2), key=f"ev_roi_hours_{suffix}"
+        "Hours to restore after",
+        0.0,
+        ROI_MAX_HOURS,
+        round(hours / 2, 2),
+        key=f"ev_roi_hours_{suffix}",
     )
     c4.number_input(
         "Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0, key=f"ev_roi_cost_{suffix}"
     )
+    capped = per_year < measured[0] - 0.01 or hours < measured[1] - 0.01
     st.caption(
-        f"Measured before: {registry.text('deploys_per_year', per_year)}, "
-        f"{registry.text('change_fail_rate', fail)}, "
-        f"{registry.text('failed_deployment_recovery_time', recovery)}."
+        f"Measured before: {registry.show('deploys_per_year', per_year)} deployments, change "
+        f"fail rate {registry.show('change_fail_rate', fail)}, "
+        f"{registry.show('failed_deployment_recovery_time', recovery)} to recover"
+        + (
+            f" (capped at the ROI model's bounds: {ROI_MAX_DEPLOYS:,.0f} deployments a year, "
+            f"{ROI_MAX_HOURS:,.0f} hours)"
+            if capped
+            else ""
+        )
+        + "."
     )
     st.session_state["evidence_lever"] = {
         "suffix": suffix,
-        "source": ev.source,
+        "source": ev.document["dora"].get("source") or ev.source,
         "before": {"deploys": per_year, "fail": fail, "hours": hours},
     }
     st.button("Send to the ROI page", key="evidence_to_roi", on_click=_send_lever)
     if st.session_state.get("evidence_sent") == "roi":
         st.session_state.pop("evidence_sent")
-        st.success("Added to the ROI page's benefits.")
+        st.success("Added to the ROI page's benefits (a lever sent again replaces it).")
 
 
 def _send_lever() -> None:

@@ -88,9 +88,15 @@ def render() -> None:
     _load_or_reset(catalog, ctx)
     roi = state.get()
     pending = st.session_state.pop("roi_pending_levers", [])
-    if pending:  # sent from the Evidence page
+    if pending:  # sent from the Evidence page: a lever sent again replaces its namesake
+        names = {lever["name"] for lever in pending}
+        roi.modelled[:] = [b for b in roi.modelled if b.get("name") not in names]
         roi.modelled.extend(pending)
-        st.toast(f"{len(pending)} benefit(s) from the Evidence page added")
+        st.toast(
+            "1 benefit from the Evidence page added"
+            if len(pending) == 1
+            else f"{len(pending)} benefits from the Evidence page added"
+        )
     data = _inputs(roi, catalog, ctx)
     # Widgets forget their values when the user visits another page; the state does not.
     roi.data = {k: data.get(k) for k in form.KEPT}
