@@ -96,6 +96,17 @@ def _check(kind: str, uploads: list[Upload]) -> None:
         read_survey(first.data, first.name)
 
 
+def _uploader_changed(kind: str) -> None:
+    """The user changed an uploader: one emptied by hand takes its file out of use (leaving
+    the page empties it too, but calls nothing)."""
+    if not st.session_state.get(f"evidence_up_{kind}"):
+        _files().pop(kind, None)
+        st.session_state.pop(f"_seen_evidence_up_{kind}", None)
+        st.session_state.pop("evidence_refused", None)
+        if kind in ("items", "statuses"):
+            st.session_state.pop("evidence_map_edits", None)
+
+
 def _uploads() -> None:
     c1, c2 = st.columns([1, 3])
     if c1.button("Load the sample organisation", key="evidence_sample", type="primary"):
@@ -118,6 +129,8 @@ def _uploads() -> None:
             key=f"evidence_up_{kind}",
             max_upload_size=SMALL_MB if kind in SMALL_FILES else MAX_FILE_MB,
             accept_multiple_files=kind == "items",
+            on_change=_uploader_changed,
+            args=(kind,),
         )
         if not state.new_upload(f"evidence_up_{kind}", upload or None):
             continue
