@@ -104,6 +104,18 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     st.session_state["evidence_summary"] = (
         s.evidence.model_dump() if s.evidence is not None else None
     )
+    # Where the Advisor's weights and readiness came from travels with the scenario.
+    for key in ("bottleneck_source", "evidence_readiness"):
+        st.session_state.pop(key, None)
+    if s.evidence is not None and s.evidence.bottlenecks:
+        from advisor.evidence.bottleneck import whole_percentages
+
+        measured = whole_percentages(s.evidence.bottlenecks)
+        st.session_state["bottleneck_source"] = {
+            "file": s.evidence.source or "the evidence kept with the scenario",
+            "weights": {loc: measured.get(loc, 0) for loc in data["bottlenecks"]},
+        }
+        st.session_state["evidence_readiness"] = dict(s.evidence.readiness)
     st.session_state["scenario_meta"] = {
         "name": s.name,
         "team": s.team or "",

@@ -302,3 +302,21 @@ def test_a_history_of_twenty_years_draws_every_chart(app):
     at.date_input(key="ev_from").set_value(__import__("datetime").date(2026, 1, 1)).run()
     assert_clean(at)
     assert "Forecast" in [s.value for s in at.subheader]
+
+
+def test_a_reopened_scenario_says_where_its_weights_and_readiness_came_from(app):
+    at = _sample(_open(app))
+    at.button(key="evidence_to_advisor").click().run()
+    at.button(key="scn_save").click().run()
+    assert_clean(at)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["scenario"] = at.query_params["scenario"]
+    fresh.query_params["version"] = at.query_params["version"]
+    fresh.run()
+    assert_clean(fresh)
+    assert any("Measured from your data" in shown(i) for i in fresh.info)
+    assert len([c for c in fresh.caption if shown(c).startswith("Your data:")]) == 4
