@@ -232,8 +232,8 @@ def _print_evidence(doc: dict, out) -> None:
         file=out,
     )
     print(f"Window: {figures.window_text(doc)}", file=out)
-    for reason, count in c["set_aside"].items():
-        print(f"  set aside: {count:,} {reason}", file=out)
+    for reason, n in c["set_aside"].items():
+        print(f"  set aside: {reason}: {n:,}", file=out)
     weights = figures.percentages_text(doc["bottlenecks"])
     top = doc["bottleneck_detail"]["top"]
     print(
@@ -245,9 +245,11 @@ def _print_evidence(doc: dict, out) -> None:
             continue
         print(f"{title}:", file=out)
         for r in lines:
-            extra = f"({r.statistic}, n = {r.n:,})" if not r.note else r.note
-            shown = "" if r.note.startswith("not enough data") else f"{r.shown}  "
-            print(f"  {r.label:32} {shown}{extra}", file=out)
+            if r.shown == figures.MISSING:
+                print(f"  {r.label:32} -  {r.note}", file=out)
+            else:
+                detail = f"({r.statistic}, n = {r.n:,})" + (f"; {r.note}" if r.note else "")
+                print(f"  {r.label:32} {r.shown}  {detail}", file=out)
     if doc.get("dora"):
         sc = doc["dora"]["score"]
         show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731

@@ -57,6 +57,8 @@ def text_of(data: str | bytes, file: str, error: type[InputError] = InputError) 
     if len(data) > MAX_BYTES:
         raise error([Problem(file, f"file is larger than {MAX_BYTES:,} bytes")])
     if isinstance(data, bytes):
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise error([Problem(file, "is UTF-16 text: save it as UTF-8")])
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

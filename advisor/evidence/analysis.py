@@ -14,6 +14,7 @@ import pandas as pd
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
+from advisor.evidence.figures import count
 from advisor.evidence.flow import flow_metrics, sei_metrics, weekly_done, whole_weeks
 from advisor.evidence.forecast import forecast
 from advisor.evidence.limits import MAX_TEAMS
@@ -399,7 +400,7 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
         keys = list(read.truncated)
         held, total = read.truncated[keys[0]]
         out.append(
-            f"{len(keys)} item(s) have a changelog cut short ({_keys(keys)}; {keys[0]} holds "
+            f"Changelogs cut short: {count(len(keys), 'item')} ({_keys(keys)}; {keys[0]} holds "
             f"{held} of {total} histories, the {total - held} oldest missing). Jira's search "
             "returns at most 100 histories per issue; the rest come from "
             "GET /rest/api/3/issue/{key}/changelog. Their start is unknown: they count as "
@@ -409,9 +410,9 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
     if midway > 0:
         keys = [k for k in p.items.index[p.items["partial"]] if k not in read.truncated]
         out.append(
-            f"{midway} item(s) begin part-way through their work ({_keys(keys)}): their first "
-            "row leaves a status of work or done, so their start is unknown; they get no flow "
-            "or cycle time."
+            f"Items that begin part-way through their work: {midway:,} ({_keys(keys)}); their "
+            "first row leaves a status of work or done, so their start is unknown; they get no "
+            "flow or cycle time."
         )
     if c["finished"] == 0:
         out.append(
@@ -420,13 +421,13 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
         )
     if c["out_of_sequence"]:
         out.append(
-            f"{c['out_of_sequence']} transitions do not start from the status the item was "
-            "in; each stay runs from its own change to the next."
+            "Transitions that do not start from the status the item was in: "
+            f"{c['out_of_sequence']:,}; each stay runs from its own change to the next."
         )
     if c["transitions_after_window"]:
         out.append(
-            f"{c['transitions_after_window']:,} status changes after the window's end are not "
-            "used (the data as of that end)."
+            f"Status changes after the window's end: {c['transitions_after_window']:,}; they "
+            "are not used (the data as of that end)."
         )
     if window.whole_week_days().size == 0:
         out.append(
@@ -443,16 +444,16 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
         links = dora["incidents"]
         if links["dangling"]:
             out.append(
-                f"{links['dangling']} incident(s) name a deployment that is not in the "
-                f"deployments file ({_keys(links['dangling_ids'])}): they are not linked to any."
+                "Incidents naming a deployment that is not in the deployments file: "
+                f"{links['dangling']:,} ({_keys(links['dangling_ids'])}); they are not linked "
+                "to any."
             )
         if links["unlinked"]:
             bound = dora["incident_window_hours"]
+            within = f" within {bound:g} hours" if bound is not None else ""
             out.append(
-                f"{links['unlinked']} incident(s) with no deployment id found no successful "
-                "deployment before them"
-                + (f" within {bound:g} hours" if bound is not None else "")
-                + ": they are not counted against any deployment."
+                "Incidents with no deployment id and no successful deployment before them"
+                f"{within}: {links['unlinked']:,}; they are not counted against any deployment."
             )
     note = dx["effectiveness"].get("note")
     if dx["effectiveness"]["hidden_teams"] and note:

@@ -73,7 +73,7 @@ def effectiveness(survey: pd.DataFrame | None, where: dict | None) -> dict:
     )
     if hidden and value is not None:
         figure["note"] = (
-            f"{hidden} team(s) with fewer than {MIN_GROUP} respondents are not shown and are "
+            f"Teams with fewer than {MIN_GROUP} respondents: {hidden}; they are not shown and are "
             "left out of the overall figure"
         )
     return figure
@@ -91,7 +91,7 @@ def dx_core_4(
     rate = velocity.get("value")
     speed = rate / engineers if (engineers and rate is not None) else None
     why = (
-        "give the number of engineers"
+        "not enough data: give the number of engineers"
         if not engineers
         else velocity.get("note") or "not enough data"
     )

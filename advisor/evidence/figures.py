@@ -96,6 +96,9 @@ def _detail(metric: str, f: dict) -> str:
     return "; ".join(parts)
 
 
+MISSING = "-"  # a figure with no value: its note says why
+
+
 def row(metric: str, f: dict | None) -> Row:
     f = f or {}
     value = f.get("value")
@@ -105,7 +108,7 @@ def row(metric: str, f: dict | None) -> Row:
         registry.label(metric),
         registry.short(metric),
         f.get("unit") or registry.unit(metric),
-        registry.show(metric, value),
+        registry.show(metric, value, MISSING),
         statistic,
         int(f.get("n") or 0),
         f.get("note") or "",
@@ -182,11 +185,11 @@ def spread_text(doc: dict) -> list[str]:
     for metric, s in (doc.get("rules_spread") or {}).items():
         if s["computed"] > 1 and s["low"] is not None:
             low, high = registry.show(metric, s["low"]), registry.show(metric, s["high"])
-            across = f"the {s['computed']} rule sets that give it in {s['unit']}"
+            sets = f"{s['computed']} rule sets giving it in {s['unit']}"
             lines.append(
-                f"{registry.label(metric)}: {low} to {high} across {across}"
+                f"{registry.label(metric)}: from {low} to {high} across {sets}"
                 if low != high
-                else f"{registry.label(metric)}: {low} under all {across}"
+                else f"{registry.label(metric)}: {low} under all {sets}"
             )
     return lines
 

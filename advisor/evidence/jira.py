@@ -251,6 +251,8 @@ def read_jira(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
     reader = _Reader()
     issue_files = []
     for file, data in files:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+            raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8")])
         try:
             doc = json.loads(data.decode("utf-8-sig"))
         except (ValueError, RecursionError) as exc:  # also an integer of over 4,300 digits

@@ -26,7 +26,7 @@ MET, PARTLY, MISSING = "met", "partly met", "missing"
 def _share_check(id_, label, part, whole, what, good=0.95, some=0.5) -> dict:
     share = part / whole if whole else None
     status = MISSING if share is None or share < some else PARTLY if share < good else MET
-    figure = f"{part:,} of {whole:,} {what}" if whole else f"no {what}"
+    figure = f"{what}: {part:,} of {whole:,}" if whole else f"{what}: none to count"
     return {
         "id": id_,
         "label": label,
@@ -63,7 +63,7 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "Items with a complete history",
         counts["complete_history_items"],
         items,
-        "items start at creation and are not cut short",
+        "items that start at creation, not cut short",
     )
     sources = [r["source"] for r in statuses["rules"].values()]
     known = sum(s in ("mapped", "category") for s in sources)
@@ -84,7 +84,7 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "Finished items with a development start (cycle time)",
         counts.get("finished_with_cycle_time", 0),
         finished,
-        "finished items have one",
+        "finished items with one",
     )
     pulls = _check(
         "pull_requests",
@@ -112,14 +112,14 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
                 "Deployments with an id",
                 dora["rows_with_id"],
                 rows,
-                "rows have an id",
+                "rows with an id",
             ),
             _share_check(
                 "first_commits",
                 "Deployments with a first commit (lead time)",
                 dora["with_first_commit"],
                 dora["deployments"],
-                "deployments in the window have one",
+                "deployments in the window with one",
             ),
         ]
         links = dora["incidents"]
@@ -155,7 +155,7 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
                 "Failed deployments with a recovery time",
                 dora["failed_deployment_recovery_time"]["n"],
                 dora["change_fail_rate"]["failed"],
-                "failed deployments have one",
+                "failed deployments with one",
             )
         )
     effectiveness = dx["effectiveness"]
@@ -204,7 +204,7 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "Issue types mapped to flow items",
         types_mapped,
         len(statuses["types"]),
-        "issue types are mapped",
+        "issue types mapped",
         good=1.0,
     )
     quality = {

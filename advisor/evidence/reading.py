@@ -146,6 +146,10 @@ def _check_header(data: bytes | str | Path, file: str) -> None:
         )
     if first.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8 (CSV UTF-8)")])
+    if b"\x00" in first:
+        raise EvidenceError(
+            [Problem(file, "line 1 holds NUL bytes (UTF-16 text?): save it as UTF-8 (CSV UTF-8)")]
+        )
     names = header(first)
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in names[0])
@@ -561,7 +565,14 @@ def read_deployments(
     )
     out.loc[backwards, "recovered_at"] = pd.NaT
     if out.empty:
-        raise EvidenceError([Problem(file, "no deployment has a readable deployed_at")])
+        why = "; ".join(f"{n:,} {reason}" for reason, n in aside.reasons.items())
+        raise EvidenceError(
+            [
+                Problem(
+                    file, "no deployment has a readable deployed_at" + (f" ({why})" if why else "")
+                )
+            ]
+        )
     out = out.sort_values("deployed_at", kind="stable").reset_index(drop=True)
     position = pd.Series(out.index, index=out["row"].to_numpy())
     changes = pd.DataFrame(

@@ -20,6 +20,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 Kind = Literal["days", "share", "rate", "count", "score", "weeks", "ratio"]
 
 DORA_GUIDE = "dora.dev/guides/dora-metrics"
@@ -344,7 +346,7 @@ def number(value: float) -> str:
         return f"{value:,.0f}"
     if size >= 1 or value == 0:
         return f"{value:.1f}"
-    return f"{value:.2g}"
+    return np.format_float_positional(value, precision=2, unique=True, fractional=False, trim="-")
 
 
 def _period(m: Metric) -> str:

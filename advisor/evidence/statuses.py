@@ -60,8 +60,11 @@ DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
         "development",
         "testing",
         "in test",
+        "in testing",
         "qa",
         "in qa",
+        "uat",
+        "in uat",
     ),
     **_rules(
         "development",
@@ -78,10 +81,18 @@ DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
         "waiting for review",
         "reopened",
         "on hold",
+        "ready for review",
     ),
     **_rules("deployment", True, "releasing", "deploying", "in release", "in deployment"),
     **_rules(
-        "deployment", False, "ready for release", "ready to deploy", "awaiting release", "staging"
+        "deployment",
+        False,
+        "ready for release",
+        "ready to deploy",
+        "awaiting release",
+        "awaiting deployment",
+        "staging",
+        "merged",
     ),
     **_rules("operations", True, "monitoring", "in operation"),
     **_rules("support", True, "support", "in support"),
@@ -104,6 +115,10 @@ DEFAULT_STATUSES: dict[str, tuple[str, bool]] = {
         "duplicate",
         "rejected",
         "declined",
+        "cannot reproduce",
+        "abandoned",
+        "invalid",
+        "deployed",
     ),
 }
 DEFAULT_TYPES = {

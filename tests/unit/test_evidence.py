@@ -394,6 +394,26 @@ def test_a_utf16_csv_says_so(tmp_path, capsys):
     assert "is UTF-16 text: save it as UTF-8" in capsys.readouterr().err
 
 
+def test_a_csv_with_nul_bytes_and_no_byte_order_mark_says_so(tmp_path, capsys):
+    path = tmp_path / "items.csv"
+    path.write_bytes((HEADER + "A,Story,,To Do,2026-01-05T09:00:00Z\n").encode("utf-16-le"))
+    assert main(["evidence", str(path)]) == 2
+    assert "line 1 holds NUL bytes" in capsys.readouterr().err
+
+
+def test_utf16_jira_and_status_map_files_say_so(tmp_path, capsys):
+    issues = tmp_path / "issues.json"
+    issues.write_bytes(json.dumps({"issues": []}).encode("utf-16"))
+    assert main(["evidence", str(issues)]) == 2
+    assert "is UTF-16 text: save it as UTF-8" in capsys.readouterr().err
+    items = tmp_path / "items.csv"
+    items.write_text(HEADER + "A,Story,,To Do,2026-01-05T09:00:00Z\n")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_bytes("statuses: {}\n".encode("utf-16"))
+    assert main(["evidence", str(items), "--statuses", str(mapping)]) == 2
+    assert "is UTF-16 text: save it as UTF-8" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "status, stage",
     [
@@ -403,6 +423,13 @@ def test_a_utf16_csv_says_so(tmp_path, capsys):
         ("On Hold", "development"),
         ("Triage", "backlog"),
         ("In Deployment", "deployment"),
+        ("In Testing", "development"),
+        ("UAT", "development"),
+        ("Ready for Review", "development"),
+        ("Awaiting Deployment", "deployment"),
+        ("Merged", "deployment"),
+        ("Cannot Reproduce", "done"),
+        ("Deployed", "done"),
     ],
 )
 def test_common_status_names_have_a_default(tmp_path, capsys, status, stage):

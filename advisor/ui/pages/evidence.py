@@ -303,7 +303,7 @@ def _figures(rows: list[fig.Row]) -> None:
         [
             {
                 "figure": r.label,
-                "value": "-" if r.note.startswith("not enough data") else r.shown,
+                "value": r.shown,
                 "statistic": r.statistic,
                 "n": r.n,
                 "note or definition": r.note or r.detail,
@@ -476,8 +476,8 @@ def _to_roi(ev, key: str) -> None:
     )
     capped = per_year < measured[0] - 0.01 or hours < measured[1] - 0.01
     st.caption(
-        f"Measured before: {registry.show('deploys_per_year', per_year)} deployments, change "
-        f"fail rate {registry.show('change_fail_rate', fail)}, "
+        f"Measured before: {registry.number(per_year)} deployments a year, change fail rate "
+        f"{registry.show('change_fail_rate', fail)}, "
         f"{registry.show('failed_deployment_recovery_time', recovery)} to recover"
         + (
             f" (capped at the ROI model's bounds: {ROI_MAX_DEPLOYS:,.0f} deployments a year, "
@@ -709,7 +709,7 @@ def render() -> None:
     st.caption(
         f"{c['items']:,} items, {c['transitions']:,} transitions; {c['finished']:,} finished in "
         f"the window {md(fig.window_text(ev.document))}. "
-        + (md("Set aside: " + "; ".join(f"{v:,} {k}" for k, v in aside.items())) if aside else "")
+        + (md("Set aside: " + "; ".join(f"{k}: {v:,}" for k, v in aside.items())) if aside else "")
     )
     _readiness(ev)
     with st.expander(
