@@ -157,14 +157,23 @@ def project_of(keys: np.ndarray) -> np.ndarray:
     return np.where(shaped, head, "").astype(object)
 
 
-def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray | None:
+def _clean(key, frm, to, at, created, blank_key, aside: SetAside, name_row) -> np.ndarray | None:
     """The rows kept, in item and time order (None: all of them, as they are). Rows without a
-    key or time, dated before their item was created, or duplicated are set aside, counted."""
+    key or time, dated before their item was created, or duplicated are set aside, counted
+    with the first one found (`name_row(position)` names it)."""
     timed = at != NAT  # a time that is empty or unreadable was counted as it was read
     keep = timed & ~blank_key[key]
-    aside.add("transitions without a key", int((timed & blank_key[key]).sum()))
+    keyless = timed & blank_key[key]
+    if keyless.any():
+        first = int(np.flatnonzero(keyless)[0])
+        aside.add(f"transitions without a key{name_row(first)}", int(keyless.sum()))
     backwards = keep & (created != NAT) & (at < created - 1_000_000_000)
-    aside.add("status changes dated before the item was created", int(backwards.sum()))
+    if backwards.any():
+        first = int(np.flatnonzero(backwards)[0])
+        aside.add(
+            f"status changes dated before the item was created{name_row(first)}",
+            int(backwards.sum()),
+        )
     keep &= ~backwards
     index = None if keep.all() else np.flatnonzero(keep)
     k, t = (key, at) if index is None else (key[index], at[index])
@@ -183,8 +192,9 @@ def _clean(key, frm, to, at, created, blank_key, aside: SetAside) -> np.ndarray 
         frame = pd.DataFrame({"k": k[rows], "t": t[rows], "f": frm[where], "to": to[where]})
         dupes = np.zeros(len(k), dtype=bool)
         dupes[rows] = frame.duplicated().to_numpy()
-        aside.add("duplicate rows", int(dupes.sum()))
         if dupes.any():
+            first = int((np.flatnonzero(dupes) if index is None else index[dupes]).min())
+            aside.add(f"duplicate rows{name_row(first)}", int(dupes.sum()))
             index = np.flatnonzero(~dupes) if index is None else index[~dupes]
     return index
 
@@ -204,7 +214,16 @@ def clean(transitions: pd.DataFrame, aside: SetAside, source: str = "work items"
     project, projects = (
         _codes(transitions["project"]) if "project" in transitions else (None, np.array([], object))
     )
-    index = _clean(key, frm, to, at, created, key_names == "", aside)
+    if partial is None:  # a CSV: its rows are the file's lines from line 2
+
+        def name_row(position: int) -> str:
+            return f" (first at {source} row {position + 2:,})"
+    else:  # Jira: its rows are the issues' status changes
+
+        def name_row(position: int) -> str:
+            return f" (first at {source}, issue {key_names[key[position]]})"
+
+    index = _clean(key, frm, to, at, created, key_names == "", aside, name_row)
     if index is not None:
         key, frm, to, kind, team, at, created = (
             a[index] for a in (key, frm, to, kind, team, at, created)

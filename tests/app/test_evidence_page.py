@@ -235,6 +235,9 @@ def test_jira_issues_and_the_status_list_upload_together(app):
     assert rules.loc["Shipped", "stage"] == "done" and rules.loc["Shipped", "source"] == "category"
     assert rules.loc["Queued", "stage"] == "backlog"
     assert figures(at)["Flow time"] == "2.0 days"
+    # no deployments file: the rule sets' box is off, and nothing warns about a table not asked for
+    assert at.checkbox(key="ev_rules").disabled
+    assert not any("deployments file" in w.value for w in at.warning)
 
 
 def test_a_window_set_on_the_page_changes_the_rates(app):

@@ -222,8 +222,11 @@ def test_reopened_duplicate_and_backwards_rows_are_counted(tmp_path, capsys):
     code, out, _ = _run(tmp_path, capsys, text, "--json")
     doc = json.loads(out)
     assert code == 0
-    assert doc["counts"]["set_aside"]["duplicate rows"] == 1
-    assert doc["counts"]["set_aside"]["status changes dated before the item was created"] == 1
+    file = tmp_path / "items.csv"
+    assert doc["counts"]["set_aside"] == {  # each with the line of the first one
+        f"duplicate rows (first at {file} row 4)": 1,
+        f"status changes dated before the item was created (first at {file} row 7)": 1,
+    }
     assert doc["counts"]["reopened_items"] == 1
     assert doc["flow"]["flow_time_days"]["median"] == pytest.approx(3.0)  # to the final done
 
@@ -352,7 +355,7 @@ def test_each_row_set_aside_is_counted_once_with_its_reason(tmp_path, capsys):
     assert json.loads(out)["counts"]["set_aside"] == {
         f"changed_at: outside 1970-2199 (first at {tmp_path / 'items.csv'} row 3)": 1,
         f"changed_at: empty (first at {tmp_path / 'items.csv'} row 4)": 1,
-        "transitions without a key": 1,
+        f"transitions without a key (first at {tmp_path / 'items.csv'} row 5)": 1,
     }
 
 
@@ -481,3 +484,25 @@ def test_days_with_a_deployment_are_never_more_than_seven_a_week(tmp_path, capsy
     assert code == 0, err
     days = json.loads(out)["dora"]["deployment_days"]
     assert days["value"] == 7
+
+
+def test_jira_rows_set_aside_name_their_issue(tmp_path, capsys):
+    history = {"field": "status", "fromString": "To Do", "toString": "In Progress"}
+    issue = {
+        "key": "PAY-1",
+        "fields": {"issuetype": {"name": "Story"}, "created": "2026-01-05T09:00:00.000+0000"},
+        "changelog": {
+            "total": 3,
+            "histories": [
+                {"created": "2026-01-06T09:00:00.000+0000", "items": [history]},
+                {"created": "2026-01-06T09:00:00.000+0000", "items": [history]},
+                {"created": "2026-01-01T09:00:00.000+0000", "items": [history]},
+            ],
+        },
+    }
+    code, out, _ = _run(tmp_path, capsys, json.dumps({"issues": [issue]}), "--json", name="j.json")
+    file = tmp_path / "j.json"
+    assert code == 0 and json.loads(out)["counts"]["set_aside"] == {
+        f"status changes dated before the item was created (first at {file}, issue PAY-1)": 1,
+        f"duplicate rows (first at {file}, issue PAY-1)": 1,
+    }

@@ -603,7 +603,7 @@ def _readiness(ev) -> None:
         )
 
 
-def _options() -> tuple:
+def _options(deployments: bool) -> tuple:
     c1, c2, c3, c4 = st.columns(4)
     engineers = c1.number_input(
         "Engineers (for DX Core 4's speed)",
@@ -645,14 +645,20 @@ def _options() -> tuple:
         key="ev_incident_hours",
         disabled=not bounded,
     )
-    rules = st.checkbox("Show the DORA figures under each tool's rules", value=True, key="ev_rules")
+    rules = st.checkbox(
+        "Show the DORA figures under each tool's rules",
+        value=True,
+        key="ev_rules",
+        disabled=not deployments,
+        help=None if deployments else "Needs a deployments file.",
+    )
     return (
         int(engineers),
         bool(business),
         _ns(start),
         _ns(end + dt.timedelta(days=1)) if end else None,
         float(hours) if bounded else None,
-        bool(rules),
+        bool(rules) and deployments,
     )
 
 
@@ -681,7 +687,7 @@ def render() -> None:
     if "items" not in files:
         st.info("Load the sample or upload a work-items file to begin.")
         return
-    options = _options()
+    options = _options("deployments" in files)
     if options[2] is not None and options[3] is not None and options[3] <= options[2]:
         st.error("The window's end must come after its start.")
         return
