@@ -128,11 +128,23 @@ def build_html(s, catalog, version: int | None = None, today: dt.date | None = N
     )
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9 ,.%'()/-]*")  # no character Markdown gives a meaning mid-line
+_STARTS_BLOCK = re.compile(r"\s*(\d+[.)]|-+)(\s|$)")  # a list item or a rule at a line's start
+
+
 def _md(text: object) -> str:
-    """User text for Markdown: every punctuation mark escaped, so nothing renders or links."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@,;?/])", r"\\\1", str(text)).replace(
-        "\n", " "
-    )
+    """Text for Markdown, shown as text: plain words and figures (`1.2 days`, `26.8%`) as
+    they are; anything else with every punctuation mark escaped, so nothing renders, links
+    (`www.` or a scheme) or starts a list."""
+    text = str(text).replace("\n", " ")
+    if (
+        _PLAIN.fullmatch(text)
+        and not _STARTS_BLOCK.match(text)
+        and "www." not in text.lower()
+        and "//" not in text
+    ):
+        return text
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@,;?/])", r"\\\1", text)
 
 
 def build_markdown(s, catalog, version: int | None = None, today: dt.date | None = None) -> str:

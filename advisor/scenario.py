@@ -41,7 +41,7 @@ class EvidenceSummary(Strict):
     each its label and unit."""
 
     source: str = Field(default="", max_length=500)
-    window: dict[str, str] = Field(default={}, max_length=2)
+    window: dict[str, str] = Field(default={}, max_length=3)  # from, to, days (calendar|business)
     bottlenecks: dict[str, float] = Field(default={}, max_length=10)
     flow: dict[str, float | str | None] = Field(default={}, max_length=40)
     sei: dict[str, float | str | None] = Field(default={}, max_length=40)

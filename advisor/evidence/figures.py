@@ -243,20 +243,14 @@ def summary(doc: dict) -> dict:
         }
     forecast = doc["forecast"]
     weeks = forecast.get("weeks_for_items") or {}
-    teams = {
-        team[:200]: {
-            **{f"waits_{k}": v for k, v in t["bottlenecks"].items()},
-            "finished": t["finished"],
-            "flow_time": t["flow_time_median_days"],
-            "cycle_time": t["cycle_time_median_days"],
-            "flow_efficiency": t["flow_efficiency_median"],
-            "throughput": t["throughput_per_week"],
-        }
-        for team, t in list(doc["teams"].items())[:MAX_SUMMARY_TEAMS]
-    }
+    teams = team_figures(dict(list(doc["teams"].items())[:MAX_SUMMARY_TEAMS]))
     return {
         "source": str(doc.get("source", ""))[:500],
-        "window": {"from": doc["window"]["from"], "to": doc["window"]["to"]},
+        "window": {
+            "from": doc["window"]["from"],
+            "to": doc["window"]["to"],
+            "days": "business" if doc["window"].get("business_days") else "calendar",
+        },
         "bottlenecks": dict(doc["bottlenecks"]),  # a copy: the report may be shared, read-only
         "flow": sections.get("flow", {}),
         "sei": sections.get("sei", {}),
@@ -290,6 +284,45 @@ def _shown(key: str, value) -> str:
     return registry.show(key, value)
 
 
+def team_figures(teams: dict[str, dict]) -> dict[str, dict]:
+    """A report's teams (`teams` of `evidence --json`) as a summary keeps them: per team its
+    share of waiting per stage (`waits_<stage>`), finished items and medians, flat."""
+    return {
+        team[:200]: {
+            **{f"waits_{k}": v for k, v in t["bottlenecks"].items()},
+            "finished": t["finished"],
+            "flow_time": t["flow_time_median_days"],
+            "cycle_time": t["cycle_time_median_days"],
+            "flow_efficiency": t["flow_efficiency_median"],
+            "throughput": t["throughput_per_week"],
+        }
+        for team, t in teams.items()
+    }
+
+
+def team_table(teams: dict[str, dict]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The per-team table as the page and both reports print it: a header, then per team
+    its name and its cells (each share of waiting per stage, finished items, and the medians),
+    in the registry's words. `teams`: a summary's teams (`summary()["teams"]`)."""
+    stages = sorted(
+        {k.removeprefix("waits_") for t in teams.values() for k in t if k.startswith("waits_")},
+        key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 9,
+    )
+    header = [f"Waits in {s}" for s in stages] + [label for label, _ in TEAM_COLUMNS.values()]
+    rows = [
+        (
+            team,
+            [registry.show("waiting_share", t.get(f"waits_{s}") or 0) for s in stages]
+            + [
+                f"{int(t.get(k) or 0):,}" if key is None else registry.show(key, t.get(k), MISSING)
+                for k, (_, key) in TEAM_COLUMNS.items()
+            ],
+        )
+        for team, t in teams.items()
+    ]
+    return header, rows
+
+
 def report_view(evidence) -> dict:
     """A stored summary (scenario.EvidenceSummary) as the reports print it, in the page's
     words: each section's figures with labels and units from the registry (keys written
@@ -315,33 +348,13 @@ def report_view(evidence) -> dict:
             f = figures.get(metric)
             if f is not None and f.value is None and f.note:
                 notes.append(f"{name}, {registry.label(metric).lower()}: {f.note}")
-    stages = sorted(
-        {
-            k.removeprefix("waits_")
-            for t in evidence.teams.values()
-            for k in t
-            if k.startswith("waits_")
-        },
-        key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 9,
-    )
-    team_header = [f"Waits in {s}" for s in stages] + [label for label, _ in TEAM_COLUMNS.values()]
-    team_rows = [
-        (
-            team,
-            [f"{t.get(f'waits_{s}') or 0:.0%}" for s in stages]
-            + [
-                f"{t.get(k) or 0:,.0f}" if key is None else _shown(key, t.get(k))
-                for k, (_, key) in TEAM_COLUMNS.items()
-            ],
-        )
-        for team, t in evidence.teams.items()
-    ]
+    team_header, team_rows = team_table(evidence.teams)
     f = evidence.forecast
     forecast = (
-        f"{f.get('items')} items take {_shown('forecast_weeks', f.get('p50'))} (P50), "
+        f"{int(f['items']):,} items take {_shown('forecast_weeks', f.get('p50'))} (P50), "
         f"{_shown('forecast_weeks', f.get('p85'))} (P85), "
         f"{_shown('forecast_weeks', f.get('p95'))} (P95)"
-        if f.get("p50") is not None
+        if f.get("p50") is not None and f.get("items") is not None
         else ""
     )
     return {
@@ -350,6 +363,11 @@ def report_view(evidence) -> dict:
             f"{window['from'][:10]} to {window['to'][:10]} (UTC)"
             if window.get("from") and window.get("to")
             else "the span of the files"
+        )
+        + (
+            "; flow and cycle times in business days (weekdays)"
+            if window.get("days") == "business"
+            else ""
         ),
         "waits": percentages_text(evidence.bottlenecks) or "no waiting measured",
         "sections": sections,

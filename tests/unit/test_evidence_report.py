@@ -13,7 +13,7 @@ import yaml
 
 from advisor.catalog import load_catalog
 from advisor.cli import main
-from advisor.evidence import registry
+from advisor.evidence import figures, registry
 from advisor.evidence.figures import MISSING, report_view, rows, summary
 from advisor.report import build_html, build_markdown
 from advisor.scenario import parse_scenario_file
@@ -101,3 +101,25 @@ def test_every_registry_entry_has_a_label_unit_definition_and_source():
     assert registry.show("failed_deployment_recovery_time", 0.375) == "9.0 hours"
     assert registry.show("dx_speed", 0.5) == "0.5 per engineer a week"
     assert registry.show("flow_load", 3) == "3"
+
+
+def test_the_markdown_report_prints_figures_plainly_and_escapes_what_could_render(scenario):
+    text = build_markdown(scenario, load_catalog())
+    shown = report_view(scenario.evidence)["figures"]
+    days = next(value for _, value in shown if value.endswith(" days"))
+    assert f"| {days} |" in text  # "1.2 days", not "1\.2 days"
+    hostile = scenario.model_copy(
+        update={"name": "www.evil.example **now**", "notes": "1. [click](http://x)"}
+    )
+    text = build_markdown(hostile, load_catalog())
+    assert "# www\\.evil\\.example \\*\\*now\\*\\*" in text
+    assert "1\\. \\[click\\]\\(http\\:\\/\\/x\\)" in text
+    assert "](http" not in text and "**now**" not in text
+
+
+def test_the_team_table_and_forecast_read_alike_on_page_and_in_reports(measured, scenario):
+    header, rows = figures.team_table(figures.team_figures(measured["teams"]))
+    view = report_view(scenario.evidence)
+    assert view["team_header"] == header and view["teams"] == rows
+    assert all(c.endswith("%") for _, cells in rows for c in cells[: len(header) - 5])
+    assert re.match(r"\d[\d,]* items take ", view["forecast"])  # a count, not "20.0 items"

@@ -339,28 +339,10 @@ def _where_work_waits(ev, drawn: dict) -> None:
         "Time in the backlog before work starts is demand, not a bottleneck."
     )
     if ev.teams:
-        table = pd.DataFrame(
-            {
-                team: {
-                    **{f"waits in {k}": v for k, v in t["bottlenecks"].items()},
-                    "finished": t["finished"],
-                    "flow time": registry.show("flow_time", t["flow_time_median_days"], "-"),
-                    "cycle time": registry.show("cycle_time", t["cycle_time_median_days"], "-"),
-                    "efficiency": t["flow_efficiency_median"],
-                    "throughput": registry.show("throughput", t["throughput_per_week"], "-"),
-                }
-                for team, t in ev.teams.items()
-            }
-        ).T
-        st.dataframe(
-            table,
-            width="stretch",
-            column_config={
-                c: st.column_config.NumberColumn(format="percent")
-                for c in table.columns
-                if c.startswith("waits in") or c == "efficiency"
-            },
-        )
+        header, rows = fig.team_table(fig.team_figures(ev.teams))
+        table = pd.DataFrame([cells for _, cells in rows], columns=header)
+        table.insert(0, "Team", [team for team, _ in rows])
+        st.dataframe(table, width="stretch", hide_index=True)
         st.caption("Per team: medians of the items each finished in the window; never per person.")
     st.button(
         "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck
