@@ -306,7 +306,8 @@ def waiting_chart(detail: dict) -> alt.Chart:
         .encode(
             x=alt.X("sum(share):Q", title="share of waiting time", axis=alt.Axis(format="%")),
             y=alt.Y("stage:N", sort="-x", title=None),
-            color=alt.Color("status:N", legend=alt.Legend(orient="bottom", title=None)),
+            # many statuses: a grid of legend entries, none cut at a laptop's width
+            color=alt.Color("status:N", legend=alt.Legend(orient="bottom", title=None, columns=3)),
             tooltip=_tooltips("stage:N", "status:N", "waiting days:Q", "share:Q"),
         )
         .properties(title="Where work waits (inside flow time)", height=alt.Step(30))
@@ -323,7 +324,9 @@ def cfd_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("week:T", title=None),
             y=alt.Y("items:Q", stack=True, title="items"),
-            color=alt.Color("stage:N", sort=order, legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color(
+                "stage:N", sort=order, legend=alt.Legend(orient="bottom", title=None, columns=4)
+            ),
             order=alt.Order("stage_rank:Q"),
             tooltip=_tooltips("week:T", "stage:N", "items:Q"),
         )
@@ -348,7 +351,9 @@ def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> 
         .encode(
             x=alt.X("done:T", title="finished"),
             y=alt.Y("cycle days:Q", title="cycle time (days)"),
-            color=alt.Color("flow item:N", legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color(
+                "flow item:N", legend=alt.Legend(orient="bottom", title=None, columns=2)
+            ),
             tooltip=_tooltips("done:T", "cycle days:Q", "flow item:N"),
         )
     )
@@ -359,7 +364,9 @@ def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> 
         .encode(y=alt.Y("days:Q"), color=alt.value("black"), tooltip=_tooltips("line:N", "days:Q"))
     )
     return alt.layer(dots, rules).properties(
-        title="Cycle time of each finished item (lines: P50, P85)", height=260, autosize=FIT_WIDTH
+        title=alt.Title("Cycle time per finished item", subtitle="dashed lines: P50 and P85"),
+        height=260,
+        autosize=FIT_WIDTH,
     )
 
 
@@ -376,10 +383,14 @@ def distribution_chart(by_week: dict[str, dict[str, int]]) -> alt.Chart:
         .encode(
             x=alt.X("week:T", title=None),
             y=alt.Y("items:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
-            color=alt.Color("flow item:N", legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color(
+                "flow item:N", legend=alt.Legend(orient="bottom", title=None, columns=2)
+            ),
             tooltip=_tooltips("week:T", "flow item:N", "items:Q"),
         )
         .properties(
-            title="Flow distribution of items done, by week", height=220, autosize=FIT_WIDTH
+            title=alt.Title("Flow distribution", subtitle="share of items done each week"),
+            height=220,
+            autosize=FIT_WIDTH,
         )
     )

@@ -5,7 +5,15 @@ import pytest
 from tests.e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e
-PAGES = ["Advisor", "Catalog", "Evidence", "ROI", "Cost of delay", "Compare", "Report"]
+PAGES = {  # link -> the page's title, drawn by its own run
+    "Advisor": "Which engineering-metrics platform fits?",
+    "Catalog": "The catalog",
+    "Evidence": "What does your own data say?",
+    "ROI": "What does it return?",
+    "Cost of delay": "What does waiting cost?",
+    "Compare": "Scenarios side by side",
+    "Report": "Report",
+}
 
 
 def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser, tmp_path):
@@ -26,12 +34,18 @@ def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser
         timeout=15_000,
     )
     assert engineers.input_value() == "180"
-    for name in PAGES:
+    for name, title in PAGES.items():
         page.get_by_role("link", name=name).click()
+        # A click's run may not have begun when it returns: idle is only idle once the new
+        # page has drawn its title (else the next click lands on a button being replaced).
+        page.get_by_role("heading", name=title, exact=True).wait_for()
         wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, name
+    button = page.get_by_role("button", name="Download the report (HTML)")
+    button.wait_for(state="visible")
+    wait_idle(page)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the report (HTML)").click()
+        button.click()
     report = tmp_path / "report.html"
     info.value.save_as(report)
     html = report.read_text()

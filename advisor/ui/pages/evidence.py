@@ -108,8 +108,7 @@ def _uploader_changed(kind: str) -> None:
 
 
 def _uploads() -> None:
-    c1, c2 = st.columns([1, 3])
-    if c1.button("Load the sample organisation", key="evidence_sample", type="primary"):
+    if st.button("Load the sample organisation", key="evidence_sample", type="primary"):
         folder = example_path("evidence")
         st.session_state["evidence_files"] = {
             k: [_upload(f"sample {name}", (folder / name).read_bytes())]
@@ -117,11 +116,11 @@ def _uploads() -> None:
         }
         st.session_state.pop("evidence_map_edits", None)
         st.session_state.pop("evidence_refused", None)
-    c2.caption(
+    st.caption(
         "The sample: three teams, 180 items over five months, with long code-review waits "
         "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
     )
-    cols = st.columns(len(KINDS))
+    cols = [*st.columns(2), *st.columns(3)]  # work items and their map, then the optional files
     for col, (kind, (label, types)) in zip(cols, KINDS.items(), strict=True):
         upload = col.file_uploader(
             label,
@@ -317,7 +316,7 @@ def _figures(rows: list[fig.Row]) -> None:
         width="stretch",
         column_config={
             "figure": st.column_config.TextColumn(width="medium"),
-            "value": st.column_config.TextColumn(width="small"),
+            "value": st.column_config.TextColumn(width="medium"),
             "statistic": st.column_config.TextColumn(width="small"),
             "n": st.column_config.NumberColumn(width="small", format="%d"),
             "note or definition": st.column_config.TextColumn(width="large"),
@@ -507,6 +506,9 @@ def _send_lever() -> None:
     st.session_state["evidence_sent"] = "roi"
 
 
+HIDDEN_TEAM = "not shown (fewer than 5 respondents)"
+
+
 def _dx(ev) -> None:
     st.subheader("DX Core 4")
     _figures(fig.rows(ev.document, "dx_core_4"))
@@ -516,7 +518,7 @@ def _dx(ev) -> None:
             "Effectiveness by team: "
             + md(
                 "; ".join(
-                    f"{t}: {'not shown (fewer than 5 respondents)' if v is None else f'{v:.0%}'}"
+                    f"{t}: {registry.show('dx_effectiveness', v, HIDDEN_TEAM)}"
                     for t, v in eff["teams"].items()
                 )
             )
@@ -574,7 +576,7 @@ def _forecast(ev) -> None:
 
 def _readiness(ev) -> None:
     st.subheader("What your data can support")
-    cols = st.columns(4)
+    cols = [*st.columns(2), *st.columns(2)]  # two a row: each list stays readable at 1024 px
     for col, r in zip(cols, ev.readiness.values(), strict=True):
         col.markdown(f"**{r['label']}**: {fig.readiness_line(r)}")
         col.markdown(
@@ -586,7 +588,7 @@ def _readiness(ev) -> None:
 
 
 def _options(deployments: bool) -> tuple:
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3 = st.columns(3)
     engineers = c1.number_input(
         "Engineers (for DX Core 4's speed)",
         1,
@@ -594,7 +596,6 @@ def _options(deployments: bool) -> tuple:
         int(state.answers().get("engineers", 100)),
         key="ev_engineers",
     )
-    business = c1.checkbox("Count business days only", key="ev_business")
     start = c2.date_input(
         "Window from (optional)",
         value=None,
@@ -609,7 +610,13 @@ def _options(deployments: bool) -> tuple:
         min_value=dt.date(1970, 1, 1),
         max_value=dt.date(2199, 12, 31),
     )
-    bounded = c4.checkbox(
+    c1, c2 = st.columns(2)
+    business = c1.checkbox(
+        "Count business days only",
+        key="ev_business",
+        help="Flow time, cycle time, time in status and the waits count weekdays only.",
+    )
+    bounded = c2.checkbox(
         "Bound incident time-links",
         value=True,
         key="ev_bound_incidents",
@@ -617,7 +624,7 @@ def _options(deployments: bool) -> tuple:
         "before it: within this many hours only, or however long before when unticked "
         "(Apache DevLake's rule).",
     )
-    hours = c4.number_input(
+    hours = c2.number_input(
         "Hours after a deployment",
         MIN_INCIDENT_HOURS,
         MAX_INCIDENT_HOURS,
@@ -627,8 +634,8 @@ def _options(deployments: bool) -> tuple:
         key="ev_incident_hours",
         disabled=not bounded,
     )
-    rules = st.checkbox(
-        "Show the DORA figures under each tool's rules",
+    rules = c1.checkbox(
+        "DORA figures under each tool's rules",
         value=True,
         key="ev_rules",
         disabled=not deployments,
