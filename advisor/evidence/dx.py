@@ -1,7 +1,7 @@
 """DX Core 4's four figures from the same exports, each a stated stand-in where the real one
 needs data the exports do not hold (getdx.com, DX Core 4):
 
-    speed           flow velocity (items finished per whole week) / engineers; DX Core 4
+    speed           flow velocity (items finished in the window per week) / engineers; DX Core 4
                     counts diffs (merged pull requests) per engineer
     effectiveness   share of favourable survey answers (4 or 5), all drivers; the real one
                     is DX's Developer Experience Index
@@ -101,7 +101,7 @@ def dx_core_4(
             "metric": "dx_speed",
             "value": speed,
             "unit": "items per engineer per week",
-            "statistic": "mean",
+            "statistic": "rate",
             "n": velocity.get("n", 0),
             "window": velocity.get("window"),
             "note": None if speed is not None else why,

@@ -3,9 +3,10 @@ observation window.
 
     finished        an item whose done (the start of its final run of done statuses) falls
                     inside the window; every figure about finished items uses this one set
-    velocity        items finished per week, over the whole Monday-Sunday weeks (UTC) inside
-                    the window, zero weeks counted; a week the window only partly covers is
-                    shown in the series and left out of the figures (`weeks_left_out`)
+    velocity        items finished inside the window per week of it (a rate, as deployment
+                    frequency); its weekly series covers the whole Monday-Sunday weeks (UTC)
+                    inside the window, zero weeks counted, and gives the spread (a week the
+                    window only partly covers is left out of it: `weeks_left_out`)
     throughput      SEI's name for the same weekly count
     flow load/WIP   items started (or known to be under way) and not done at the window's end
     distribution    share of each flow item among the finished items; the feature share is
@@ -82,19 +83,22 @@ def whole_weeks(p: Prepared, weekly: pd.Series | None = None) -> pd.Series:
 
 
 def weekly_rate(metric: str, unit: str, p: Prepared, weekly: pd.Series) -> dict:
-    """A per-week figure over the whole weeks: the mean is the rate (items in those weeks /
-    weeks); the median and P85 describe the spread."""
+    """A rate like deployment frequency's: the items finished inside the window / (window
+    days / 7), so two items in 30 days are 0.47 a week wherever in the window they finish.
+    `mean`, `median` and `p85` describe the whole weeks' counts (zero weeks included), the
+    spread the forecast samples; a week the window covers in part is left out of them."""
     used = whole_weeks(p, weekly)
     stats = _stats(used.to_numpy())
-    whole = p.window.whole_span()
+    finished = int(weekly.sum())
+    value = p.window.rate(finished)
     return {
         "metric": metric,
-        "value": stats["mean"],
+        "value": value,
         "unit": unit,
-        "statistic": "mean",
-        "n": int(used.sum()),
-        "window": span(*whole) if whole else span(p.window.start, p.window.end),
-        "note": None if len(used) else NO_WHOLE_WEEK,
+        "statistic": "rate",
+        "n": finished,
+        "window": span(p.window.start, p.window.end),
+        "note": None if value is not None else f"{NOT_ENOUGH}: the window is shorter than a day",
         **stats,
         "weeks": len(used),
         "weeks_left_out": [d.date().isoformat() for d in weekly.index.difference(used.index)],

@@ -289,9 +289,10 @@ def test_business_days_leave_out_the_weekend(tmp_path, capsys):
     assert code == 0 and json.loads(out)["flow"]["flow_time_days"]["median"] == 2
 
 
-def test_weeks_the_data_begins_or_ends_in_are_left_out_of_throughput_figures(tmp_path, capsys):
+def test_weeks_the_data_begins_or_ends_in_are_left_out_of_the_weekly_series(tmp_path, capsys):
     """Data from Wednesday 7 January to Wednesday 28 January 2026: the weeks of 5 and 26
-    January are cut short. Done per week: 1, 2, 4, 1; the figures use the whole weeks (2, 4)."""
+    January are cut short. Done per week: 1, 2, 4, 1; the series' statistics and the forecast use
+    the whole weeks (2, 4); the rate uses the whole window, as deployment frequency does."""
     done_days = ["08", "13", "14", "20", "21", "22", "23", "27"]
     rows = ["X,Story,,In Progress,2026-01-07T09:00:00Z\n"]
     for i, day in enumerate(done_days):
@@ -310,8 +311,10 @@ def test_weeks_the_data_begins_or_ends_in_are_left_out_of_throughput_figures(tmp
     }
     assert velocity["median"] == 3.0 and velocity["weeks"] == 2
     assert velocity["weeks_left_out"] == ["2026-01-05", "2026-01-26"]
-    assert doc["sei"]["throughput_per_week"]["mean"] == 3.0
-    assert doc["dx_core_4"]["speed"]["value"] == 1.5  # 3 a week over 2 engineers
+    assert doc["sei"]["throughput_per_week"]["mean"] == 3.0  # the whole weeks' spread
+    # the rate counts every item finished in the window: 8 in 21 days, 8 / 3 a week
+    assert doc["sei"]["throughput_per_week"]["value"] == pytest.approx(8 / 3)
+    assert doc["dx_core_4"]["speed"]["value"] == pytest.approx(8 / 3 / 2)  # over 2 engineers
     assert doc["forecast"]["sample_weeks"] == 2
 
 
@@ -506,3 +509,22 @@ def test_jira_rows_set_aside_name_their_issue(tmp_path, capsys):
         f"status changes dated before the item was created (first at {file}, issue PAY-1)": 1,
         f"duplicate rows (first at {file}, issue PAY-1)": 1,
     }
+
+
+def test_items_finished_are_a_rate_over_the_window_as_deployments_are(tmp_path, capsys):
+    """Two items finished in a 30-day window are 2 / (30 / 7) = 0.4667 a week, even when one
+    finishes in a week the window covers only in part (a mean of the whole weeks said 0.33)."""
+    text = HEADER + (
+        "A,Story,,In Progress,2026-01-01T00:00:00Z\n"
+        "A,Story,In Progress,Done,2026-01-05T12:00:00Z\n"
+        "B,Story,,In Progress,2026-01-02T00:00:00Z\n"
+        "B,Story,In Progress,Done,2026-01-31T00:00:00Z\n"
+    )
+    code, out, err = _run(tmp_path, capsys, text, "--engineers", "2", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["window"]["days"] == 30.0
+    for figure in (doc["flow"]["velocity_per_week"], doc["sei"]["throughput_per_week"]):
+        assert figure["value"] == pytest.approx(2 / (30 / 7))
+        assert figure["statistic"] == "rate" and figure["n"] == 2
+    assert doc["dx_core_4"]["speed"]["value"] == pytest.approx(2 / (30 / 7) / 2)
