@@ -386,8 +386,8 @@ def _warnings(p: Prepared, mapping: Mapping, read: ItemsRead, dora, dx, window: 
     out = []
     if mapping.unmapped:
         out.append(
-            f"{len(mapping.unmapped)} status(es) nobody mapped were counted as development, "
-            f"waiting: {_keys(mapping.unmapped)}. Map them for a true picture."
+            f"Statuses nobody mapped, counted as development, waiting: {len(mapping.unmapped):,} "
+            f"({_keys(mapping.unmapped)}). Map them for a true picture."
         )
     if mapping.unmapped_types:
         out.append(

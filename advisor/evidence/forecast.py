@@ -28,6 +28,8 @@ def forecast(
         why = (
             "no whole week (Monday to Sunday, UTC) lies inside the observation window"
             if recent.size == 0
+            else "no item was finished in the last whole week"
+            if recent.size == 1
             else f"no item was finished in the last {recent.size} whole weeks"
         )
         return {

@@ -118,6 +118,7 @@ class _Reader:
         self.scoped: list[tuple[str, str, str]] = []  # project id, status, category
         self.project_ids: dict[str, str] = {}
         self.truncated: dict[str, tuple[int, int]] = {}
+        self.nameless: list[str] = []  # keys of status changes whose toString is no text
 
     def issue(self, issue: dict) -> None:
         fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
@@ -158,6 +159,9 @@ class _Reader:
             hid = _text(h.get("id"))
             for item in h["items"]:
                 if isinstance(item, dict) and item.get("field") == "status":
+                    if not _text(item.get("toString")):
+                        self.nameless.append(key)  # set aside: a change to no status
+                        continue
                     self.changes.append(
                         (
                             index,
@@ -192,13 +196,26 @@ class _Reader:
         changes = pd.DataFrame(
             self.changes, columns=["issue", "at", "hid", "order", "from_status", "to_status"]
         ).astype({"issue": np.int64, "hid": np.int64, "order": np.int64})  # typed when empty
+        if self.nameless:
+            aside.add(
+                "status changes whose toString is not a status name "
+                f"(first at {file}, issue {self.nameless[0]})",
+                len(self.nameless),
+            )
+        issues, changes = self._once(issues, changes, file, aside)
         # Naive UTC nanoseconds from here on: no per-value objects.
+        named = ("issue " + issues["key"].astype(str)).to_numpy()  # where a time is named
         created = parse_times(
-            issues["created"], file, "fields.created", aside, first_row=1, required=True
+            issues["created"], file, "fields.created", aside, first_row=named, required=True
         )
         created = created.dt.tz_localize(None).to_numpy()
         changes["at"] = parse_times(
-            changes["at"], file, "histories[].created", aside, first_row=1, required=True
+            changes["at"],
+            file,
+            "histories[].created",
+            aside,
+            first_row=named[changes["issue"].to_numpy()],
+            required=True,
         )
         changes["at"] = changes["at"].dt.tz_localize(None)
         # Ordered by instant; NaT last (set aside later), ties by Jira's history order.
@@ -235,6 +252,28 @@ class _Reader:
         out["at"] = pd.to_datetime(out["at"], utc=True)
         out["created"] = pd.to_datetime(out["created"], utc=True)
         return out
+
+    @staticmethod
+    def _once(issues: pd.DataFrame, changes: pd.DataFrame, file: str, aside: SetAside):
+        """One copy of each issue key: pages of a search can overlap, and files can repeat
+        an issue. The copy with the most status changes is kept (the last of equals); the
+        others are set aside, counted, the first named. Positions stay as they were."""
+        keyed = issues["key"] != ""
+        if not issues.loc[keyed, "key"].duplicated().any():
+            return issues, changes
+        size = np.bincount(changes["issue"].to_numpy(), minlength=len(issues))
+        rank = pd.DataFrame({"key": issues["key"], "size": size, "at": np.arange(len(issues))})
+        best = rank[keyed].sort_values(["key", "size", "at"]).drop_duplicates("key", keep="last")
+        drop = keyed.to_numpy() & ~np.isin(np.arange(len(issues)), best["at"].to_numpy())
+        first = issues["key"].to_numpy()[drop][0]
+        aside.add(
+            "issues given more than once, the copy with the most status changes kept "
+            f"(first at {file}, issue {first})",
+            int(drop.sum()),
+        )
+        issues = issues.copy()
+        issues.loc[drop, "partial"] = True  # no creation row: with its changes, no row at all
+        return issues, changes[~drop[changes["issue"].to_numpy()]]
 
     def categories_found(self) -> Categories:
         by_project = dict(self.categories)

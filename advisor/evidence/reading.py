@@ -132,6 +132,24 @@ def check_total(sizes: dict[str, int]) -> None:
         )
 
 
+def _first_nul_line(data: bytes | str | Path) -> int | None:
+    """The line of the first NUL byte, or None: a scan at memory speed (about 25 ms for
+    100 MB), read in 8 MB pieces from a file."""
+    if isinstance(data, str):
+        data = data.encode()
+    if isinstance(data, bytes):
+        at = data.find(b"\x00")
+        return None if at < 0 else data.count(b"\n", 0, at) + 1
+    lines = 0
+    with data.open("rb") as f:
+        while chunk := f.read(8 * MB):
+            at = chunk.find(b"\x00")
+            if at >= 0:
+                return lines + chunk.count(b"\n", 0, at) + 1
+            lines += chunk.count(b"\n")
+    return None
+
+
 def _check_header(data: bytes | str | Path, file: str) -> None:
     """A header the readers can take: not too long, not too wide, no column named twice."""
     if isinstance(data, Path):
@@ -146,9 +164,17 @@ def _check_header(data: bytes | str | Path, file: str) -> None:
         )
     if first.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8 (CSV UTF-8)")])
-    if b"\x00" in first:
+    line = _first_nul_line(data)
+    if line is not None:
         raise EvidenceError(
-            [Problem(file, "line 1 holds NUL bytes (UTF-16 text?): save it as UTF-8 (CSV UTF-8)")]
+            [
+                Problem(
+                    file,
+                    "holds a NUL byte, which no text export has (UTF-16 text, or a damaged "
+                    "file?): save it as UTF-8 (CSV UTF-8)",
+                    row=line,
+                )
+            ]
         )
     names = header(first)
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):

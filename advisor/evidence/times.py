@@ -24,18 +24,28 @@ LATEST = pd.Timestamp("2200-01-01", tz="UTC")
 RANGE_NOTE = "outside 1970-2199"
 
 
-def _first_row(mask: pd.Series | np.ndarray, first_row: int) -> int:
-    return int(np.flatnonzero(np.asarray(mask))[0]) + first_row
+Rows = int | np.ndarray  # the first value's row number, or each value's place in words
 
 
-def _where(file: str, row: int, optional: bool) -> str:
+def _first_row(mask: pd.Series | np.ndarray, first_row: Rows) -> int | str:
+    """Where the first value of `mask` is: its row (`first_row` is the first value's row
+    number), or its place in words (`first_row` names each value's, as `issue PAY-1`)."""
+    at = int(np.flatnonzero(np.asarray(mask))[0])
+    return at + first_row if isinstance(first_row, int) else str(first_row[at])
+
+
+def _at(file: str, row: int | str) -> str:
+    return f"(first at {file} row {row})" if isinstance(row, int) else f"(first at {file}, {row})"
+
+
+def _where(file: str, row: int | str, optional: bool) -> str:
     """How a reason ends: the first row, and for an optional column that the value, not the
     row, is what is set aside."""
-    return f"{', read as empty' if optional else ''} (first at {file} row {row})"
+    return f"{', read as empty' if optional else ''} {_at(file, row)}"
 
 
 def in_range(
-    parsed: pd.Series, file: str, column: str, aside, first_row: int = 2, optional: bool = False
+    parsed: pd.Series, file: str, column: str, aside, first_row: Rows = 2, optional: bool = False
 ) -> pd.Series:
     """Times outside the supported range set aside (NaT), counted with the first row."""
     far = parsed.notna() & ((parsed < EARLIEST) | (parsed >= LATEST))
@@ -46,11 +56,11 @@ def in_range(
     return parsed
 
 
-def count_empty(blank: np.ndarray, file: str, column: str, aside, first_row: int = 2) -> None:
+def count_empty(blank: np.ndarray, file: str, column: str, aside, first_row: Rows = 2) -> None:
     """Rows set aside because a time they need is empty, counted with the first row."""
     if blank.any():
         row = _first_row(blank, first_row)
-        aside.add(f"{column}: empty (first at {file} row {row})", int(blank.sum()))
+        aside.add(f"{column}: empty {_at(file, row)}", int(blank.sum()))
 
 
 def _guess(value: str, dayfirst: bool = False) -> str | None:
@@ -75,7 +85,7 @@ def parse_times(
     file: str,
     column: str,
     aside,
-    first_row: int = 2,
+    first_row: Rows = 2,
     required: bool = False,
     optional: bool = False,
 ) -> pd.Series:

@@ -404,7 +404,12 @@ def test_a_csv_with_nul_bytes_and_no_byte_order_mark_says_so(tmp_path, capsys):
     path = tmp_path / "items.csv"
     path.write_bytes((HEADER + "A,Story,,To Do,2026-01-05T09:00:00Z\n").encode("utf-16-le"))
     assert main(["evidence", str(path)]) == 2
-    assert "line 1 holds NUL bytes" in capsys.readouterr().err
+    assert "row 1: holds a NUL byte" in capsys.readouterr().err
+    # one NUL further down, inside a status name, is refused with its line too
+    text = HEADER + "A,Story,,To Do,2026-01-05T09:00:00Z\nA,Story,To Do,Code\x00Review,"
+    path.write_bytes((text + "2026-01-06T09:00:00Z\n").encode())
+    assert main(["evidence", str(path)]) == 2
+    assert "row 3: holds a NUL byte" in capsys.readouterr().err
 
 
 def test_utf16_jira_and_status_map_files_say_so(tmp_path, capsys):
@@ -528,3 +533,39 @@ def test_items_finished_are_a_rate_over_the_window_as_deployments_are(tmp_path, 
         assert figure["value"] == pytest.approx(2 / (30 / 7))
         assert figure["statistic"] == "rate" and figure["n"] == 2
     assert doc["dx_core_4"]["speed"]["value"] == pytest.approx(2 / (30 / 7) / 2)
+
+
+def test_jira_oddities_are_set_aside_by_issue_not_merged_or_emptied(tmp_path, capsys):
+    """An issue given twice (overlapping search pages) keeps its fuller copy; a change to a
+    status that is no text is set aside, not read as an empty status; a time out of range
+    names its issue (JSON has no rows)."""
+
+    def change(day: str, frm: str, to) -> dict:
+        item = {"field": "status", "fromString": frm, "toString": to}
+        return {"created": f"{day}T09:00:00.000+0000", "items": [item]}
+
+    def issue(key: str, *histories: dict) -> dict:
+        fields = {"issuetype": {"name": "Story"}, "created": "2026-01-05T09:00:00.000+0000"}
+        return {"key": key, "fields": fields, "changelog": {"histories": list(histories)}}
+
+    start = change("2026-01-06", "To Do", "In Progress")
+    done = change("2026-01-08", "In Progress", "Done")
+    doc = {
+        "issues": [
+            issue("A-1", done, start),
+            issue("A-1", start),
+            issue("B-1", change("2026-01-09", "Done", {"name": "?"}), done, start),
+            issue("C-1", change("0001-01-09", "Done", "Done"), start),
+        ]
+    }
+    code, out, err = _run(tmp_path, capsys, json.dumps(doc), "--json", name="j.json")
+    assert code == 0, err
+    counts = json.loads(out)["counts"]
+    file = tmp_path / "j.json"
+    assert counts["set_aside"] == {
+        f"status changes whose toString is not a status name (first at {file}, issue B-1)": 1,
+        "issues given more than once, the copy with the most status changes kept "
+        f"(first at {file}, issue A-1)": 1,
+        f"histories[].created: outside 1970-2199 (first at {file}, issue C-1)": 1,
+    }
+    assert counts["items"] == 3 and counts["finished"] == 2  # A-1 and B-1, done on 8 January
