@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from advisor.catalog import LOCATIONS, Catalog
+from advisor.evidence.statuses import FLOW_ITEMS
 from advisor.scoring import FACTOR_LABELS, CategoryScore
 
 # Streamlit fits charts to both width and height; fit only the width so `height` is the plot's.
@@ -323,9 +324,12 @@ def cfd_chart(frame: pd.DataFrame) -> alt.Chart:
         .mark_area()
         .encode(
             x=alt.X("week:T", title=None),
-            y=alt.Y("items:Q", stack=True, title="items"),
-            color=alt.Color(
-                "stage:N", sort=order, legend=alt.Legend(orient="bottom", title=None, columns=4)
+            y=alt.Y("items:Q", stack=True, title="items", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(  # a fixed domain: each stage keeps its colour in any data
+                "stage:N",
+                sort=order,
+                scale=alt.Scale(domain=order),
+                legend=alt.Legend(orient="bottom", title=None, columns=4),
             ),
             order=alt.Order("stage_rank:Q"),
             tooltip=_tooltips("week:T", "stage:N", "items:Q"),
@@ -352,7 +356,9 @@ def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> 
             x=alt.X("done:T", title="finished"),
             y=alt.Y("cycle days:Q", title="cycle time (days)"),
             color=alt.Color(
-                "flow item:N", legend=alt.Legend(orient="bottom", title=None, columns=2)
+                "flow item:N",
+                scale=alt.Scale(domain=list(FLOW_ITEMS)),
+                legend=alt.Legend(orient="bottom", title=None, columns=2),
             ),
             tooltip=_tooltips("done:T", "cycle days:Q", "flow item:N"),
         )
@@ -384,7 +390,9 @@ def distribution_chart(by_week: dict[str, dict[str, int]]) -> alt.Chart:
             x=alt.X("week:T", title=None),
             y=alt.Y("items:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
             color=alt.Color(
-                "flow item:N", legend=alt.Legend(orient="bottom", title=None, columns=2)
+                "flow item:N",
+                scale=alt.Scale(domain=list(FLOW_ITEMS)),
+                legend=alt.Legend(orient="bottom", title=None, columns=2),
             ),
             tooltip=_tooltips("week:T", "flow item:N", "items:Q"),
         )

@@ -279,10 +279,13 @@ def _print_evidence(doc: dict, out) -> None:
                 print(f"    {check['status']}: {check['label']} ({check['figure']})", file=out)
     if doc.get("rules"):
         print("DORA under each tool's rules:", file=out)
-        for line in figures.rule_rows(doc):
+        for line, by_metric in zip(figures.rule_rows(doc), doc["rules"].values(), strict=True):
             print(f"  {line['rule_set']}", file=out)
             for metric in figures.RULE_METRICS:
-                reasons = line["reasons"].get(registry.label(metric))
+                reasons = list(line["reasons"].get(registry.label(metric)) or [])
+                note = by_metric[metric].get("note")
+                if by_metric[metric].get("value") is None and note and note not in reasons:
+                    reasons.insert(0, note)  # why there is no figure, as the reports say
                 why = f"  ({'; '.join(reasons)})" if reasons else ""
                 print(f"    {registry.label(metric):32} {line[metric]}{why}", file=out)
         for line in figures.spread_text(doc):

@@ -128,7 +128,7 @@ def build_html(s, catalog, version: int | None = None, today: dt.date | None = N
     )
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9 ,.%'()/-]*")  # no character Markdown gives a meaning mid-line
+_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;%'()/-]*")  # no character Markdown gives a meaning mid-line
 _STARTS_BLOCK = re.compile(r"\s*(\d+[.)]|-+)(\s|$)")  # a list item or a rule at a line's start
 
 
@@ -229,6 +229,8 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
                     for team, cells in ev["teams"]
                 ],
             ]
+            if ev["teams_note"]:
+                lines += ["", ev["teams_note"]]
         if ev["rules"]:
             lines += [
                 "",

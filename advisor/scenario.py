@@ -49,6 +49,7 @@ class EvidenceSummary(Strict):
     dx_core_4: dict[str, float | str | None] = Field(default={}, max_length=40)
     forecast: dict[str, float | None] = Field(default={}, max_length=10)
     teams: dict[str, dict[str, float | None]] = Field(default={}, max_length=50)
+    teams_not_kept: int = Field(default=0, ge=0)  # measured, beyond the 50 a scenario keeps
     rules: dict[str, dict[str, RuleValue]] = Field(default={}, max_length=20)
     readiness: dict[str, str] = Field(default={}, max_length=10)
 

@@ -376,6 +376,8 @@ def _models():
 
 
 def _rows_with_id(deploys: Deployments) -> int:
+    if deploys.rows_with_id is not None:
+        return deploys.rows_with_id
     frame = deploys.frame
     named = (frame["id"] != "").to_numpy()
     return int(frame["changes"].to_numpy()[named].sum())

@@ -185,7 +185,7 @@ def spread_text(doc: dict) -> list[str]:
     for metric, s in (doc.get("rules_spread") or {}).items():
         if s["computed"] > 1 and s["low"] is not None:
             low, high = registry.show(metric, s["low"]), registry.show(metric, s["high"])
-            sets = f"{s['computed']} rule sets giving it in {s['unit']}"
+            sets = f"{s['computed']} rule sets measuring it alike"  # the same unit, shown alike
             lines.append(
                 f"{registry.label(metric)}: from {low} to {high} across {sets}"
                 if low != high
@@ -244,6 +244,7 @@ def summary(doc: dict) -> dict:
     forecast = doc["forecast"]
     weeks = forecast.get("weeks_for_items") or {}
     teams = team_figures(dict(list(doc["teams"].items())[:MAX_SUMMARY_TEAMS]))
+    not_kept = max(0, len(doc["teams"]) - MAX_SUMMARY_TEAMS)
     return {
         "source": str(doc.get("source", ""))[:500],
         "window": {
@@ -263,6 +264,7 @@ def summary(doc: dict) -> dict:
         if weeks
         else {},
         "teams": teams,
+        **({"teams_not_kept": not_kept} if not_kept else {}),
         "rules": rules,
         "readiness": {k: readiness_line(r) for k, r in doc["readiness"].items()},
     }
@@ -375,6 +377,12 @@ def report_view(evidence) -> dict:
         "forecast": forecast,
         "team_header": team_header,
         "teams": team_rows,
+        "teams_note": (
+            f"The first {len(team_rows):,} teams; {evidence.teams_not_kept:,} more were measured "
+            "and are on the Evidence page (a scenario keeps 50)."
+            if evidence.teams_not_kept
+            else ""
+        ),
         "rule_labels": [registry.label(m) for m in RULE_METRICS],
         "rules": rules,
         "rule_notes": notes,

@@ -294,7 +294,9 @@ def read_jira(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
             raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8")])
         try:
             doc = json.loads(data.decode("utf-8-sig"))
-        except (ValueError, RecursionError) as exc:  # also an integer of over 4,300 digits
+        except RecursionError:
+            raise EvidenceError([Problem(file, "not a Jira export: nested too deeply")]) from None
+        except ValueError as exc:  # also an integer of over 4,300 digits
             raise EvidenceError([Problem(file, f"not JSON ({str(exc)[:120]})")]) from None
         kind = _kind(doc)
         if kind == "statuses":

@@ -162,6 +162,8 @@ def _check_header(data: bytes | str | Path, file: str) -> None:
         raise EvidenceError(
             [Problem(file, f"the header line is longer than {MAX_HEADER_BYTES:,} bytes")]
         )
+    if not first.strip(b"\r\n\t \xef\xbb\xbf"):
+        raise EvidenceError([Problem(file, "is empty: the first line should be the header")])
     if first.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8 (CSV UTF-8)")])
     line = _first_nul_line(data)
@@ -247,20 +249,22 @@ def _unreadable(data: bytes | str | Path, file: str, exc: Exception) -> Problem:
     wide = re.search(r"Expected (\d+) columns, got (\d+)", reason)
     row = _first_row_of_width(data, int(wide[1])) if wide else None
     if row is not None:
-        return Problem(file, f"{row[1]:,} cells where the header has {wide[1]}", row=row[0])
+        hint = " (a quote opens there and is not closed on its line)" if row[2] else ""
+        return Problem(file, f"{row[1]:,} cells where the header has {wide[1]}{hint}", row=row[0])
     return Problem(file, f"not a readable CSV ({reason})")
 
 
-def _first_row_of_width(data: bytes | str | Path, width: int) -> tuple[int, int] | None:
+def _first_row_of_width(data: bytes | str | Path, width: int) -> tuple[int, int, bool] | None:
     """The first row (the header is row 1; blank lines are not rows, as Arrow skips them)
-    whose number of cells is not `width`, and that number; read a row at a time."""
+    whose number of cells is not `width`, that number, and whether a quoted cell ran on past
+    its line; read a row at a time."""
     raw = data.open("rb") if isinstance(data, Path) else io.BytesIO(_as_bytes(data))
     with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
         try:
             rows = (r for r in csv.reader(text) if r)
             for number, cells in enumerate(rows, 1):
                 if len(cells) != width:
-                    return number, len(cells)
+                    return number, len(cells), any("\n" in c for c in cells)
         except csv.Error:  # a NUL byte, say
             return None
     return None
@@ -533,6 +537,7 @@ class Deployments:
     merged_rows: int = 0  # rows read as part of another row's deployment
     merged_ids: list[str] = field(default_factory=list)
     file: str = ""
+    rows_with_id: int | None = None  # rows read that name an id (None: every kept row's)
 
 
 def read_deployments(
@@ -608,7 +613,8 @@ def read_deployments(
             "commit_at": rows["commit_at"].array,
         }
     )
-    return Deployments(out, changes, len(frame), merged, ids, file)
+    named = int((frame["id"].str.strip() != "").sum())
+    return Deployments(out, changes, len(frame), merged, ids, file, named)
 
 
 def _count_rows(aside: SetAside, reason: str, frame: pd.DataFrame, mask, file: str) -> None:

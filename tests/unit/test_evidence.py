@@ -173,7 +173,7 @@ def test_cli_json_has_the_contract_keys(capsys):
             "key,type,to_status,changed_at\nA,Story,Done,2026-01-05T09:00:00Z\n",
             "from_status: required column is missing",
         ),
-        ("", "not a readable CSV"),
+        ("", "is empty: the first line should be the header"),
         (HEADER, "has a header but no rows"),
         (HEADER + ",Story,,To Do,2026-01-05T09:00:00Z\n", "no row has both a key and a readable"),
         (HEADER + "A,Story,,To Do,soon\nB,Story,,To Do,\n", "1 changed_at: not a date"),
@@ -569,3 +569,19 @@ def test_jira_oddities_are_set_aside_by_issue_not_merged_or_emptied(tmp_path, ca
         f"histories[].created: outside 1970-2199 (first at {file}, issue C-1)": 1,
     }
     assert counts["items"] == 3 and counts["finished"] == 2  # A-1 and B-1, done on 8 January
+
+
+def test_a_deployment_row_set_aside_still_counts_as_a_row_with_an_id(tmp_path, capsys):
+    deploys = tmp_path / "d.csv"
+    deploys.write_text(
+        "id,deployed_at,commit_at,status\n"
+        "d1,2026-01-05T10:00:00Z,2026-01-04T10:00:00Z,success\n"
+        "d1,2026-01-07T10:00:00Z,2026-01-04T10:00:00Z,success\n"  # d1 again, another time
+        "d2,2026-01-06T10:00:00Z,2026-01-05T10:00:00Z,failed\n"
+        "d3,2026-01-08T10:00:00Z,2026-01-07T10:00:00Z,success\n"
+    )
+    items = (DATA / "items.csv").read_text()
+    code, out, _ = _run(tmp_path, capsys, items, "--deployments", str(deploys), "--json")
+    checks = {c["id"]: c for c in json.loads(out)["readiness"]["dora"]["checks"]}
+    assert code == 0 and checks["deployment_ids"]["figure"] == "rows with an id: 4 of 4"
+    assert checks["deployment_ids"]["status"] == "met"

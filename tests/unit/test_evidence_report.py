@@ -123,3 +123,16 @@ def test_the_team_table_and_forecast_read_alike_on_page_and_in_reports(measured,
     assert view["team_header"] == header and view["teams"] == rows
     assert all(c.endswith("%") for _, cells in rows for c in cells[: len(header) - 5])
     assert re.match(r"\d[\d,]* items take ", view["forecast"])  # a count, not "20.0 items"
+
+
+@pytest.mark.parametrize("build", [build_html, build_markdown])
+def test_reports_say_how_many_teams_a_scenario_did_not_keep(measured, build):
+    many = dict(measured)
+    team = next(iter(measured["teams"].values()))
+    many["teams"] = {f"Team {i:02}": team for i in range(60)}
+    data = yaml.safe_load((ROOT / "examples" / "scenarios" / "scaleup.yaml").read_text())
+    data["evidence"] = summary(many)
+    scenario = parse_scenario_file(yaml.safe_dump(data), "scaleup.yaml")
+    assert len(scenario.evidence.teams) == 50 and scenario.evidence.teams_not_kept == 10
+    text = build(scenario, load_catalog())
+    assert "The first 50 teams; 10 more were measured and are on the Evidence page" in text
