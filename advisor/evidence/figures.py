@@ -82,7 +82,12 @@ def _at(doc: dict, path: tuple[str, ...]):
 
 def _detail(metric: str, f: dict) -> str:
     parts = []
-    if f.get("p85") is not None:
+    if f.get("p85") is not None and f.get("weeks"):  # a rate: its whole weeks' spread
+        parts.append(
+            f"week by week: median {registry.show(metric, f.get('median'))}, "
+            f"P85 {registry.show(metric, f['p85'])} over {count(f['weeks'], 'whole week')}"
+        )
+    elif f.get("p85") is not None:
         parts.append(f"P85 {registry.show(metric, f['p85'])}")
     if f.get("cluster"):
         parts.append(f"2024 cluster {f['cluster']}")
@@ -91,7 +96,7 @@ def _detail(metric: str, f: dict) -> str:
     if f.get("stand_in"):
         parts.append(f"stand-in: {f['stand_in']}")
     if f.get("weeks_left_out"):
-        parts.append("weeks the window covers in part, left out: " + ", ".join(f["weeks_left_out"]))
+        parts.append("weeks in part, not among them: " + ", ".join(f["weeks_left_out"]))
     parts.append(registry.metric(metric).definition)
     return "; ".join(parts)
 

@@ -70,8 +70,8 @@ def shown(element) -> str:
 def figures(at: AppTest) -> dict[str, str]:
     """The Evidence page's figures as shown: label -> value with its unit, from its tables."""
     out = {}
-    for frame in at.dataframe:
-        table = frame.value
-        if "figure" in table.columns and "value" in table.columns:
-            out.update(zip(table["figure"], table["value"], strict=True))
+    for element in at.table:
+        table = element.value
+        if table.index.name == "figure" and "value" in table.columns:
+            out.update(zip(table.index, table["value"], strict=True))
     return out

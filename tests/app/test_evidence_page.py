@@ -1,3 +1,5 @@
+import pytest
+
 from tests.app.conftest import assert_clean, figures, shown, upload
 from tests.conftest import ROOT
 
@@ -45,6 +47,10 @@ def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     at = _sample(_open(app))
     at.button(key="evidence_to_roi").click().run()
     assert_clean(at)
+    lever = at.session_state["roi_pending_levers"][-1]["downtime_avoided"]
+    # entered in percent on the page (half the measured rate), a fraction in the scenario
+    before = lever["change_fail_rate_before"]
+    assert 0 < before < 1 and lever["change_fail_rate_after"] == pytest.approx(before / 2, 1e-3)
     at.switch_page("advisor/ui/roi_page.py").run()
     assert_clean(at)
     lines = next(d.value for d in at.dataframe if "formula" in d.value.columns)
@@ -135,9 +141,9 @@ def _visible(at) -> str:
     """Every text the page shows: metrics, captions, markdown, tables' headers and cells."""
     parts = [f"{k} {v}" for k, v in figures(at).items()]
     parts += [shown(e) for e in (*at.caption, *at.markdown, *at.warning, *at.info)]
-    for frame in at.dataframe:
-        parts += [str(c) for c in frame.value.columns]
-        parts += [str(v) for v in frame.value.to_numpy().ravel()]
+    for frame in (*at.dataframe, *at.table):
+        parts += [str(c) for c in (*frame.value.columns, frame.value.index.name)]
+        parts += [str(v) for v in (*frame.value.index, *frame.value.to_numpy().ravel())]
     return " ".join(parts)
 
 
@@ -161,11 +167,9 @@ def test_every_figure_reads_with_its_unit_and_label_never_an_id(app):
 def test_the_rule_sets_table_and_the_readiness_checklist_are_shown(app):
     at = _sample(_open(app))
     assert "What your data can support" in [s.value for s in at.subheader]
-    rules = next(d.value for d in at.dataframe if "rule set" in d.value.columns)
-    assert {"Platform Advisor", "Apache DevLake (2023 rules)", "Jellyfish"} <= set(
-        rules["rule set"]
-    )
-    jellyfish = rules[rules["rule set"] == "Jellyfish"].iloc[0]
+    rules = next(t.value for t in at.table if t.value.index.name == "rule set")
+    assert {"Platform Advisor", "Apache DevLake (2023 rules)", "Jellyfish"} <= set(rules.index)
+    jellyfish = rules.loc["Jellyfish"]
     assert jellyfish["Change fail rate"] == "not public"
     checklist = " ".join(shown(m) for m in at.markdown)
     assert "Pull-request data" in checklist and "Items with a complete history" in checklist

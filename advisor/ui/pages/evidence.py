@@ -297,31 +297,21 @@ def _send_bottleneck() -> None:
 def _figures(rows: list[fig.Row]) -> None:
     """A section's figures as a table: label, value with its unit (as the reports and the
     command line give it), what it summarises, how many items or deployments are behind
-    it, and its note or definition. A table never cuts a value short; tiles did."""
+    it, and its note or definition. A table never cuts a value short; tiles did, and a
+    scrolling grid hid the notes beyond a laptop's width."""
     table = pd.DataFrame(
         [
             {
                 "figure": r.label,
                 "value": r.shown,
                 "statistic": r.statistic,
-                "n": r.n,
+                "n": f"{r.n:,}",
                 "note or definition": r.note or r.detail,
             }
             for r in rows
         ]
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "figure": st.column_config.TextColumn(width="medium"),
-            "value": st.column_config.TextColumn(width="medium"),
-            "statistic": st.column_config.TextColumn(width="small"),
-            "n": st.column_config.NumberColumn(width="small", format="%d"),
-            "note or definition": st.column_config.TextColumn(width="large"),
-        },
-    )
+    ).set_index("figure")
+    st.table(table)  # a static table wraps its text: every column fits a laptop's width
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -339,9 +329,15 @@ def _where_work_waits(ev, drawn: dict) -> None:
     )
     if ev.teams:
         header, rows = fig.team_table(fig.team_figures(ev.teams))
-        table = pd.DataFrame([cells for _, cells in rows], columns=header)
-        table.insert(0, "Team", [team for team, _ in rows])
-        st.dataframe(table, width="stretch", hide_index=True)
+        table = pd.DataFrame(
+            [cells for _, cells in rows],
+            columns=header,
+            index=pd.Index([team for team, _ in rows], name="Team"),
+        )
+        if len(table) <= 6:  # a team a column: eight figures side by side overflow a laptop
+            st.table(table.T.rename_axis("Per team"))
+        else:  # a team a row, scrolling and sorting
+            st.dataframe(table, width="stretch")
         st.caption("Per team: medians of the items each finished in the window; never per person.")
     st.button(
         "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck
@@ -390,8 +386,8 @@ def _dora(ev, key: str) -> None:
                 }
                 for line in lines
             ]
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
+        ).set_index("rule set")
+        st.table(table)
         spread = fig.spread_text(ev.document)
         if spread:
             st.caption(md("Spread: " + "; ".join(spread) + "."))
@@ -424,7 +420,7 @@ ROI_MAX_HOURS = 8_760.0  # is refused there, so it is capped here, and said so
 
 def _to_roi(ev, key: str) -> None:
     d = ev.dora
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)
     fail = d["change_fail_rate"]["value"]
     recovery = d["failed_deployment_recovery_time"]["value"]
     per_year = d["deploys_per_year"]["value"]
@@ -443,17 +439,26 @@ def _to_roi(ev, key: str) -> None:
         "Deploys a year after", 0.0, ROI_MAX_DEPLOYS, per_year, key=f"ev_roi_deploys_{suffix}"
     )
     c2.number_input(
-        "Change fail rate after", 0.0, 1.0, round(fail / 2, 4), key=f"ev_roi_fail_{suffix}"
+        "Change fail rate after (%)",
+        0.0,
+        100.0,
+        round(fail * 50, 2),  # half the measured rate, in percent
+        key=f"ev_roi_fail_{suffix}",
     )
-    c3.number_input(
+    c1.number_input(
         "Hours to restore after",
         0.0,
         ROI_MAX_HOURS,
         round(hours / 2, 2),
         key=f"ev_roi_hours_{suffix}",
     )
-    c4.number_input(
-        "Cost of an hour down", 0.0, 1e9, 10000.0, step=1000.0, key=f"ev_roi_cost_{suffix}"
+    c2.number_input(
+        f"Cost of an hour down ({_currency()})",
+        0.0,
+        1e9,
+        10000.0,
+        step=1000.0,
+        key=f"ev_roi_cost_{suffix}",
     )
     capped = per_year < measured[0] - 0.01 or hours < measured[1] - 0.01
     st.caption(
@@ -479,6 +484,16 @@ def _to_roi(ev, key: str) -> None:
         st.success("Added to the ROI page's benefits (a lever sent again replaces it).")
 
 
+def _currency() -> str:
+    """The ROI scenario's currency, where the lever will go (else the Advisor's)."""
+    from advisor.ui.roi import state as roi_state
+
+    roi = roi_state.get()
+    if roi is not None and roi.data.get("currency"):
+        return str(roi.data["currency"])
+    return str(state.answers().get("currency") or "USD")
+
+
 def _send_lever() -> None:
     """Button callback: the downtime lever, from the measured figures and the inputs as the
     user left them (read from the state, never from values captured when drawn)."""
@@ -494,7 +509,7 @@ def _send_lever() -> None:
                 "deploys_per_year_before": before["deploys"],
                 "deploys_per_year_after": value("deploys"),
                 "change_fail_rate_before": before["fail"],
-                "change_fail_rate_after": value("fail"),
+                "change_fail_rate_after": value("fail") / 100,  # entered in percent
                 "recovery_hours_before": before["hours"],
                 "recovery_hours_after": value("hours"),
                 "cost_per_hour": value("cost"),
