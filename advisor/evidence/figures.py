@@ -113,7 +113,7 @@ def row(metric: str, f: dict | None) -> Row:
         registry.label(metric),
         registry.short(metric),
         f.get("unit") or registry.unit(metric),
-        registry.show(metric, value, MISSING),
+        registry.show(metric, value, MISSING, f.get("unit")),
         statistic,
         int(f.get("n") or 0),
         f.get("note") or "",
@@ -287,8 +287,12 @@ TEAM_COLUMNS = {
 }
 
 
-def _shown(key: str, value) -> str:
-    return registry.show(key, value)
+def _shown(key: str, value, business: bool = False) -> str:
+    try:
+        unit = registry.days_unit(key, business)
+    except KeyError:  # a key written before the registry: shown as a number
+        unit = None
+    return registry.show(key, value, unit=unit)
 
 
 def team_figures(teams: dict[str, dict]) -> dict[str, dict]:
@@ -307,10 +311,13 @@ def team_figures(teams: dict[str, dict]) -> dict[str, dict]:
     }
 
 
-def team_table(teams: dict[str, dict]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+def team_table(
+    teams: dict[str, dict], business: bool = False
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """The per-team table as the page and both reports print it: a header, then per team
     its name and its cells (each share of waiting per stage, finished items, and the medians),
-    in the registry's words. `teams`: a summary's teams (`summary()["teams"]`)."""
+    in the registry's words. `teams`: a summary's teams (`summary()["teams"]`); `business`:
+    its times were counted in weekdays."""
     stages = sorted(
         {k.removeprefix("waits_") for t in teams.values() for k in t if k.startswith("waits_")},
         key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 9,
@@ -321,7 +328,9 @@ def team_table(teams: dict[str, dict]) -> tuple[list[str], list[tuple[str, list[
             team,
             [registry.show("waiting_share", t.get(f"waits_{s}") or 0) for s in stages]
             + [
-                f"{int(t.get(k) or 0):,}" if key is None else registry.show(key, t.get(k), MISSING)
+                f"{int(t.get(k) or 0):,}"
+                if key is None
+                else registry.show(key, t.get(k), MISSING, registry.days_unit(key, business))
                 for k, (_, key) in TEAM_COLUMNS.items()
             ],
         )
@@ -346,7 +355,10 @@ def report_view(evidence) -> dict:
         ("dx_core_4", evidence.dx_core_4),
     ):
         if part:
-            rows = [(registry.label(key), _shown(key, value)) for key, value in part.items()]
+            rows = [
+                (registry.label(key), _shown(key, value, window.get("days") == "business"))
+                for key, value in part.items()
+            ]
             sections.append((SECTION_TITLES[section], rows))
     rules, notes = [], []
     for name, figures in evidence.rules.items():
@@ -355,7 +367,8 @@ def report_view(evidence) -> dict:
             f = figures.get(metric)
             if f is not None and f.value is None and f.note:
                 notes.append(f"{name}, {registry.label(metric).lower()}: {f.note}")
-    team_header, team_rows = team_table(evidence.teams)
+    business = window.get("days") == "business"
+    team_header, team_rows = team_table(evidence.teams, business)
     f = evidence.forecast
     forecast = (
         f"{int(f['items']):,} items take {_shown('forecast_weeks', f.get('p50'))} (P50), "

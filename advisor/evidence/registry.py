@@ -359,9 +359,21 @@ def _period(m: Metric) -> str:
     return ""
 
 
-def show(key: str, value: float | None, missing: str = "not enough data") -> str:
+BUSINESS_DAYS = "business days"  # the unit of a time counted in weekdays (--business-days)
+WEEKDAY_TIMES = ("flow_time", "cycle_time", "time_in_status", "time_in_stage")  # so counted
+
+
+def days_unit(key: str, business: bool) -> str | None:
+    """BUSINESS_DAYS for a time --business-days counts in weekdays (not DORA's), else None."""
+    return BUSINESS_DAYS if business and metric(key).id in WEEKDAY_TIMES else None
+
+
+def show(
+    key: str, value: float | None, missing: str = "not enough data", unit: str | None = None
+) -> str:
     """The figure as every page, report and command line shows it beside its label:
-    `26.8%`, `14.7 days`, `9.0 hours`, `5.6 a week`, `7.7 of 10`, `12`."""
+    `26.8%`, `14.7 days`, `9.0 hours`, `5.6 a week`, `7.7 of 10`, `12`; a time counted in
+    weekdays (`unit` BUSINESS_DAYS) reads `11.0 business days`."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return missing
     if not isinstance(value, int | float):
@@ -372,6 +384,8 @@ def show(key: str, value: float | None, missing: str = "not enough data") -> str
         return number(value)
     if m.kind == "share":
         return f"{value:.1%}"
+    if m.kind == "days" and unit == BUSINESS_DAYS:
+        return f"{number(value)} business days"
     if m.kind == "days":
         return f"{value * 24:.1f} hours" if abs(value) < 1 else f"{number(value)} days"
     if m.kind == "weeks":

@@ -136,3 +136,24 @@ def test_reports_say_how_many_teams_a_scenario_did_not_keep(measured, build):
     assert len(scenario.evidence.teams) == 50 and scenario.evidence.teams_not_kept == 10
     text = build(scenario, load_catalog())
     assert "The first 50 teams; 10 more were measured and are on the Evidence page" in text
+
+
+def test_times_in_weekdays_say_business_days_everywhere_and_dora_stays_calendar(capsys):
+    args = ["evidence", str(EXAMPLE / "transitions.csv"), "--business-days"]
+    args += ["--deployments", str(EXAMPLE / "deployments.csv")]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["flow"]["flow_time_days"]["unit"] == "business days"
+    assert doc["sei"]["cycle_time_days"]["unit"] == "business days"
+    assert doc["dora"]["change_lead_time"]["unit"] == "days"  # DORA keeps calendar time
+    assert main(args) == 0
+    assert re.search(r"Flow time +\d+\.\d business days", capsys.readouterr().out)
+    rows_shown = {r.label: r.shown for r in rows(doc, "flow") + rows(doc, "dora")}
+    assert rows_shown["Flow time"].endswith(" business days")
+    assert not rows_shown["Change lead time"].endswith("business days")
+    data = yaml.safe_load((ROOT / "examples" / "scenarios" / "scaleup.yaml").read_text())
+    data["evidence"] = summary(doc)
+    scenario = parse_scenario_file(yaml.safe_dump(data), "scaleup.yaml")
+    view = report_view(scenario.evidence)
+    assert ("Flow time", rows_shown["Flow time"]) in view["figures"]
+    assert all(c.endswith("business days") for _, cells in view["teams"] for c in cells[-4:-2])

@@ -328,7 +328,9 @@ def _where_work_waits(ev, drawn: dict) -> None:
         "Time in the backlog before work starts is demand, not a bottleneck."
     )
     if ev.teams:
-        header, rows = fig.team_table(fig.team_figures(ev.teams))
+        header, rows = fig.team_table(
+            fig.team_figures(ev.teams), ev.document["window"]["business_days"]
+        )
         table = pd.DataFrame(
             [cells for _, cells in rows],
             columns=header,
