@@ -688,13 +688,25 @@ def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:
     drivers = [c for c in frame.columns if c != "team"]
     if not drivers:
         raise EvidenceError([Problem(file, "needs at least one driver column beside team")])
+    from advisor.yamlio import MAX_PROBLEMS  # here: measuring without a survey loads no YAML
+
     out = {"team": frame["team"].str.strip()}
+    problems, more = [], 0
     for column in drivers:
         values = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
         bad = values.notna() & ~values.isin([1, 2, 3, 4, 5])
         bad |= values.isna() & (frame[column].str.strip() != "")
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise EvidenceError([Problem(file, "answers must be 1 to 5", column, row=row)])
+        for at in np.flatnonzero(bad.to_numpy()):  # every one, up to MAX_PROBLEMS
+            if len(problems) == MAX_PROBLEMS:
+                more += 1
+                continue
+            shown = str(frame[column].iloc[at])[:20]
+            problems.append(
+                Problem(file, f"answers must be 1 to 5, not {shown!r}", column, row=int(at) + 2)
+            )
         out[column] = values
+    if problems:
+        if more:
+            problems.append(Problem(file, f"... and {more:,} more answers that are not 1 to 5"))
+        raise EvidenceError(problems)
     return pd.DataFrame(out)  # at once: a column at a time fragments the frame

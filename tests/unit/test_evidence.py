@@ -585,3 +585,20 @@ def test_a_deployment_row_set_aside_still_counts_as_a_row_with_an_id(tmp_path, c
     checks = {c["id"]: c for c in json.loads(out)["readiness"]["dora"]["checks"]}
     assert code == 0 and checks["deployment_ids"]["figure"] == "rows with an id: 4 of 4"
     assert checks["deployment_ids"]["status"] == "met"
+
+
+def test_a_survey_lists_every_answer_that_is_not_1_to_5(tmp_path, capsys):
+    survey = tmp_path / "survey.csv"
+    survey.write_text("team,focus_time,code_review\nA,0,3\nA,x,3\nA,3.5,9\nA,4,3\n")
+    items = tmp_path / "items.csv"
+    items.write_text((DATA / "items.csv").read_text())
+    assert main(["evidence", str(items), "--survey", str(survey)]) == 2
+    err = capsys.readouterr().err
+    for row, column, value in (
+        (2, "focus_time", "0"),
+        (3, "focus_time", "x"),
+        (4, "focus_time", "3.5"),
+        (4, "code_review", "9"),
+    ):
+        assert f"row {row}: {column}: answers must be 1 to 5, not '{value}'" in err
+    assert "row 5" not in err
