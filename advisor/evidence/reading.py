@@ -150,8 +150,9 @@ def _first_nul_line(data: bytes | str | Path) -> int | None:
     return None
 
 
-def _check_header(data: bytes | str | Path, file: str) -> None:
-    """A header the readers can take: not too long, not too wide, no column named twice."""
+def _check_header(data: bytes | str | Path, file: str, required: tuple[str, ...] = ()) -> None:
+    """A header the readers can take: not too long, not too wide, no column named twice,
+    every `required` column there (else what kind of file it looks like)."""
     if isinstance(data, Path):
         with data.open("rb") as f:
             first = f.readline(MAX_HEADER_BYTES + 1)
@@ -198,6 +199,30 @@ def _check_header(data: bytes | str | Path, file: str) -> None:
         if name and name in seen:
             raise EvidenceError([Problem(file, "is named twice in the header", name, row=1)])
         seen.add(name)
+    missing = [c for c in required if c not in seen]
+    if missing:  # before any row is read: a file of another kind fails here, not at row 3
+        found = (", ".join(names[:12]) or "none")[:200]
+        kind = _kind_of(seen)
+        raise EvidenceError(
+            [Problem(file, "required column is missing", c) for c in missing]
+            + [Problem(file, f"columns found: {found}" + (f" ({kind})" if kind else ""))]
+        )
+
+
+KIND_COLUMNS = {  # what a header with these columns most likely is
+    "a work-items (transitions) file": {"key", "from_status", "to_status", "changed_at"},
+    "a deployments file": {"deployed_at", "commit_at"},
+    "an incidents file": {"created_at", "resolved_at"},
+}
+
+
+def _kind_of(names: set[str]) -> str:
+    for kind, columns in KIND_COLUMNS.items():
+        if columns <= names:
+            return f"this looks like {kind}"
+    if any(n.startswith(("{", "[", "#", "statuses:")) for n in names):
+        return "this looks like JSON or YAML, not a CSV"
+    return ""
 
 
 def _read_csv(
@@ -212,7 +237,7 @@ def _read_csv(
     checked; the header is row 1, data starts at row 2. `table`: the file as Arrow already
     read it (arrow_csv.typed_table)."""
     _size_checked(data, file, limit)
-    _check_header(data, file)
+    _check_header(data, file, required)
     if table is None and times:
         table = typed_table(data, times)
     if table is not None:
@@ -434,7 +459,7 @@ def transitions_from_csv(
     data: bytes | str | Path, file: str, aside: SetAside, table=None
 ) -> pd.DataFrame:
     _size_checked(data, file)
-    _check_header(data, file)
+    _check_header(data, file, TRANSITION_COLUMNS)
     if isinstance(table, Early):
         aside.reasons.update(table.aside.reasons)
         return usable(table.frame, file, aside)
@@ -686,6 +711,9 @@ def read_survey(data: bytes | str | Path, file: str) -> pd.DataFrame:
     hand-made file, up to MAX_SMALL_BYTES (each of up to 199 drivers is checked on its own)."""
     frame = _read_csv(data, file, ("team",), limit=MAX_SMALL_BYTES)
     drivers = [c for c in frame.columns if c != "team"]
+    kind = _kind_of(set(frame.columns))
+    if kind:
+        raise EvidenceError([Problem(file, f"not a survey: {kind}")])
     if not drivers:
         raise EvidenceError([Problem(file, "needs at least one driver column beside team")])
     from advisor.yamlio import MAX_PROBLEMS  # here: measuring without a survey loads no YAML

@@ -602,3 +602,21 @@ def test_a_survey_lists_every_answer_that_is_not_1_to_5(tmp_path, capsys):
     ):
         assert f"row {row}: {column}: answers must be 1 to 5, not '{value}'" in err
     assert "row 5" not in err
+
+
+@pytest.mark.parametrize(
+    "flag, given, expected",
+    [
+        (None, "statuses.yaml", "(this looks like JSON or YAML, not a CSV)"),
+        ("--deployments", "jira.json", "(this looks like JSON or YAML, not a CSV)"),
+        ("--deployments", "incidents.csv", "(this looks like an incidents file)"),
+        ("--survey", "transitions.csv", "not a survey: this looks like a work-items"),
+    ],
+)
+def test_a_file_of_another_kind_is_named_for_what_it_looks_like(capsys, flag, given, expected):
+    example = ROOT / "examples" / "evidence"
+    args = [str(example / given)] if flag is None else [str(example / "transitions.csv")]
+    args += [flag, str(example / given)] if flag else []
+    assert main(["evidence", *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "cells where the header has" not in err
