@@ -141,7 +141,7 @@ def _uploads() -> None:
                 _check(kind, uploads)
         except InputError as exc:
             # Shown outside the Files panel, which closes once work items are in use.
-            st.session_state["evidence_refused"] = (names, len(uploads) > 1, exc.problems)
+            st.session_state["evidence_refused"] = (names, len(uploads) > 1, exc.problems, kind)
             continue
         st.session_state.pop("evidence_refused", None)
         _files()[kind] = uploads
@@ -687,7 +687,10 @@ def render() -> None:
     with st.expander("Files", expanded="items" not in _files()):
         _uploads()
     refused = st.session_state.get("evidence_refused")
-    if refused:
+    if refused and not st.session_state.get(f"evidence_up_{refused[3]}"):
+        # its uploader no longer holds the file (the page was left): an old message
+        st.session_state.pop("evidence_refused")
+    elif refused:
         state.show_problems(refused[2], refused[0], refused[1])
     files = _files()
     if "items" not in files:
