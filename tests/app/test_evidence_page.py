@@ -332,3 +332,22 @@ def test_a_reopened_scenario_says_where_its_weights_and_readiness_came_from(app)
     assert_clean(fresh)
     assert any("Measured from your data" in shown(i) for i in fresh.info)
     assert len([c for c in fresh.caption if shown(c).startswith("Your data:")]) == 4
+
+
+def test_a_refused_file_taken_out_of_its_uploader_keeps_the_file_in_use(app):
+    at = _sample(_open(app))
+    assert "Change fail rate" in figures(at)
+    upload(at, "evidence_up_deployments", ("onecol.csv", b"id\nd1\n", "text/csv"))
+    assert "onecol.csv" in shown(at.error[0]) and "Change fail rate" in figures(at)
+    at.file_uploader(key="evidence_up_deployments").set_value(None)  # its chip removed
+    at.run()
+    assert_clean(at)
+    assert not at.error and "Change fail rate" in figures(at), "the sample's stays in use"
+    upload(
+        at,
+        "evidence_up_deployments",
+        ("good.csv", (DATA / "deployments.csv").read_bytes(), "text/csv"),
+    )
+    at.file_uploader(key="evidence_up_deployments").set_value(None)  # a file in use, removed
+    at.run()
+    assert "Change fail rate" not in figures(at)

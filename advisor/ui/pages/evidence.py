@@ -98,13 +98,21 @@ def _check(kind: str, uploads: list[Upload]) -> None:
 
 def _uploader_changed(kind: str) -> None:
     """The user changed an uploader: one emptied by hand takes its file out of use (leaving
-    the page empties it too, but calls nothing)."""
-    if not st.session_state.get(f"evidence_up_{kind}"):
-        _files().pop(kind, None)
-        st.session_state.pop(f"_seen_evidence_up_{kind}", None)
-        st.session_state.pop("evidence_refused", None)
-        if kind in ("items", "statuses"):
-            st.session_state.pop("evidence_map_edits", None)
+    the page empties it too, but calls nothing). An uploader that held a refused file held
+    nothing in use: emptying it (or the browser emptying it while a file is replaced) keeps
+    the file that was in use before."""
+    if st.session_state.get(f"evidence_up_{kind}"):
+        return
+    held = st.session_state.pop(f"_evidence_held_{kind}", None)
+    st.session_state.pop(f"_seen_evidence_up_{kind}", None)
+    refused = st.session_state.get("evidence_refused")
+    if refused and refused[3] == kind:
+        st.session_state.pop("evidence_refused")
+    if held != "used":
+        return
+    _files().pop(kind, None)
+    if kind in ("items", "statuses"):
+        st.session_state.pop("evidence_map_edits", None)
 
 
 def _uploads() -> None:
@@ -142,8 +150,10 @@ def _uploads() -> None:
         except InputError as exc:
             # Shown outside the Files panel, which closes once work items are in use.
             st.session_state["evidence_refused"] = (names, len(uploads) > 1, exc.problems, kind)
+            st.session_state[f"_evidence_held_{kind}"] = "refused"
             continue
         st.session_state.pop("evidence_refused", None)
+        st.session_state[f"_evidence_held_{kind}"] = "used"
         _files()[kind] = uploads
         if kind in ("items", "statuses"):
             st.session_state.pop("evidence_map_edits", None)
