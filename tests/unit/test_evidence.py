@@ -3,6 +3,7 @@
 import json
 import time
 
+import numpy as np
 import pytest
 
 from advisor.cli import main
@@ -620,3 +621,35 @@ def test_a_file_of_another_kind_is_named_for_what_it_looks_like(capsys, flag, gi
     assert main(["evidence", *args]) == 2
     err = capsys.readouterr().err
     assert expected in err and "cells where the header has" not in err
+
+
+@pytest.mark.parametrize(
+    "start, end, hours",
+    [
+        ("2026-05-04T10:00", "2026-05-04T17:00", 7.0),  # a Monday's afternoon
+        ("2026-05-08T17:00", "2026-05-11T09:00", 16.0),  # Friday evening to Monday morning
+        ("2026-05-09T10:00", "2026-05-10T17:00", 0.0),  # a weekend
+        ("2026-05-04T00:00", "2026-05-18T00:00", 240.0),  # two weeks: ten weekdays
+    ],
+)
+def test_business_days_count_weekday_time_to_the_hour(start, end, hours):
+    from advisor.evidence.prepare import span_days
+
+    def ns(text: str) -> np.ndarray:
+        return np.array([np.datetime64(text, "ns").astype(np.int64)])
+
+    assert span_days(ns(start), ns(end), True)[0] * 24 == pytest.approx(hours)
+
+
+def test_a_same_day_history_in_business_days_keeps_its_hours(tmp_path, capsys):
+    text = HEADER + (
+        "A,Story,,To Do,2026-05-04T08:00:00Z\n"
+        "A,Story,To Do,In Progress,2026-05-04T10:00:00Z\n"
+        "A,Story,In Progress,Code Review,2026-05-04T12:00:00Z\n"
+        "A,Story,Code Review,Done,2026-05-04T17:00:00Z\n"
+    )
+    code, out, _ = _run(tmp_path, capsys, text, "--business-days", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["flow"]["flow_time_days"]["median"] == pytest.approx(7 / 24)
+    assert doc["flow"]["flow_efficiency"]["median"] == pytest.approx(2 / 7)
+    assert doc["bottlenecks"]["development"] == 1.0
