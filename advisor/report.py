@@ -213,9 +213,9 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
         for title, rows in ev["sections"]:
             lines += [
                 "",
-                f"| {title} | Value |",
-                "|---|---|",
-                *[f"| {_md(label)} | {_md(value)} |" for label, value in rows],
+                f"| {title} | Value | Note |",
+                "|---|---|---|",
+                *[f"| {_md(label)} | {_md(value)} | {_md(note)} |" for label, value, note in rows],
             ]
         if ev["forecast"]:
             lines += ["", f"Forecast: {_md(ev['forecast'])}."]
@@ -243,10 +243,17 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
                     for name, cells in ev["rules"]
                 ],
                 "",
+                *(
+                    [f"Spread: {_md('; '.join(ev['rules_spread']))}.", ""]
+                    if ev["rules_spread"]
+                    else []
+                ),
                 *[f"- {_md(note)}" for note in ev["rule_notes"]],
             ]
         if ev["readiness"]:
-            lines += ["", *[f"- {label} data: {_md(line)}" for label, line in ev["readiness"]]]
+            lines += ["", "### What the data can support", ""]
+            for label, line, gaps in ev["readiness"]:
+                lines += [f"- {label}: {_md(line)}", *[f"  - {_md(gap)}" for gap in gaps]]
     delay = f["delay"]
     if delay is not None:
         plan = delay.schedules["best"]

@@ -52,6 +52,11 @@ class EvidenceSummary(Strict):
     teams_not_kept: int = Field(default=0, ge=0)  # measured, beyond the 50 a scenario keeps
     rules: dict[str, dict[str, RuleValue]] = Field(default={}, max_length=20)
     readiness: dict[str, str] = Field(default={}, max_length=10)
+    # what the page says beside the figures: a stand-in or why a figure is missing (by
+    # registry id), the checks not met per category, the spread between rule sets
+    notes: dict[str, str] = Field(default={}, max_length=40)
+    readiness_gaps: dict[str, list[str]] = Field(default={}, max_length=10)
+    rules_spread: list[str] = Field(default=[], max_length=10)
 
 
 class ScenarioFile(Strict):

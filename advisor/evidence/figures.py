@@ -93,11 +93,12 @@ def _detail(metric: str, f: dict) -> str:
         parts.append(f"2024 cluster {f['cluster']}")
     if f.get("score") is not None:
         parts.append(f"Quick Check {f['score']:.1f} of 10")
-    if f.get("stand_in"):
+    definition = registry.metric(metric).definition
+    if f.get("stand_in") and "stand-in" not in definition:  # said once
         parts.append(f"stand-in: {f['stand_in']}")
     if f.get("weeks_left_out"):
         parts.append("weeks in part, not among them: " + ", ".join(f["weeks_left_out"]))
-    parts.append(registry.metric(metric).definition)
+    parts.append(definition)
     return "; ".join(parts)
 
 
@@ -272,7 +273,38 @@ def summary(doc: dict) -> dict:
         **({"teams_not_kept": not_kept} if not_kept else {}),
         "rules": rules,
         "readiness": {k: readiness_line(r) for k, r in doc["readiness"].items()},
+        "notes": notes_of(doc),
+        "readiness_gaps": {
+            k: [readiness_check(c) for c in r["checks"] if c["status"] != "met"][:20]
+            for k, r in doc["readiness"].items()
+        },
+        "rules_spread": [line[:300] for line in spread_text(doc)][:10],
     }
+
+
+def notes_of(doc: dict) -> dict[str, str]:
+    """What a report prints beside a figure, by registry id: its stand-in, or why it has no
+    value; DX Core 4's effectiveness also says which teams the survey leaves out."""
+    out = {}
+    for paths in SECTIONS.values():
+        for path, metric in paths:
+            f = _at(doc, path)
+            if not isinstance(f, dict):
+                continue
+            if f.get("value") is None and f.get("note"):
+                out[metric] = str(f["note"])[:300]
+            elif f.get("stand_in"):
+                out[metric] = f"stand-in: {f['stand_in']}"[:300]
+    effectiveness = (doc.get("dx_core_4") or {}).get("effectiveness") or {}
+    if effectiveness.get("hidden_teams") and effectiveness.get("note"):
+        before = out.get("dx_effectiveness")
+        out["dx_effectiveness"] = "; ".join(filter(None, (before, effectiveness["note"])))[:400]
+    return out
+
+
+def readiness_check(c: dict) -> str:
+    """`partly met: Incidents linked to deployments (linked by id: 0 of 4 ...)`."""
+    return f"{c['status']}: {c['label']} ({c['figure']})"
 
 
 STAGE_ORDER = ("ideation", "development", "deployment", "operations", "support")
@@ -356,7 +388,11 @@ def report_view(evidence) -> dict:
     ):
         if part:
             rows = [
-                (registry.label(key), _shown(key, value, window.get("days") == "business"))
+                (
+                    registry.label(key),
+                    _shown(key, value, window.get("days") == "business"),
+                    evidence.notes.get(key, ""),
+                )
                 for key, value in part.items()
             ]
             sections.append((SECTION_TITLES[section], rows))
@@ -391,7 +427,7 @@ def report_view(evidence) -> dict:
         ),
         "waits": percentages_text(evidence.bottlenecks) or "no waiting measured",
         "sections": sections,
-        "figures": [row for _, rows in sections for row in rows],
+        "figures": [(label, value) for _, rows in sections for label, value, _ in rows],
         "forecast": forecast,
         "team_header": team_header,
         "teams": team_rows,
@@ -404,8 +440,9 @@ def report_view(evidence) -> dict:
         "rule_labels": [registry.label(m) for m in RULE_METRICS],
         "rules": rules,
         "rule_notes": notes,
+        "rules_spread": list(evidence.rules_spread),
         "readiness": [
-            (CATEGORY_NAMES.get(k, registry.label(k)), line)
+            (CATEGORY_NAMES.get(k, registry.label(k)), line, evidence.readiness_gaps.get(k, []))
             for k, line in evidence.readiness.items()
         ],
     }

@@ -143,9 +143,10 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
                     else PARTLY
                     if by_id + links["linked_by_time"]
                     else MISSING,
-                    f"{by_id} by id, {links['linked_by_time']} by time, {links['dangling']} "
-                    f"naming no deployment, {links['unlinked']} unlinked, of {links['given']}",
-                    by_id / links["given"],
+                    f"linked by id: {by_id:,} of {links['given']:,} (by time: "
+                    f"{links['linked_by_time']:,}; naming no deployment: {links['dangling']:,}; "
+                    f"unlinked: {links['unlinked']:,})",
+                    by_id / links["given"],  # the share the figure leads with
                     "share",
                 )
             )
@@ -179,6 +180,8 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "Number of engineers",
         MET if engineers else MISSING,
         f"{engineers:,} engineers" if engineers else "not given",
+        engineers or None,
+        "engineers" if engineers else None,
     )
     speed = _check(
         "speed",

@@ -157,3 +157,14 @@ def test_times_in_weekdays_say_business_days_everywhere_and_dora_stays_calendar(
     view = report_view(scenario.evidence)
     assert ("Flow time", rows_shown["Flow time"]) in view["figures"]
     assert all(c.endswith("business days") for _, cells in view["teams"] for c in cells[-4:-2])
+
+
+@pytest.mark.parametrize("build", [build_html, build_markdown])
+def test_reports_carry_the_caveats_the_page_shows_beside_the_figures(scenario, build):
+    text = re.sub(r"\\(.)", r"\1", build(scenario, load_catalog()))
+    # a stand-in, or why a figure is missing, as on the page
+    assert "stand-in: the feature share of finished items" in text
+    assert "not enough data: give the number of engineers" in text
+    assert "Spread: Deployment frequency: from" in text  # the rule sets' spread
+    assert "What the data can support" in text
+    assert "missing: Pull-request data" in text  # the checks not met, per category

@@ -394,7 +394,6 @@ def _dora(ev, key: str) -> None:
                 {
                     "rule set": line["rule_set"],
                     **{registry.label(m): line[m] for m in fig.RULE_METRICS},
-                    "checked": line["checked"],
                 }
                 for line in lines
             ]
@@ -406,7 +405,7 @@ def _dora(ev, key: str) -> None:
         with st.expander("Why the figures differ, rule set by rule set"):
             st.markdown(
                 "\n".join(
-                    f"- **{md(line['rule_set'])}**: "
+                    f"- **{md(line['rule_set'])}** (rules checked {md(line['checked'])}): "
                     + md(
                         "; ".join(
                             f"{label.lower()}: {', '.join(reasons)}"
