@@ -498,7 +498,6 @@ def dora_metrics(
     )
     total = len(inside)
     rework = float(inside["unplanned"].sum() / total) if total else None
-    per_week = freq["value"]
 
     def scored(figure, cluster, score):
         v = figure["value"]
@@ -543,6 +542,7 @@ def dora_metrics(
         if isinstance(rules.change_fail_rate, FailRate)
         else None
     )
+    all_per_week = window.rate(total)
     return {
         **metrics,
         "deployment_days": {**days, "metric": "deployment_days"},
@@ -554,14 +554,14 @@ def dora_metrics(
         },
         "deployments": total,
         "weeks": window.weeks,
-        "deploys_per_year": {
+        "deploys_per_year": {  # the count the change fail rate divides: failed ones too
             "metric": "deploys_per_year",
-            "value": per_week * 365 / 7 if per_week is not None else None,
+            "value": all_per_week * 365 / 7 if all_per_week is not None else None,
             "unit": "deployments per year",
             "statistic": "rate",
-            "n": freq["n"],
+            "n": total,
             "window": where,
-            "note": None if per_week is not None else freq["note"],
+            "note": None if all_per_week is not None else freq["note"],
         },
         "incidents": p.links.counts(),
         "incident_window_hours": window_hours,

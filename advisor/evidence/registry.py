@@ -238,7 +238,8 @@ METRICS: dict[str, Metric] = {
             "deployments per year",
             "rate",
             "rate",
-            "deployment frequency x 365 / 7",
+            "deployments in the window, failed ones too / (window days / 365): the count the "
+            "change fail rate divides, as the ROI page's downtime lever multiplies them",
             DORA_GUIDE,
             "deployments a year",
         ),

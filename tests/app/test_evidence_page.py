@@ -55,6 +55,11 @@ def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     assert_clean(at)
     lines = next(d.value for d in at.dataframe if "formula" in d.value.columns)
     assert any("measured from" in line for line in lines["line"])
+    import re
+
+    lever = next(shown(m) for m in at.markdown if "Downtime avoided (measured from" in shown(m))
+    assert re.search(r"change fail rate before \d+\.\d%", lever), lever  # not 0.1016
+    assert re.search(r"cost per hour 10,000 [A-Z]{3}", lever), lever
 
 
 def test_a_saved_scenario_with_a_measured_lever_reopens_on_the_roi_page(app):

@@ -307,10 +307,10 @@ def benefits(roi: state.RoiState, currency: str) -> list[dict]:
     if roi.modelled:
         st.markdown("**Benefits from a driver chain or a DORA value lever**")
         for i, b in enumerate(roi.modelled):
-            c1, c2 = st.columns([6, 1])
+            c1, c2 = st.columns([4, 1])
             source = "drivers" if "drivers" in b else next(k for k in LEVERS if k in b)
             shown = ", ".join(
-                f"{k.replace('_', ' ')} {_show(x)}"
+                f"{k.replace('_', ' ')} {_show(x, _unit_of(k, currency))}"
                 for k, x in b[source].items()
                 if x is not None  # a stored lever keeps its unused fields as null
             )
@@ -326,10 +326,33 @@ def benefits(roi: state.RoiState, currency: str) -> list[dict]:
     return rows + roi.modelled
 
 
-def _show(x) -> str:
+def _unit_of(field: str, currency: str) -> str:
+    """How a lever's field reads: shares in percent, money in the scenario's currency."""
+    if field in SHARE_FIELDS:
+        return "%"
+    if field in MONEY_FIELDS:
+        return currency
+    return ""
+
+
+SHARE_FIELDS = {  # fractions in the scenario file (roi/schema.py: Share)
+    "time_saved",
+    "change_fail_rate_before",
+    "change_fail_rate_after",
+    "rework_share_before",
+    "rework_share_after",
+}
+MONEY_FIELDS = {"annual_cost", "cost_per_hour"}
+
+
+def _show(x, unit: str = "") -> str:
+    """`10.2%`, `10,000 USD`, `290`; a range as low / likely / high."""
     if isinstance(x, dict):
-        return f"{x['low']:g} / {x['likely']:g} / {x['high']:g}"
-    return f"{x:g}"
+        return " / ".join(_show(x[k], unit) for k in ("low", "likely", "high"))
+    if unit == "%":
+        return f"{x:.1%}"
+    number = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
+    return f"{number} {unit}" if unit else number
 
 
 def _add_modelled(modelled: list[dict]) -> None:
