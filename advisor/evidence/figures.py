@@ -297,8 +297,11 @@ def notes_of(doc: dict) -> dict[str, str]:
                 out[metric] = f"stand-in: {f['stand_in']}"[:300]
     effectiveness = (doc.get("dx_core_4") or {}).get("effectiveness") or {}
     if effectiveness.get("hidden_teams") and effectiveness.get("note"):
+        note = str(effectiveness["note"])
         before = out.get("dx_effectiveness")
-        out["dx_effectiveness"] = "; ".join(filter(None, (before, effectiveness["note"])))[:400]
+        if before:  # one sentence: the stand-in, then which teams it leaves out
+            note = f"{before}; {note[:1].lower()}{note[1:]}"
+        out["dx_effectiveness"] = note[:400]
     return out
 
 

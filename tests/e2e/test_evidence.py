@@ -146,3 +146,23 @@ def test_a_file_taken_out_of_its_uploader_is_no_longer_used_and_a_page_switch_ke
     deploys.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
     page.get_by_text("Upload a deployments CSV to see DORA").wait_for()
     expect(page.get_by_text("deployments: deployments.csv")).to_have_count(0)
+
+
+def test_the_lever_sent_to_the_roi_page_is_confirmed_where_it_was_sent(page):
+    """The lever's panel moved up when the Advisor's confirmation went, and an expander
+    known by its place closed: the ROI page's confirmation was drawn hidden inside it."""
+    page.get_by_role("link", name="Evidence").click()
+    page.get_by_role("heading", name="What does your own data say?").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Load the sample organisation").click()
+    page.get_by_role("heading", name="Forecast").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Send this bottleneck to the Advisor").click()
+    page.get_by_text("The Advisor now uses these weights").wait_for()
+    wait_idle(page)
+    page.get_by_text("Send to the ROI page's downtime lever").click()
+    send = page.get_by_role("button", name="Send to the ROI page")
+    send.wait_for(state="visible")
+    wait_idle(page)
+    send.click()
+    expect(page.get_by_text("Added to the ROI page's benefits")).to_be_visible()

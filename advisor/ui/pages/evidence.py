@@ -402,7 +402,7 @@ def _dora(ev, key: str) -> None:
         spread = fig.spread_text(ev.document)
         if spread:
             st.caption(md("Spread: " + "; ".join(spread) + "."))
-        with st.expander("Why the figures differ, rule set by rule set"):
+        with st.expander("Why the figures differ, rule set by rule set", key="ev_rules_why"):
             st.markdown(
                 "\n".join(
                     f"- **{md(line['rule_set'])}** (rules checked {md(line['checked'])}): "
@@ -421,7 +421,7 @@ def _dora(ev, key: str) -> None:
                 "catalog/dora-rules.yaml. Where a tool does not publish a rule, it says so; "
                 "nothing is guessed."
             )
-    with st.expander("Send to the ROI page's downtime lever"):
+    with st.expander("Send to the ROI page's downtime lever", key="ev_roi_lever"):
         _to_roi(ev, key)
 
 
@@ -736,8 +736,10 @@ def render() -> None:
         + (md("Set aside: " + "; ".join(f"{k}: {v:,}" for k, v in aside.items())) if aside else "")
     )
     _readiness(ev)
-    with st.expander(
-        "Statuses: stage and active or waiting", expanded=bool(ev.statuses["unmapped"])
+    with st.expander(  # keyed: its place on the page moves as messages come and go
+        "Statuses: stage and active or waiting",
+        expanded=bool(ev.statuses["unmapped"]),
+        key="ev_statuses",
     ):
         new_map = _status_table(ev)
         if new_map is not None:
