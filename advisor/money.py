@@ -3,7 +3,8 @@
 For net flows f_0 .. f_{T-1} by month and an annual rate r:
     monthly rate        i = (1 + r)^(1/12) - 1
     NPV                 = sum f_m / (1 + i)^m            (numpy_financial.npv: f_0 at t = 0)
-    IRR (annual)        = (1 + i*)^12 - 1, where NPV at i* is 0   (numpy_financial.irr)
+    IRR (annual)        = (1 + i*)^12 - 1, where NPV at i* is 0   (numpy_financial.irr where
+                          the flows change sign once; else every root in IRR_BRACKET, irr_roots)
     MIRR (annual)       = (1 + numpy_financial.mirr(f, i, i))^12 - 1
     payback month       = the first m from which sum_{k<=m} f_k stays >= 0 to the end, after
                           having been below zero; 0 if it never is below zero; None if it
@@ -175,32 +176,99 @@ def sign_changes(flows: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(signs)))
 
 
+IRR_BRACKET = (-0.99, 10.0)  # monthly rates searched for IRRs: -99% to +1,000% a month
+IRR_GRID = 1_000  # points of that bracket (even in log(1 + rate)) where NPV's sign is read
+
+
+def irr_roots(flows: np.ndarray) -> list[float]:
+    """Every monthly rate r in IRR_BRACKET at which NPV(r) = sum f_t / (1 + r)^t is zero,
+    ascending: NPV's sign is read on IRR_GRID points, and each change of sign is refined by
+    scipy.optimize.brentq. numpy-financial's irr gives one candidate of the polynomial's
+    roots, not always a real one (it may not bring NPV to zero); this finds each real one.
+    NPV is scaled by (1 + r)^T where r < 0, which keeps its sign and its roots, so no term
+    overflows for any horizon. Two roots closer than a grid step would be missed.
+
+    >>> [round(r, 4) for r in irr_roots([-50, -100, 600, 300, -100])]
+    [-0.7689, 1.8544]
+    """
+    from scipy.optimize import brentq
+
+    f = np.asarray(flows, dtype=float)
+    t = np.arange(len(f), dtype=float)
+    last = t[-1] if len(t) else 0.0
+
+    def scaled(log_rate: np.ndarray | float) -> np.ndarray:
+        g = np.atleast_1d(np.asarray(log_rate, dtype=float))[:, None]
+        exponent = np.where(g < 0, (last - t) * g, -t * g)  # every term at most |f_t|
+        return (f * np.exp(exponent)).sum(axis=1)
+
+    low, high = np.log1p(IRR_BRACKET[0]), np.log1p(IRR_BRACKET[1])
+    grid = np.linspace(low, high, IRR_GRID)
+    values = scaled(grid)
+    scale = max(1.0, float(np.abs(f).sum()))
+    roots = [float(g) for g, v in zip(grid, values, strict=True) if abs(v) <= 1e-12 * scale]
+    for k in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
+        roots.append(brentq(lambda g: float(scaled(g)[0]), grid[k], grid[k + 1], xtol=1e-14))
+    return sorted({round(float(np.expm1(g)), 12) for g in roots})
+
+
+def _annual(monthly: float) -> float:
+    return (1 + monthly) ** 12 - 1
+
+
+def _percent(rate: float) -> str:
+    """`-100%`, `12.5%`, `29,255,603%`."""
+    return (f"{rate:,.1%}" if abs(rate) < 100 else f"{rate:,.0%}").replace(".0%", "%")
+
+
 def irr_annual(flows: np.ndarray) -> tuple[float | None, str]:
-    """Annualised IRR and a note; None (never NaN) where no meaningful rate makes NPV zero."""
+    """Annualised IRR and a note; None (never NaN) where no one meaningful rate makes NPV
+    zero. Where the flows change sign once there is exactly one rate above -100% (Descartes'
+    rule of signs): numpy-financial's, checked, else the one irr_roots finds. Where they
+    change sign more than once, every rate in IRR_BRACKET is looked for: one is given with
+    a note that MIRR comes first; several, or none, give None and the same pointer."""
     flows = np.asarray(flows, dtype=float)
     changes = sign_changes(flows)
     if changes == 0:
         return None, "undefined: the cash flows never change sign, so no rate makes NPV zero"
-    try:
-        monthly = float(npf.irr(flows))
-    except (np.linalg.LinAlgError, ValueError):
-        return None, "undefined: no rate could be found that makes NPV zero"
-    if not math.isfinite(monthly) or monthly <= -1:
-        return None, "undefined: no rate could be found that makes NPV zero"
-    scale = max(1.0, float(np.abs(flows).sum()))
-    if abs(npf.npv(monthly, flows)) > 1e-6 * scale:
-        return None, "undefined: the rate found does not bring NPV to zero"
-    annual = (1 + monthly) ** 12 - 1
+    monthly = None
+    if changes == 1:
+        try:
+            candidate = float(npf.irr(flows))
+        except (np.linalg.LinAlgError, ValueError):
+            candidate = math.nan
+        scale = max(1.0, float(np.abs(flows).sum()))
+        real = math.isfinite(candidate) and candidate > -1
+        if real and abs(npf.npv(candidate, flows)) <= 1e-6 * scale:
+            monthly = candidate
+    roots = [monthly] if monthly is not None else irr_roots(flows)
+    lo, hi = (_percent(x) for x in IRR_BRACKET)
+    if not roots:
+        return None, (
+            f"undefined: no rate from {lo} to {hi} a month makes NPV zero"
+            + (
+                f" (the cash flows change sign {changes} times); read MIRR instead"
+                if changes > 1
+                else ""
+            )
+        )
+    if len(roots) > 1:
+        shown = " and ".join(_percent(_annual(r)) for r in roots)
+        return None, (
+            f"undefined: the cash flows change sign {changes} times and {len(roots)} rates make "
+            f"NPV zero ({shown} a year), so no one rate is the IRR; read MIRR instead"
+        )
+    annual = _annual(roots[0])
     if changes == 1:
         return annual, ""
     if annual <= -0.99:
         return None, (
-            f"undefined: the cash flows change sign {changes} times and the only rate found "
-            f"({annual:.0%} a year) has no financial meaning; read MIRR instead"
+            f"undefined: the cash flows change sign {changes} times and the only rate that makes "
+            f"NPV zero ({_percent(annual)} a year) has no financial meaning; read MIRR instead"
         )
     return annual, (
-        f"the cash flows change sign {changes} times, so several rates can make NPV zero; "
-        "this is the one nearest zero. MIRR is the figure to read"
+        f"the cash flows change sign {changes} times; this is the only rate from {lo} to {hi} a "
+        "month that makes NPV zero, but MIRR is the figure to read"
     )
 
 

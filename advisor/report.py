@@ -289,6 +289,34 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
 # ---------------------------------------------------------------- the ROI workbook
 
 
+def _irr_rows(scenario, catalog, net: str, months: str) -> tuple[tuple, list[tuple]]:
+    """The IRR row, saying what the app says, and the rows that check it. Where the flows
+    change sign once there is one rate and every engine's IRR() finds it. Where they change
+    sign more than once a spreadsheet's IRR() returns whichever root its method reaches (one
+    engine gave -100%, another +29,255,603% for the same cells), so the cell holds the app's
+    rate and a check row computes NPV at it (zero); where the app finds no one IRR the cell
+    says so in words."""
+    from advisor.roi import analyse
+
+    r = analyse(scenario, catalog)
+    if r.irr_annual is None:
+        return ("IRR (annual)", defuse(r.irr_note), "no one rate: read MIRR below"), []
+    if r.sign_changes <= 1:
+        return ("IRR (annual)", f"=(1+IRR({net}))^12-1", "(1 + monthly IRR)^12 - 1"), []
+    monthly = (1 + r.irr_annual) ** (1 / 12) - 1
+    return (
+        ("IRR (annual)", f"=(1+{monthly!r})^12-1", f"(1 + monthly IRR)^12 - 1; {r.irr_note}"),
+        [
+            (
+                "NPV at the IRR (a check)",
+                f"=SUMPRODUCT({net}/(1+{monthly!r})^{months})",
+                "zero to rounding: the monthly rate above makes NPV zero (a spreadsheet's "
+                "IRR() may reach another root where the flows change sign more than once)",
+            )
+        ],
+    )
+
+
 def build_workbook(s, catalog, path: str | Path) -> None:
     """The ROI as a workbook whose monthly table, totals, NPV, IRR, MIRR and payback are live
     formulas over the inputs sheet, so a finance partner can audit every figure."""
@@ -373,6 +401,7 @@ def build_workbook(s, catalog, path: str | Path) -> None:
         f'IF(COUNTIF({{c}},"<-0.005")=0,0,IF(INDEX({{c}},{T})<-0.005,"beyond horizon",'
         f"SUMPRODUCT(MAX(({{c}}<-0.005)*{rng('A')}))+1))"
     )
+    irr_row, checks = _irr_rows(scenario, catalog, rng(col["net"]), rng("A"))
     rows = [
         ("Total cost", f"=SUM({rng(col['cost'])})", "sum of monthly costs"),
         ("Total benefit", f"=SUM({rng(col['benefit'])})", "sum of monthly benefits"),
@@ -381,7 +410,7 @@ def build_workbook(s, catalog, path: str | Path) -> None:
             f"=SUM({rng(col['pv'])})",
             "sum of net x 1/(1+monthly rate)^month; month 0 undiscounted",
         ),
-        ("IRR (annual)", f"=(1+IRR({rng(col['net'])}))^12-1", "(1 + monthly IRR)^12 - 1"),
+        irr_row,
         (
             "MIRR (annual)",
             f"=(1+MIRR({rng(col['net'])},Inputs!B4,Inputs!B4))^12-1",
@@ -398,6 +427,7 @@ def build_workbook(s, catalog, path: str | Path) -> None:
             "the same on discounted flows",
         ),
         ("ROI", "=(B3-B2)/B2", "(total benefit - total cost) / total cost"),
+        *checks,
     ]
     for label, formula, how in rows:
         results.append([label, formula, how])

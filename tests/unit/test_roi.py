@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from advisor.cli import main
 from advisor.errors import ScenarioError
-from advisor.money import discount_factors, irr_annual, monthly_rate
+from advisor.money import discount_factors, irr_annual, irr_roots, monthly_rate
 from advisor.roi import analyse, compare, parse_scenario, scenario_from_dict
 from tests.conftest import ROOT
 
@@ -201,9 +201,32 @@ def test_irr_is_undefined_not_nan(flows, words):
     assert value is None and words in note
 
 
-def test_irr_notes_several_sign_changes():
-    value, note = irr_annual(np.array([-100, 230, -132], dtype=float))
-    assert value is not None and "change sign 2 times" in note
+def test_two_rates_that_make_npv_zero_are_both_named_and_no_irr_is_given():
+    """-100 + 230 x - 132 x^2 = 0 for x = 1 / (1 + r): x = (230 -+ 10) / 264 = 5/6 or 10/11,
+    r = 20% and 10% a month: (1.1)^12 - 1 = 213.8% and (1.2)^12 - 1 = 791.6% a year."""
+    flows = np.array([-100, 230, -132], dtype=float)
+    assert irr_roots(flows) == pytest.approx([0.10, 0.20])
+    value, note = irr_annual(flows)
+    assert value is None and "change sign 2 times and 2 rates make NPV zero" in note
+    assert "(213.8% and 791.6% a year)" in note and "read MIRR" in note
+
+
+def test_finance_cases_give_what_their_readme_says():
+    """../shared/cases/finance: a real root numpy-financial misses (100.43% a month), and
+    two roots (-76.9% and +185.4% a month) where the app says undefined."""
+    missed = np.array([-1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1])
+    value, note = irr_annual(missed)
+    assert (1 + value) ** (1 / 12) - 1 == pytest.approx(1.0043, abs=5e-5)
+    assert value == pytest.approx(4201.18, rel=1e-4) and "MIRR is the figure to read" in note
+    value, note = irr_annual(np.array([-50, -100, 600, 300, -100], dtype=float))
+    assert value is None and "2 rates make NPV zero (-100% and 29,255,603% a year)" in note
+
+
+def test_irr_roots_reads_long_horizons_without_overflow():
+    flows = np.r_[-1000.0, np.full(239, 10.0)]  # 240 months: (1 + r)^-239 overflows naively
+    (root,) = irr_roots(flows)
+    assert npf.npv(root, flows) == pytest.approx(0, abs=1e-6)
+    assert root == pytest.approx(npf.irr(flows), abs=1e-10)
 
 
 def test_a_scenario_that_never_pays_back_says_so(capsys, tmp_path):
@@ -300,3 +323,34 @@ def test_more_benefit_never_lowers_npv(value, extra, rate):
         ).npv
 
     assert npv_for(value + extra) >= npv_for(value) - 1e-6
+
+
+@pytest.mark.parametrize(
+    "case, irr",
+    [("irr-real-root-missed.yaml", 4201.18), ("irr-two-roots-roi.yaml", None)],
+)
+def test_the_workbook_says_what_the_app_says_about_irr(tmp_path, case, irr):
+    """A spreadsheet's IRR starts from a guess; with two sign changes engines disagreed
+    (-100% and +29,255,603% for the same cells). Evaluated, the workbook gives the app's."""
+    import formulas
+
+    from advisor.catalog import load_catalog
+    from advisor.report import build_workbook
+    from advisor.roi import analyse
+
+    path = ROOT / "tests" / "data" / "finance" / case
+    scenario = parse_scenario(path.read_text(), case)
+    out = tmp_path / "w.xlsx"
+    build_workbook(scenario, load_catalog(), out)
+    solved = formulas.ExcelModel().loads(str(out)).finish().calculate()
+    cells = {k.split("!")[1]: v.value[0][0] for k, v in solved.items() if "RESULTS" in k}
+    app = analyse(scenario, load_catalog())
+    assert float(cells["B4"]) == pytest.approx(app.npv, rel=1e-9)
+    if irr is None:
+        assert app.irr_annual is None and cells["B5"] == app.irr_note
+        assert "read MIRR" in cells["B5"]
+    else:
+        assert app.irr_annual == pytest.approx(irr, rel=1e-4)
+        assert float(cells["B5"]) == pytest.approx(app.irr_annual, rel=1e-6)
+        assert float(cells["B10"]) == pytest.approx(0, abs=1e-6)  # NPV at that rate
+    assert float(cells["B6"]) == pytest.approx(app.mirr_annual, rel=1e-9)
