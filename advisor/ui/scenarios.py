@@ -123,8 +123,12 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         "notes": s.notes,
         "created": s.created.isoformat(),
     }
-    for key in ("scn_name", "scn_team", "scn_author", "scn_notes"):
-        st.session_state.pop(key, None)
+    # The fields show what is open. The browser keeps a text field's value and sends it back
+    # with the next run, so dropping the key left the old name (and the next save went to
+    # it); the values are set as the fields' own state before they are drawn (FIELDS).
+    st.session_state["_scn_fields"] = {
+        key: st.session_state["scenario_meta"][field] for key, field in FIELDS.items()
+    }
     st.session_state["scenario_open"] = {
         "name": s.name,
         "version": version,
@@ -227,18 +231,39 @@ def _open(db) -> None:
             st.rerun()
 
 
+FIELDS = {"scn_name": "name", "scn_team": "team", "scn_author": "author", "scn_notes": "notes"}
+
+
+def _fields(meta: dict) -> None:
+    """The name, team, author and notes fields, showing the open scenario: what opening or
+    restoring put there (set as the fields' state before they are drawn, the one way a drawn
+    field takes a new value), else what the session typed."""
+    pending = st.session_state.pop("_scn_fields", None)
+    for key, field in FIELDS.items():
+        if pending is not None:
+            st.session_state[key] = pending[key]
+        else:
+            st.session_state.setdefault(key, meta[field])
+    meta["name"] = st.text_input("Name", max_chars=200, key="scn_name")
+    meta["team"] = st.text_input("Team", max_chars=200, key="scn_team")
+    meta["author"] = st.text_input("Author", max_chars=200, key="scn_author")
+    meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")
+
+
 def _save(db, s: ScenarioFile | None) -> None:
     meta = _meta()
     before = dict(meta)
-    meta["name"] = st.text_input("Name", meta["name"], max_chars=200, key="scn_name")
-    meta["team"] = st.text_input("Team", meta["team"], max_chars=200, key="scn_team")
-    meta["author"] = st.text_input("Author", meta["author"], max_chars=200, key="scn_author")
-    meta["notes"] = st.text_area("Notes", meta["notes"], max_chars=20_000, key="scn_notes")
+    _fields(meta)
     if meta != before:
         s = current()  # the name, team, author or notes were just typed
     if s is None:
         st.caption("Fix the errors on the pages to save.")
         return
+    opened = st.session_state.get("scenario_open")
+    if db is not None and opened is not None and opened["name"] != s.name:
+        st.caption(
+            f"Saving makes a new scenario, {md(s.name)}; the one open is {md(opened['name'])}."
+        )
     st.download_button(
         "Download as a scenario file",
         lambda: scenario_to_yaml(s),
@@ -278,7 +303,8 @@ def _versions(db) -> None:
         key="scn_restore_pick",
     )
     if st.button("Restore", key="scn_restore"):
-        s = db.load(opened["name"], old)
+        who = _meta()["author"]  # the restore is recorded under who restored it
+        s = db.load(opened["name"], old).model_copy(update={"author": who or None})
         saved = db.save(s)
         open_scenario(s, saved.version, "store")
         st.toast(f"Version {old} restored as version {saved.version}")

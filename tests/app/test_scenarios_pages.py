@@ -45,6 +45,9 @@ def test_open_save_and_restore_from_every_page(app, page):
     assert_clean(at)
     assert at.query_params["version"] == "3"
     assert "Versions: 1" in _captions(at) and "3 (" in _captions(at)
+    # version 1 had no author; its restore is recorded under who restored it
+    assert _captions(at).count("Finance review") == 2
+    assert at.text_input(key="scn_name").value == "Scale-up - development bottleneck"
 
 
 def test_an_opened_scenario_fills_every_page(app):

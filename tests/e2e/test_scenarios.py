@@ -1,6 +1,9 @@
 """Scenarios in a real browser: open an example, reload, still open; the report is inert."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import wait_idle
 
@@ -61,3 +64,63 @@ def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser
     assert [u for u in requests if not u.startswith("file:")] == []
     assert errors == []
     viewer.close()
+
+
+def _sidebar_scenario(page):
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    summary = sidebar.locator("summary").filter(has_text="Scenario").first
+    if sidebar.get_by_role("textbox", name="Name").count() == 0:
+        summary.click()
+    sidebar.get_by_role("textbox", name="Name").wait_for()
+    return sidebar
+
+
+def _save(page, sidebar, name: str, version: int) -> None:
+    """Save, and wait for the status line to name what the store now holds."""
+    button = sidebar.get_by_role("button", name="Save as a new version")
+    button.wait_for(state="visible")
+    wait_idle(page)
+    button.click()
+    status = sidebar.get_by_text(re.compile(r"^Open: "))
+    expect(status).to_contain_text(f"Open: {name}, version {version} (store)")
+    wait_idle(page)
+
+
+def test_open_edit_save_adds_a_version_to_what_is_open(page, server, browser):
+    """Opening filled the status line but not the Name field: the next save went to
+    'My scenario'. After opening an example, a stored scenario and a restore, a save is the
+    next version of what is open."""
+    sidebar = _sidebar_scenario(page)
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Example scenarios").click()
+    page.get_by_role("option", name="Northwind: Search team").click()
+    wait_idle(page)
+    sidebar.get_by_role("button", name="Open the example").click()
+    wait_idle(page)
+    name = sidebar.get_by_role("textbox", name="Name")
+    expect(name).not_to_have_value("My scenario")
+    opened = name.input_value()
+    _save(page, sidebar, opened, 1)
+    notes = sidebar.get_by_role("textbox", name="Notes")
+    notes.fill("Reviewed once.")
+    notes.press("Tab")
+    wait_idle(page)
+    _save(page, sidebar, opened, 2)
+    # A second browser opens the stored scenario: its fields name it; its save is version 3.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.set_default_timeout(30_000)
+    other.goto(server)
+    wait_idle(other)
+    side = _sidebar_scenario(other)
+    side.locator('[data-testid="stSelectbox"]').filter(has_text="Stored scenarios").click()
+    other.get_by_role("option", name=opened).click()
+    wait_idle(other)
+    side.locator('[data-testid^="stBaseButton"]').filter(has_text=re.compile(r"^Open$")).click()
+    wait_idle(other)
+    expect(side.get_by_role("textbox", name="Name")).to_have_value(opened)
+    _save(other, side, opened, 3)
+    # A restore is the next version too, and the field still names the scenario.
+    side.get_by_role("button", name="Restore").click()
+    wait_idle(other)
+    expect(side.get_by_text(re.compile(rf"Open: {re.escape(opened)}, version 4"))).to_be_visible()
+    expect(side.get_by_role("textbox", name="Name")).to_have_value(opened)
+    other.context.close()
