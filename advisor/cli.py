@@ -214,7 +214,7 @@ def _cmd_delay(args) -> int:
             for sentence in delays["sentences"]:
                 print(f"  {sentence}")
             print(
-                f"  Starting the whole best order {args.weeks:g} weeks later costs about "
+                f"  Starting every item of the best order {args.weeks:g} weeks later costs about "
                 f"{delays['whole_order']:,.0f} {result.currency}."
             )
 

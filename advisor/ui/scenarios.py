@@ -142,6 +142,18 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         st.query_params.pop("version", None)
 
 
+MAX_VERSION = 10**9  # a version number the address may name; beyond it, the latest
+
+
+def _version_in(text: str | None) -> int | None:
+    """The version an address names: ASCII digits only (`²` is a digit to Python, not to
+    int), at most MAX_VERSION (a store's integer column holds no more); else none."""
+    if not text or not (text.isascii() and text.isdecimal()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_VERSION else None
+
+
 def _from_url(db) -> None:
     """A reload or a shared link: reopen what the URL names, or the session's draft."""
     if st.session_state.get("_url_checked"):
@@ -157,17 +169,15 @@ def _from_url(db) -> None:
             except InputError:
                 s = None
             if s is not None:
-                version = st.query_params.get("version")
-                open_scenario(s, int(version) if version and version.isdigit() else None, "draft")
+                open_scenario(s, _version_in(st.query_params.get("version")), "draft")
                 if name and db.latest_version(name) is not None:
                     opened = st.session_state["scenario_open"]
                     opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
                 st.session_state["draft_id"] = draft_id
                 return
     if name and db is not None:
-        version = st.query_params.get("version")
         try:
-            number = int(version) if version and version.isdigit() else None
+            number = _version_in(st.query_params.get("version"))
             open_scenario(db.load(name, number), number or db.latest_version(name), "store")
         except InputError as exc:
             state.show_input_error(exc, f"The scenario named in the address ({name})")

@@ -78,15 +78,17 @@ def replace_answers(data: dict, prefix: str = "q_") -> None:
         del st.session_state[key]
 
 
-def show_input_error(exc: InputError, what: str, several: bool = False) -> None:
+def show_input_error(exc: InputError, what: str) -> None:
     """Every problem of a rejected input, in one message; nothing else on the page changes."""
-    show_problems(exc.problems, what, several)
+    show_problems(exc.problems, what)
 
 
-def show_problems(problems, what: str, several: bool = False) -> None:
+def show_problems(problems, what: str) -> None:
+    """`Not used: these answers.` and each problem: worded alike for one file or several."""
     lines = "\n".join(f"- {md(p)}" for p in problems)
-    verb = "were" if several else "was"
-    st.error(f"**{md(what)} {verb} not used.** Fix these and try again:\n\n{lines}")
+    ours = what.startswith(("The ", "These ", "This ", "A "))  # our words; a file name stays
+    subject = what[:1].lower() + what[1:] if ours else what
+    st.error(f"**Not used: {md(subject)}.** Fix these and try again:\n\n{lines}")
 
 
 def new_upload(key: str, upload) -> bool:

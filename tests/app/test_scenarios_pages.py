@@ -139,3 +139,21 @@ def test_the_report_from_the_app_holds_the_cli_figures(app):
 
     assert preview.rstrip() == build_markdown(file, load_catalog(), None).rstrip()
     assert build_html(file, load_catalog(), None, dt.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize("version", ["²", "99999999999999999999999", "0", "-1", "1e3"])
+def test_an_odd_version_in_the_address_opens_the_latest(app, version):
+    """`²` is a digit to Python but not to int(); a number past the store's integer ended in
+    an error page."""
+    at = _open_example(app)
+    at.button(key="scn_save").click().run()
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["scenario"] = "Scale-up - development bottleneck"
+    fresh.query_params["version"] = version
+    fresh.run()
+    assert_clean(fresh)
+    assert "Scale-up - development bottleneck, version 1" in _captions(fresh)

@@ -65,7 +65,7 @@ def test_results_always_match_the_controls(page, session):
     total = sum(controls[s.lower()] for s in STAGES)
     caption = page.get_by_text("Computed from:").inner_text()
     if total == 0:
-        assert page.get_by_text("These answers was not used").count() == 1
+        assert page.get_by_text("Not used: these answers").count() == 1
         return
     expected = ", ".join(
         f"{s.lower()} {controls[s.lower()] / total:.0%}" for s in STAGES if controls[s.lower()]

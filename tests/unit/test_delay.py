@@ -350,7 +350,7 @@ def test_cli_weeks_of_delay(tmp_path, capsys):
         "Delaying self-serve onboarding by 6 weeks (from week 4 in the best order) costs "
         "about 120,000 USD." in out
     )
-    assert "whole best order 6 weeks later costs about 150,000 USD" in out
+    assert "every item of the best order 6 weeks later costs about 150,000 USD" in out
     assert main(["delay", str(path), "--weeks", "6", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["delay_of_weeks"]["items"] == {"o": 120000, "p": 30000}

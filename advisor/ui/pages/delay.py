@@ -252,7 +252,7 @@ def _what_delay_costs(result, backlog: Backlog) -> None:
     index = [it.id for it in backlog.items].index(chosen)
     st.info(md(delays["sentences"][index]))
     st.caption(
-        f"Starting the whole {ORDER_WORDS[which]} {weeks:g} weeks later costs about "
+        f"Starting every item of {ORDER_WORDS[which]} {weeks:g} weeks later costs about "
         f"{delays['whole_order']:,.0f} {backlog.currency}. Each item's cost follows its "
         "urgency profile: standard grows with every week; short life stops once its window "
         "has passed; fixed date costs nothing until the deadline, then all at once; "

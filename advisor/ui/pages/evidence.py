@@ -700,7 +700,7 @@ def render() -> None:
         # its uploader no longer holds the file (the page was left): an old message
         st.session_state.pop("evidence_refused")
     elif refused:
-        state.show_problems(refused[2], refused[0], refused[1])
+        state.show_problems(refused[2], refused[0])
     files = _files()
     if "items" not in files:
         st.info("Load the sample or upload a work-items file to begin.")
