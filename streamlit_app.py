@@ -1,8 +1,12 @@
 """Router only: page config and navigation over the pages in advisor/ui."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Platform Advisor", page_icon=":material/explore:", layout="wide")
+# A bundled image: a `:material/` page icon is fetched from a public font host on every page.
+ICON = Path(__file__).parent / "advisor" / "ui" / "assets" / "icon.png"
+st.set_page_config(page_title="Platform Advisor", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page(

@@ -83,3 +83,31 @@ def test_cost_of_delay_page_ranks_the_backlog(page):
     page.get_by_text("CD3 instead of your order saves").wait_for()
     _first_chart_drawn(page)
     _no_exception_then_shot(page, "delay")
+
+
+def test_no_request_leaves_the_machine_on_any_page(page):
+    """The app must work with no network: a `:material/` page icon was fetched from a public
+    font host on every page."""
+    from urllib.parse import urlparse
+
+    from tests.e2e.test_scenarios import PAGES
+
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url)
+        if r.url.startswith(("http:", "https:", "ws:", "wss:"))
+        and urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+        else None,
+    )
+    page.reload()
+    wait_idle(page)
+    for name, title in PAGES.items():
+        page.get_by_role("link", name=name).click()
+        page.get_by_role("heading", name=title, exact=True).wait_for()
+        wait_idle(page)
+        if name == "Evidence":  # its charts, tables and uploaders too
+            page.get_by_role("button", name="Load the sample organisation").click()
+            page.get_by_role("heading", name="Forecast").wait_for()
+            wait_idle(page)
+    assert outside == []
