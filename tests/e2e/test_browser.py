@@ -95,10 +95,12 @@ def test_no_request_leaves_the_machine_on_any_page(page):
     outside: list[str] = []
     page.on(
         "request",
-        lambda r: outside.append(r.url)
-        if r.url.startswith(("http:", "https:", "ws:", "wss:"))
-        and urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
-        else None,
+        lambda r: (
+            outside.append(r.url)
+            if r.url.startswith(("http:", "https:", "ws:", "wss:"))
+            and urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+            else None
+        ),
     )
     page.reload()
     wait_idle(page)
