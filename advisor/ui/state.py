@@ -40,6 +40,22 @@ def active_catalog() -> Catalog:
     return st.session_state.get("custom_catalog") or bundled_catalog()
 
 
+def catalog_key() -> str:
+    """Which catalog this session scores with, for a cache shared by every session:
+    `bundled`, or the digest of the one this session uploaded."""
+    custom = st.session_state.get("custom_catalog")
+    if custom is None:
+        return "bundled"
+    known = st.session_state.get("_custom_catalog_key")
+    if known is None or known[0] is not custom:
+        import hashlib
+
+        digest = hashlib.sha256(custom.model_dump_json().encode()).hexdigest()
+        known = (custom, digest)
+        st.session_state["_custom_catalog_key"] = known
+    return known[1]
+
+
 def answers() -> dict:
     """The leader's answers as plain data; they survive page switches."""
     if "answers" not in st.session_state:

@@ -157,3 +157,34 @@ def test_an_odd_version_in_the_address_opens_the_latest(app, version):
     fresh.run()
     assert_clean(fresh)
     assert "Scale-up - development bottleneck, version 1" in _captions(fresh)
+
+
+def test_two_sessions_with_different_catalogs_see_their_own_comparison():
+    """Compare's cache is shared by every session of the server: it was keyed on the
+    scenarios only, so a session with its own catalog was shown another's rankings."""
+    from streamlit.testing.v1 import AppTest
+
+    from advisor.catalog import DEFAULT_DIR
+    from tests.app.conftest import APP, upload
+
+    def compared(at) -> tuple:
+        at.switch_page("advisor/ui/compare_page.py").run()
+        assert_clean(at)
+        heat = at.get("vega_lite_chart")[0].proto.spec
+        return tuple(shown(i) for i in at.info), heat
+
+    first = AppTest.from_file(APP, default_timeout=60)
+    first.run()
+    bundled = compared(first)
+    second = AppTest.from_file(APP, default_timeout=60)
+    second.run()
+    second.switch_page("advisor/ui/catalog_page.py").run()
+    text = (DEFAULT_DIR / "categories.yaml").read_bytes()
+    text = text.replace(b"bottleneck_fit: 30", b"bottleneck_fit: 5").replace(
+        b"budget_fit: 20", b"budget_fit: 45"
+    )
+    upload(second, "catalog_upload", [("categories.yaml", text, "application/x-yaml")])
+    assert any("Custom catalog in use" in shown(i) for i in second.info)
+    own = compared(second)
+    assert own != bundled, "the second session scores with its own catalog"
+    assert compared(first) == bundled, "and the first still with the bundled one"

@@ -14,8 +14,10 @@ from advisor.ui.text import md
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing...")
-def _compare(keys: tuple[tuple[str, int | None], ...], _chosen: list):
-    """Cached by each scenario's label and stored version: a new save is compared afresh."""
+def _compare(keys: tuple[tuple[str, int | None], ...], catalog: str, _chosen: list):
+    """Cached for every session by each scenario's label and stored version (a new save is
+    compared afresh) and by the catalog scored with (state.catalog_key): a session that
+    uploaded its own catalog was shown another session's rankings."""
     return compare(_chosen, state.active_catalog())
 
 
@@ -88,7 +90,8 @@ def render() -> None:
     except InputError as exc:
         state.show_input_error(exc, "A scenario")
         return
-    doc = _compare(tuple((p, v) for p, (_, v) in zip(picked, chosen, strict=True)), chosen)
+    keys = tuple((p, v) for p, (_, v) in zip(picked, chosen, strict=True))
+    doc = _compare(keys, state.catalog_key(), chosen)
     rows = doc["scenarios"]
     table = pd.DataFrame(
         [
