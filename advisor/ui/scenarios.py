@@ -1,6 +1,7 @@
 """The scenario picker in the sidebar of every page: open, save as a new version, see the
-versions, restore one; the URL carries the open scenario and version, and a draft of the
-session's work is kept so a reload never loses it."""
+versions, restore one; the URL carries the open scenario and version (a link is a view),
+and a draft of the session's work is kept under a key only this browser holds (a cookie),
+so a reload never loses it and a link never hands it over."""
 
 from __future__ import annotations
 
@@ -154,27 +155,57 @@ def _version_in(text: str | None) -> int | None:
     return number if 0 < number <= MAX_VERSION else None
 
 
+DRAFT_COOKIE = "platform_advisor_draft"  # this browser's key to its draft; never in a link
+DRAFT_DAYS_KEPT = 30
+
+
+def _browser_draft_id() -> str | None:
+    """The draft key this browser holds (a cookie the app set), if any: a link carries the
+    scenario and version only, so whoever opens it gets a view, never the sender's work."""
+    try:
+        value = st.context.cookies.get(DRAFT_COOKIE)
+    except Exception:  # no browser behind this session (a test, a bare run)
+        return None
+    if isinstance(value, str) and len(value) == 32 and value.isascii() and value.isalnum():
+        return value
+    return None
+
+
+def _remember_draft_id(draft_id: str) -> None:
+    """Give this browser its draft key: a cookie, read again when the page is reloaded."""
+    import streamlit.components.v1 as components
+
+    components.html(
+        "<script>document.cookie = "
+        f"'{DRAFT_COOKIE}={draft_id}; path=/; max-age={DRAFT_DAYS_KEPT * 86400}; "
+        "SameSite=Strict';</script>",
+        height=0,
+    )
+
+
 def _from_url(db) -> None:
-    """A reload or a shared link: reopen what the URL names, or the session's draft."""
+    """A reload or a shared link: this browser's draft where it holds the work the address
+    names (or the address names none), else what the address names, from the store."""
     if st.session_state.get("_url_checked"):
         return
     st.session_state["_url_checked"] = True
-    draft_id = st.query_params.get("draft")
+    st.query_params.pop("draft", None)  # an old link's draft id hands nothing over
+    draft_id = _browser_draft_id()
+    if draft_id is not None:
+        st.session_state["draft_id"] = draft_id
     name = st.query_params.get("scenario")
     if draft_id and db is not None:
         body = db.draft(draft_id)
-        if body:
-            try:
-                s = parse_scenario_file(body, "your draft")
-            except InputError:
-                s = None
-            if s is not None:
-                open_scenario(s, _version_in(st.query_params.get("version")), "draft")
-                if name and db.latest_version(name) is not None:
-                    opened = st.session_state["scenario_open"]
-                    opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
-                st.session_state["draft_id"] = draft_id
-                return
+        try:
+            s = parse_scenario_file(body, "your draft") if body else None
+        except InputError:
+            s = None
+        if s is not None and (not name or s.name == name):
+            open_scenario(s, _version_in(st.query_params.get("version")), "draft")
+            if name and db.latest_version(name) is not None:
+                opened = st.session_state["scenario_open"]
+                opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
+            return
     if name and db is not None:
         try:
             number = _version_in(st.query_params.get("version"))
@@ -191,13 +222,17 @@ def sidebar() -> None:
         db = None
         st.sidebar.error(md(str(exc.problems[0])))
     _from_url(db)
-    st.query_params["draft"] = st.session_state.setdefault("draft_id", uuid.uuid4().hex)
+    if "draft_id" not in st.session_state:
+        st.session_state["draft_id"] = uuid.uuid4().hex
     now = current()  # the session's work, validated once for the status line and the save
     with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
         _status(now)
         _open(db)
         _save(db, now)
         _versions(db)
+    if _browser_draft_id() != st.session_state["draft_id"]:  # drawn last: nothing moves
+        with st.sidebar:
+            _remember_draft_id(st.session_state["draft_id"])
 
 
 def _status(now: ScenarioFile | None) -> None:

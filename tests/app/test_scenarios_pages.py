@@ -85,18 +85,29 @@ def test_the_url_reopens_the_scenario_after_a_reload(app):
     assert "Scale-up - development bottleneck, version 1" in _captions(fresh)
 
 
-def test_a_draft_survives_a_reload(app):
+def test_a_draft_survives_a_reload_in_its_browser_and_a_link_never_carries_it(app, monkeypatch):
     app.number_input(key="q_engineers").set_value(777).run()
-    draft = app.query_params["draft"]
+    draft = app.session_state["draft_id"]
+    assert "draft" not in app.query_params  # the address is shared; the draft is not in it
     from streamlit.testing.v1 import AppTest
 
+    from advisor.ui import scenarios
     from tests.app.conftest import APP
 
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)  # its cookie
     fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params["draft"] = draft
+    fresh.query_params.update(app.query_params)
     fresh.run()
     assert_clean(fresh)
     assert fresh.number_input(key="q_engineers").value == 777
+    # another browser (no cookie) given an old address with the draft in it gets nothing
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: None)
+    other = AppTest.from_file(APP, default_timeout=30)
+    other.query_params["draft"] = draft
+    other.run()
+    assert_clean(other)
+    assert other.number_input(key="q_engineers").value != 777
+    assert other.session_state["draft_id"] != draft
 
 
 def test_the_compare_page_shows_teams_and_the_shared_choice(app):

@@ -124,3 +124,44 @@ def test_open_edit_save_adds_a_version_to_what_is_open(page, server, browser):
     expect(side.get_by_text(re.compile(rf"Open: {re.escape(opened)}, version 4"))).to_be_visible()
     expect(side.get_by_role("textbox", name="Name")).to_have_value(opened)
     other.context.close()
+
+
+def test_a_link_is_a_view_and_each_browser_keeps_its_own_draft(page, browser, server):
+    """Every address carried the session's draft id: a colleague opening it saw the sender's
+    unsaved work, and their edits were written into it."""
+
+    def engineers(pg):
+        return pg.get_by_role("spinbutton", name="Engineers measured")
+
+    def set_engineers(pg, value: int) -> None:
+        box = engineers(pg)
+        box.fill(str(value))
+        box.press("Enter")
+        pg.wait_for_function(
+            "v => [...document.querySelectorAll('input[type=number]')]"
+            ".some(e => e.value === String(v))",
+            arg=value,
+        )
+        wait_idle(pg)
+
+    engineers(page).wait_for()
+    set_engineers(page, 321)
+    # the browser holds its draft key; the draft itself is written at the end of each run
+    page.wait_for_function("() => document.cookie.includes('platform_advisor_draft=')")
+    address = page.url
+    assert "draft" not in address
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.set_default_timeout(30_000)
+    other.goto(address)
+    wait_idle(other)
+    engineers(other).wait_for()
+    assert engineers(other).input_value() != "321", "B never sees A's unsaved values"
+    set_engineers(other, 654)
+    page.reload()
+    wait_idle(page)
+    engineers(page).wait_for()
+    expect(engineers(page)).to_have_value("321")  # A finds its own work
+    other.reload()
+    wait_idle(other)
+    expect(engineers(other)).to_have_value("654")
+    other.context.close()
