@@ -118,3 +118,74 @@ def compare(scenarios: list[tuple[ScenarioFile, int | None]], catalog: Catalog) 
         "agree": len(tops) == 1,
         "top_categories": sorted(tops),
     }
+
+
+def _money(x: float | None, currency: str) -> str:
+    return "-" if x is None else f"{x:,.0f} {currency}"
+
+
+def _rate(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.1%}"
+
+
+def _month(x: int | None, modelled: bool) -> str:
+    if not modelled:
+        return "-"
+    return "not within the horizon" if x is None else f"month {x}"
+
+
+def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The `compare` document as a person reads it: one column a scenario, one row a figure,
+    each cell worded with its unit and currency; category names, never ids; "-" where a
+    scenario has no such part (no ROI model, no backlog).
+
+    Returns the column headers (the scenarios' names) and the rows (label, cells)."""
+    names = {k: c.name for k, c in catalog.categories.items()}
+    short = {k: c.short_name for k, c in catalog.categories.items()}
+    rows = doc["scenarios"]
+
+    def line(label: str, cell) -> tuple[str, list[str]]:
+        return label, [cell(r) for r in rows]
+
+    def modelled(r: dict) -> bool:
+        return r["npv"] is not None
+
+    def irr(r: dict) -> str:
+        if not modelled(r):
+            return "-"
+        return "undefined: read MIRR" if r["irr_annual"] is None else _rate(r["irr_annual"])
+
+    table = [
+        line("Team", lambda r: r["team"] or "-"),
+        line("Version", lambda r: "not stored" if r["version"] is None else f"v{r['version']}"),
+        line("Top category", lambda r: names.get(r["top_category"], r["top_category"])),
+        line("Best pair", lambda r: " + ".join(short.get(c, c) for c in r["combination"])),
+        line("NPV", lambda r: _money(r["npv"], r["currency"])),
+        line(
+            "NPV, P10 to P90",
+            lambda r: (
+                "-"
+                if r["npv_p10"] is None
+                else f"{r['npv_p10']:,.0f} to {r['npv_p90']:,.0f} {r['currency']}"
+            ),
+        ),
+        line("IRR (annual)", irr),
+        line(
+            "IRR, P10 to P90",
+            lambda r: (
+                "-" if r["irr_p10"] is None else f"{_rate(r['irr_p10'])} to {_rate(r['irr_p90'])}"
+            ),
+        ),
+        line("MIRR (annual)", lambda r: _rate(r["mirr_annual"]) if modelled(r) else "-"),
+        line("Payback", lambda r: _month(r["payback_month"], modelled(r))),
+        line(
+            "Payback, P10 to P90",
+            lambda r: (
+                "-"
+                if not modelled(r)
+                else f"{_month(r['payback_p10'], True)} to {_month(r['payback_p90'], True)}"
+            ),
+        ),
+        line("Delay cost, best order", lambda r: _money(r["delay_cost_best"], r["currency"])),
+    ]
+    return [r["name"] for r in rows], table

@@ -49,3 +49,15 @@ def records(frame: pd.DataFrame) -> list[dict]:
         if any(v not in (None, "") for v in clean.values()):
             rows.append(clean)
     return rows
+
+
+def text_table(frame: pd.DataFrame) -> None:
+    """A static table that wraps (every column fits a laptop's width) with every cell, header
+    and row label shown as text: `st.table` renders Markdown in cells, so a "-" became a
+    bullet and a team named `**x**` would have been bold."""
+    from advisor.ui.text import md
+
+    shown = frame.astype(str).map(md)
+    shown.index = pd.Index([md(i) for i in frame.index], name=frame.index.name)
+    shown.columns = [md(c) for c in frame.columns]
+    st.table(shown)

@@ -70,8 +70,26 @@ def shown(element) -> str:
 def figures(at: AppTest) -> dict[str, str]:
     """The Evidence page's figures as shown: label -> value with its unit, from its tables."""
     out = {}
-    for element in at.table:
-        table = element.value
+    for table in tables(at):
         if table.index.name == "figure" and "value" in table.columns:
             out.update(zip(table.index, table["value"], strict=True))
+    return out
+
+
+def tables(at: AppTest) -> list:
+    """The static tables as a person reads them: cells, headers and row labels unescaped
+    (st.table renders Markdown, so the app escapes them)."""
+    import re
+
+    def plain(text):
+        return re.sub(r"\\(.)", r"\1", str(text))
+
+    out = []
+    for element in at.table:
+        frame = element.value.copy()
+        frame = frame.map(plain)
+        frame.index = [plain(i) for i in frame.index]
+        frame.index.name = element.value.index.name
+        frame.columns = [plain(c) for c in frame.columns]
+        out.append(frame)
     return out

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.app.conftest import assert_clean, figures, shown, upload
+from tests.app.conftest import assert_clean, figures, shown, tables, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/evidence_page.py"
@@ -151,9 +151,9 @@ def _visible(at) -> str:
     """Every text the page shows: metrics, captions, markdown, tables' headers and cells."""
     parts = [f"{k} {v}" for k, v in figures(at).items()]
     parts += [shown(e) for e in (*at.caption, *at.markdown, *at.warning, *at.info)]
-    for frame in (*at.dataframe, *at.table):
-        parts += [str(c) for c in (*frame.value.columns, frame.value.index.name)]
-        parts += [str(v) for v in (*frame.value.index, *frame.value.to_numpy().ravel())]
+    for frame in (*(d.value for d in at.dataframe), *tables(at)):
+        parts += [str(c) for c in (*frame.columns, frame.index.name)]
+        parts += [str(v) for v in (*frame.index, *frame.to_numpy().ravel())]
     return " ".join(parts)
 
 
@@ -177,7 +177,7 @@ def test_every_figure_reads_with_its_unit_and_label_never_an_id(app):
 def test_the_rule_sets_table_and_the_readiness_checklist_are_shown(app):
     at = _sample(_open(app))
     assert "What your data can support" in [s.value for s in at.subheader]
-    rules = next(t.value for t in at.table if t.value.index.name == "rule set")
+    rules = next(t for t in tables(at) if t.index.name == "rule set")
     assert {"Platform Advisor", "Apache DevLake (2023 rules)", "Jellyfish"} <= set(rules.index)
     jellyfish = rules.loc["Jellyfish"]
     assert jellyfish["Change fail rate"] == "not public"
@@ -356,3 +356,25 @@ def test_a_refused_file_taken_out_of_its_uploader_keeps_the_file_in_use(app):
     at.file_uploader(key="evidence_up_deployments").set_value(None)  # a file in use, removed
     at.run()
     assert "Change fail rate" not in figures(at)
+
+
+def test_table_cells_are_shown_as_text(app):
+    """st.table renders Markdown in its cells: a missing figure's "-" became a bullet and a
+    team named in Markdown would have rendered."""
+    at = _open(app)
+    header = "key,type,team,from_status,to_status,changed_at\n"
+    rows = "".join(
+        f"K-{i},Story,**{team}**,,In Progress,2026-01-0{day}T09:00:00Z\n"
+        f"K-{i},Story,**{team}**,In Progress,Code Review,2026-01-1{day}T09:00:00Z\n"
+        f"K-{i},Story,**{team}**,Code Review,Done,2026-01-2{day}T09:00:00Z\n"
+        for i, (team, day) in enumerate((("Red", 5), ("Red", 6), ("Blue", 7)))
+    )
+    upload(at, "evidence_up_items", ("items.csv", (header + rows).encode(), "text/csv"))
+    raw = [
+        str(v)
+        for t in at.table
+        for v in (*t.value.columns, *t.value.index, *t.value.to_numpy().ravel())
+    ]
+    assert "\\*\\*Red\\*\\*" in raw  # escaped, so it reads **Red**, not bold Red
+    assert "-" not in raw and "\\-" in raw  # a missing figure, not a list bullet
+    assert any("**Red**" in t.columns for t in tables(at))  # as a person reads it

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.app.conftest import assert_clean, shown
+from tests.app.conftest import assert_clean, shown, tables
 
 PAGES = [
     "advisor/ui/advisor_page.py",
@@ -113,10 +113,16 @@ def test_a_draft_survives_a_reload_in_its_browser_and_a_link_never_carries_it(ap
 def test_the_compare_page_shows_teams_and_the_shared_choice(app):
     at = app.switch_page("advisor/ui/compare_page.py").run()
     assert_clean(at)
-    table = at.dataframe[0].value
-    assert set(table["team"]) == {"Payments", "Search", "Onboarding"}
+    table = tables(at)[0]
+    assert set(table.loc["Team"]) == {"Payments", "Search", "Onboarding"}
     assert any("One choice for them all" in shown(i) for i in at.info)
     assert at.get("vega_lite_chart")
+    # words a person reads: names, not ids; a unit or a currency on every figure; no "None"
+    cells = " ".join(str(v) for v in table.to_numpy().ravel())
+    for raw in ("None", "dx_core_4", "sei", "vsm"):
+        assert raw not in cells.split() and raw not in cells, raw
+    assert table.loc["Top category"].str.len().min() > 4
+    assert all(c.endswith(("USD", "EUR", "GBP", "-")) for c in table.loc["NPV"])
 
 
 def test_user_text_is_inert_in_the_sidebar_and_the_report(app):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare, compare_table
 from advisor.errors import InputError
 from advisor.scenario import load_scenario_file
 from advisor.ui import scenarios, state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
+from advisor.ui.widgets import text_table
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing...")
@@ -93,57 +94,37 @@ def render() -> None:
     keys = tuple((p, v) for p, (_, v) in zip(picked, chosen, strict=True))
     doc = _compare(keys, state.catalog_key(), chosen)
     rows = doc["scenarios"]
+    catalog = state.active_catalog()
+    names = {k: c.name for k, c in catalog.categories.items()}
+    header, lines = compare_table(doc, catalog)
     table = pd.DataFrame(
-        [
-            {
-                "scenario": r["name"],
-                "team": r["team"],
-                "version": r["version"],
-                "top category": r["top_category"],
-                "pair": " + ".join(r["combination"]),
-                "NPV": r["npv"],
-                "NPV P10": r["npv_p10"],
-                "NPV P90": r["npv_p90"],
-                "IRR": r["irr_annual"],
-                "IRR P10": r["irr_p10"],
-                "IRR P90": r["irr_p90"],
-                "payback (month)": r["payback_month"],
-                "payback P10": r["payback_p10"],
-                "payback P90": r["payback_p90"],
-                "delay cost, best order": r["delay_cost_best"],
-                "currency": r["currency"],
-            }
-            for r in rows
-        ]
+        [cells for _, cells in lines],
+        index=pd.Index([label for label, _ in lines], name="figure"),
+        columns=pd.Index(header, name=None),
     )
-    money = st.column_config.NumberColumn(format="%,.0f")
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "NPV": money,
-            "NPV P10": money,
-            "NPV P90": money,
-            "delay cost, best order": money,
-            **{
-                k: st.column_config.NumberColumn(format="percent")
-                for k in ("IRR", "IRR P10", "IRR P90")
-            },
-        },
-    )
+    text_table(table)  # wraps: a column a scenario fits a laptop's width, nothing cut
     if doc["agree"]:
-        st.success(f"Every scenario starts with the same category: {md(doc['top_categories'][0])}.")
+        top = doc["top_categories"][0]
+        st.success(f"Every scenario starts with the same category: {md(names.get(top, top))}.")
     else:
         st.warning(
             "The scenarios start with different categories: "
-            + md(", ".join(f"{r['name']}: {r['top_category']}" for r in rows))
+            + md(
+                ", ".join(
+                    f"{r['name']}: {names.get(r['top_category'], r['top_category'])}" for r in rows
+                )
+            )
         )
-    st.altair_chart(heatmap(doc["matrix"]), width="stretch")
+    short = {k: c.short_name for k, c in catalog.categories.items()}
+    matrix = {
+        t: {short.get(k, k): v for k, v in scores.items()} for t, scores in doc["matrix"].items()
+    }
+    st.altair_chart(heatmap(matrix), width="stretch")
     shared = doc["shared"]
     covers = ", ".join(f"{t} {v:.0%}" for t, v in shared["covers"].items())
+    choice = " + ".join(names.get(c, c) for c in shared["categories"])
     st.info(
-        f"One choice for them all: **{md(' + '.join(shared['categories']))}**, covering "
+        f"One choice for them all: **{md(choice)}**, covering "
         f"{md(covers)} of each team's best score."
     )
     for u in shared["uncovered"]:

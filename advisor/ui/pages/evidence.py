@@ -41,6 +41,7 @@ from advisor.evidence.statuses import STAGES
 from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
+from advisor.ui.widgets import text_table
 from advisor.yamlio import dump_yaml
 
 KINDS = {
@@ -321,7 +322,7 @@ def _figures(rows: list[fig.Row]) -> None:
             for r in rows
         ]
     ).set_index("figure")
-    st.table(table)  # a static table wraps its text: every column fits a laptop's width
+    text_table(table)  # a static table wraps its text: every column fits a laptop's width
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -347,7 +348,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
             index=pd.Index([team for team, _ in rows], name="Team"),
         )
         if len(table) <= 6:  # a team a column: eight figures side by side overflow a laptop
-            st.table(table.T.rename_axis("Per team"))
+            text_table(table.T.rename_axis("Per team"))
         else:  # a team a row, scrolling and sorting
             st.dataframe(table, width="stretch")
         st.caption("Per team: medians of the items each finished in the window; never per person.")
@@ -398,7 +399,7 @@ def _dora(ev, key: str) -> None:
                 for line in lines
             ]
         ).set_index("rule set")
-        st.table(table)
+        text_table(table)
         spread = fig.spread_text(ev.document)
         if spread:
             st.caption(md("Spread: " + "; ".join(spread) + "."))
