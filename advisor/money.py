@@ -209,7 +209,20 @@ def irr_roots(flows: np.ndarray) -> list[float]:
     roots = [float(g) for g, v in zip(grid, values, strict=True) if abs(v) <= 1e-12 * scale]
     for k in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
         roots.append(brentq(lambda g: float(scaled(g)[0]), grid[k], grid[k + 1], xtol=1e-14))
-    return sorted({round(float(np.expm1(g)), 12) for g in roots})
+    # Roots closer than a grid step, or where NPV only touches zero, show no change of sign:
+    # the polynomial's own roots (numpy.roots on x = 1 / (1 + r)) are checked as well.
+    if len(f) > 1 and np.any(f):
+        with np.errstate(all="ignore"):
+            candidates = np.roots(f[::-1])  # highest power first: f_T x^T + ... + f_0
+        for x in candidates:
+            if abs(x.imag) > 1e-6 * max(1.0, abs(x)) or x.real <= 0:
+                continue
+            g = -np.log(x.real)
+            if low <= g <= high and abs(float(scaled(g)[0])) <= 1e-9 * scale:
+                roots.append(float(g))
+    found = sorted(float(np.expm1(g)) for g in roots)
+    distinct = [r for i, r in enumerate(found) if i == 0 or r - found[i - 1] > 1e-7]
+    return [round(r, 12) + 0.0 for r in distinct]  # + 0.0: no "-0.0"
 
 
 def _annual(monthly: float) -> float:
@@ -253,10 +266,12 @@ def irr_annual(flows: np.ndarray) -> tuple[float | None, str]:
             )
         )
     if len(roots) > 1:
-        shown = " and ".join(_percent(_annual(r)) for r in roots)
+        monthly = " and ".join(_percent(r) for r in roots)
+        annual = " and ".join(_percent(_annual(r)) for r in roots)
         return None, (
             f"undefined: the cash flows change sign {changes} times and {len(roots)} rates make "
-            f"NPV zero ({shown} a year), so no one rate is the IRR; read MIRR instead"
+            f"NPV zero ({monthly} a month: {annual} a year), so no one rate is the IRR; read "
+            "MIRR instead"
         )
     annual = _annual(roots[0])
     if changes == 1:

@@ -41,7 +41,9 @@ def safe_csv(frame: pd.DataFrame) -> str:
         if not pd.api.types.is_numeric_dtype(clean[column]):
             clean[column] = clean[column].map(defuse)
     clean.columns = [defuse(str(c)) for c in clean.columns]
-    return clean.to_csv(index=False)
+    # CRLF ends a row (RFC 4180), so the writer quotes a cell holding a bare carriage return
+    # too: with "\n" alone, a name with "\r" split its row and could not be read back.
+    return clean.to_csv(index=False, lineterminator="\r\n")
 
 
 # ---------------------------------------------------------------- the report's figures

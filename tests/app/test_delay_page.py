@@ -97,6 +97,11 @@ def test_exports_are_offered_and_formula_safe(app):
     text = safe_csv(backlog_frame(backlog))
     assert "'=HYPERLINK" in text
     assert parse_backlog_csv(text).items[0].name.startswith("=HYPERLINK")
+    # a bare carriage return in a name reads back as the same text
+    first = backlog.items[0].model_copy(update={"name": "Line one\rline two"})
+    odd = backlog.model_copy(update={"items": [first, *backlog.items[1:]]})
+    back = parse_backlog_csv(safe_csv(backlog_frame(odd)))
+    assert back.items[0].name == "Line one\rline two" and len(back.items) == len(odd.items)
 
 
 def test_a_fixed_date_item_on_its_deadline_costs_its_slip(app):

@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+try:  # an assertion waits as long as a locator does: a loaded machine's rerun takes seconds
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+except ImportError:  # no Playwright: the browser tests skip
+    pass
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -208,7 +208,7 @@ def test_two_rates_that_make_npv_zero_are_both_named_and_no_irr_is_given():
     assert irr_roots(flows) == pytest.approx([0.10, 0.20])
     value, note = irr_annual(flows)
     assert value is None and "change sign 2 times and 2 rates make NPV zero" in note
-    assert "(213.8% and 791.6% a year)" in note and "read MIRR" in note
+    assert "(10% and 20% a month: 213.8% and 791.6% a year)" in note and "read MIRR" in note
 
 
 def test_finance_cases_give_what_their_readme_says():
@@ -219,7 +219,7 @@ def test_finance_cases_give_what_their_readme_says():
     assert (1 + value) ** (1 / 12) - 1 == pytest.approx(1.0043, abs=5e-5)
     assert value == pytest.approx(4201.18, rel=1e-4) and "MIRR is the figure to read" in note
     value, note = irr_annual(np.array([-50, -100, 600, 300, -100], dtype=float))
-    assert value is None and "2 rates make NPV zero (-100% and 29,255,603% a year)" in note
+    assert value is None and "2 rates make NPV zero (-76.9% and 185.4% a month: -100% and " in note
 
 
 def test_irr_roots_reads_long_horizons_without_overflow():
@@ -354,3 +354,16 @@ def test_the_workbook_says_what_the_app_says_about_irr(tmp_path, case, irr):
         assert float(cells["B5"]) == pytest.approx(app.irr_annual, rel=1e-6)
         assert float(cells["B10"]) == pytest.approx(0, abs=1e-6)  # NPV at that rate
     assert float(cells["B6"]) == pytest.approx(app.mirr_annual, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "flows, monthly",
+    [
+        ([-100000, 202200, -102212], [0.010, 0.012]),  # closer than a grid step
+        ([-100, 200, -100], [0.0]),  # NPV touches zero without changing sign
+    ],
+)
+def test_irr_roots_finds_rates_no_change_of_sign_shows(flows, monthly):
+    """-100,000 + 202,200 x - 102,212 x^2: discriminant 200^2, x = 0.99011 or 0.98815, r = 1.0%
+    and 1.2% a month; -100 (1 - x)^2 has its double root at x = 1, r = 0."""
+    assert irr_roots(np.array(flows, dtype=float)) == pytest.approx(monthly, abs=1e-9)
