@@ -136,11 +136,17 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         "origin": origin,
         "body": scenario_to_yaml(s),
     }
-    st.query_params["scenario"] = s.name
-    if version is not None:
-        st.query_params["version"] = str(version)
-    else:
-        st.query_params.pop("version", None)
+    if origin == "store":  # the address names what the store holds: a link is a view of it
+        st.query_params.pop("example", None)
+        st.query_params["scenario"] = s.name
+        if version is not None:
+            st.query_params["version"] = str(version)
+        else:
+            st.query_params.pop("version", None)
+        st.session_state["scenario_open"]["identity"] = f"store:{s.name}"
+    elif origin == "example":  # not stored: the address names the example's file
+        for key in ("scenario", "version"):
+            st.query_params.pop(key, None)
 
 
 MAX_VERSION = 10**9  # a version number the address may name; beyond it, the latest
@@ -183,6 +189,30 @@ def _remember_draft_id(draft_id: str) -> None:
     )
 
 
+def _draft_key(browser: str, identity: str) -> str:
+    """The draft of one piece of work in one browser: the browser's key and what the address
+    names (a stored scenario, an example, or nothing yet), so a second tab opening something
+    else keeps its own draft instead of overwriting the first tab's."""
+    import hashlib
+
+    return hashlib.sha256(f"{browser}\x00{identity}".encode()).hexdigest()[:32]
+
+
+def _address_identity() -> str:
+    if st.query_params.get("example"):
+        return f"example:{st.query_params['example']}"
+    if st.query_params.get("scenario"):
+        return f"store:{st.query_params['scenario']}"
+    return ""
+
+
+def _open_identity() -> str:
+    opened = st.session_state.get("scenario_open")
+    if not opened:
+        return ""
+    return opened.get("identity", "")
+
+
 def _from_url(db) -> None:
     """A reload or a shared link: this browser's draft where it holds the work the address
     names (or the address names none), else what the address names, from the store."""
@@ -194,18 +224,28 @@ def _from_url(db) -> None:
     if draft_id is not None:
         st.session_state["draft_id"] = draft_id
     name = st.query_params.get("scenario")
+    identity = _address_identity()
     if draft_id and db is not None:
-        body = db.draft(draft_id)
+        body = db.draft(_draft_key(draft_id, identity))
         try:
             s = parse_scenario_file(body, "your draft") if body else None
         except InputError:
             s = None
-        if s is not None and (not name or s.name == name):
+        if s is not None:
             open_scenario(s, _version_in(st.query_params.get("version")), "draft")
+            st.session_state["scenario_open"]["identity"] = identity
             if name and db.latest_version(name) is not None:
                 opened = st.session_state["scenario_open"]
                 opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
             return
+    example = st.query_params.get("example")
+    if example in EXAMPLES:  # a link to an example opens it for whoever follows it
+        from advisor.scenario import load_scenario_file
+
+        open_scenario(load_scenario_file(example_path("scenarios") / example), None, "example")
+        st.session_state["scenario_open"]["identity"] = f"example:{example}"
+        st.query_params["example"] = example
+        return
     if name and db is not None:
         try:
             number = _version_in(st.query_params.get("version"))
@@ -261,6 +301,8 @@ def _open(db) -> None:
         from advisor.scenario import load_scenario_file
 
         open_scenario(load_scenario_file(example_path("scenarios") / example), None, "example")
+        st.query_params["example"] = example
+        st.session_state["scenario_open"]["identity"] = f"example:{example}"
         st.rerun()
     if db is None:
         return
@@ -325,6 +367,8 @@ def _save(db, s: ScenarioFile | None) -> None:
             "origin": "store",
             "body": scenario_to_yaml(s),
         }
+        st.session_state["scenario_open"]["identity"] = f"store:{saved.name}"
+        st.query_params.pop("example", None)
         st.query_params["scenario"] = saved.name
         st.query_params["version"] = str(saved.version)
         st.toast(f"Saved {md(saved.name)} as version {saved.version}")
@@ -369,5 +413,5 @@ def keep_draft() -> None:
         db = store(store_url())
     except InputError:
         return
-    db.keep_draft(draft_id, body)
+    db.keep_draft(_draft_key(draft_id, _open_identity()), body)
     st.session_state["_draft_body"] = body

@@ -32,11 +32,13 @@ def test_open_save_and_restore_from_every_page(app, page):
     at = app.switch_page(page).run()
     assert_clean(at)
     _open_example(at)
-    assert at.query_params["scenario"] == "Scale-up - development bottleneck"
+    # an example is not stored: the address names its file, so a link opens it for anyone
+    assert at.query_params["example"] == "scaleup.yaml" and "scenario" not in at.query_params
     assert "No unsaved changes" in _captions(at)
     at.button(key="scn_save").click().run()
     assert_clean(at)
-    assert at.query_params["version"] == "1"
+    assert at.query_params["version"] == "1" and "example" not in at.query_params
+    assert at.query_params["scenario"] == "Scale-up - development bottleneck"
     at.text_input(key="scn_author").input("Finance review").run()
     at.button(key="scn_save").click().run()
     assert at.query_params["version"] == "2"
@@ -205,3 +207,40 @@ def test_two_sessions_with_different_catalogs_see_their_own_comparison():
     own = compared(second)
     assert own != bundled, "the second session scores with its own catalog"
     assert compared(first) == bundled, "and the first still with the bundled one"
+
+
+def test_a_link_to_an_example_opens_it_for_whoever_follows_it():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["example"] = "enterprise.yaml"
+    fresh.run()
+    assert_clean(fresh)
+    assert "Enterprise - systemic bottleneck (example)" in _captions(fresh)
+    assert fresh.text_input(key="scn_name").value == "Enterprise - systemic bottleneck"
+
+
+def test_each_piece_of_work_has_its_own_draft_in_one_browser(app, monkeypatch):
+    """One draft per browser: a second tab opening something else overwrote the first tab's
+    unsaved work. A draft belongs to the browser and to what the address names."""
+    from streamlit.testing.v1 import AppTest
+
+    from advisor.ui import scenarios
+    from tests.app.conftest import APP
+
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: "b" * 32)  # one browser
+    first = AppTest.from_file(APP, default_timeout=30)
+    first.run()
+    _open_example(first, "startup.yaml")
+    first.number_input(key="q_engineers").set_value(111).run()
+    second = AppTest.from_file(APP, default_timeout=30)  # another tab, another example
+    second.run()
+    _open_example(second, "enterprise.yaml")
+    second.number_input(key="q_engineers").set_value(222).run()
+    again = AppTest.from_file(APP, default_timeout=30)  # the first tab, reloaded
+    again.query_params.update(first.query_params)
+    again.run()
+    assert_clean(again)
+    assert again.number_input(key="q_engineers").value == 111

@@ -27,7 +27,7 @@ def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser
     wait_idle(page)
     page.get_by_role("button", name="Open the example").click()
     wait_idle(page)
-    page.wait_for_function("() => location.search.includes('scenario=Scale-up')")
+    page.wait_for_function("() => location.search.includes('example=scaleup.yaml')")
     # An example is not stored: the reload finds it in the draft this browser holds the key
     # to, once the app has given it that key (a cookie, set as the first page loads).
     page.wait_for_function("() => document.cookie.includes('platform_advisor_draft=')")
