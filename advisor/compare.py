@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 
+from advisor import wording
 from advisor.catalog import CATEGORY_IDS, Catalog
 from advisor.delay import analyse as analyse_backlog
 from advisor.roi import analyse as analyse_roi
@@ -121,7 +122,7 @@ def compare(scenarios: list[tuple[ScenarioFile, int | None]], catalog: Catalog) 
 
 
 def _money(x: float | None, currency: str) -> str:
-    return "-" if x is None else f"{x:,.0f} {currency}"
+    return "-" if x is None else wording.money(x, currency)
 
 
 def _rate(x: float | None) -> str:
@@ -129,9 +130,13 @@ def _rate(x: float | None) -> str:
 
 
 def _month(x: int | None, modelled: bool) -> str:
-    if not modelled:
-        return "-"
-    return "not within the horizon" if x is None else f"month {x}"
+    return wording.month(x) if modelled else "-"
+
+
+def _months(low: int | None, high: int | None) -> str:
+    """`month 9 to month 14`; one phrase where both ends read alike."""
+    a, b = wording.month(low), wording.month(high)
+    return a if a == b else f"{a} to {b}"
 
 
 def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -180,11 +185,7 @@ def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[st
         line("Payback", lambda r: _month(r["payback_month"], modelled(r))),
         line(
             "Payback, P10 to P90",
-            lambda r: (
-                "-"
-                if not modelled(r)
-                else f"{_month(r['payback_p10'], True)} to {_month(r['payback_p90'], True)}"
-            ),
+            lambda r: "-" if not modelled(r) else _months(r["payback_p10"], r["payback_p90"]),
         ),
         line("Delay cost, best order", lambda r: _money(r["delay_cost_best"], r["currency"])),
     ]

@@ -400,7 +400,7 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     for cell in results[1]:
         cell.font = bold
     payback = (
-        f'IF(COUNTIF({{c}},"<-0.005")=0,0,IF(INDEX({{c}},{T})<-0.005,"beyond horizon",'
+        f'IF(COUNTIF({{c}},"<-0.005")=0,0,IF(INDEX({{c}},{T})<-0.005,"beyond the horizon",'
         f"SUMPRODUCT(MAX(({{c}}<-0.005)*{rng('A')}))+1))"
     )
     irr_row, checks = _irr_rows(scenario, catalog, rng(col["net"]), rng("A"))

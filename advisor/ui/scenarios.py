@@ -91,6 +91,7 @@ def current() -> ScenarioFile | None:
 
 def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     """Put every part of `s` into the pages' state; the URL names it."""
+    st.session_state.pop("_version_note", None)
     from advisor.ui.pages.delay import open_backlog
     from advisor.ui.roi.form import load as load_roi
 
@@ -247,9 +248,22 @@ def _from_url(db) -> None:
         st.query_params["example"] = example
         return
     if name and db is not None:
+        asked = st.query_params.get("version")
+        number = _version_in(asked)
+        latest = db.latest_version(name)
+        if latest is not None and asked and (number is None or number > latest):
+            # a version the store does not hold: the latest, and the reader is told so
+            st.session_state["_version_note"] = (
+                f"The address asks for version {asked[:20]} of {name}, which the store does "
+                f"not hold; showing the latest, version {latest}."
+            )
+            st.toast(md(st.session_state["_version_note"]))
+            number = None
         try:
-            number = _version_in(st.query_params.get("version"))
-            open_scenario(db.load(name, number), number or db.latest_version(name), "store")
+            note = st.session_state.get("_version_note")
+            open_scenario(db.load(name, number), number or latest, "store")
+            if note:
+                st.session_state["_version_note"] = note  # said beside what was opened
         except InputError as exc:
             state.show_input_error(exc, f"The scenario named in the address ({name})")
 
@@ -276,6 +290,9 @@ def sidebar() -> None:
 
 
 def _status(now: ScenarioFile | None) -> None:
+    note = st.session_state.get("_version_note")
+    if note:
+        st.warning(md(note))
     opened = st.session_state.get("scenario_open")
     if opened is None:
         st.caption("Nothing opened yet: your work is kept as a draft of this session.")

@@ -160,7 +160,7 @@ def test_the_report_from_the_app_holds_the_cli_figures(app):
     assert build_html(file, load_catalog(), None, dt.date(2026, 1, 1))
 
 
-@pytest.mark.parametrize("version", ["²", "99999999999999999999999", "0", "-1", "1e3"])
+@pytest.mark.parametrize("version", ["²", "99999999999999999999999", "0", "-1", "1e3", "999"])
 def test_an_odd_version_in_the_address_opens_the_latest(app, version):
     """`²` is a digit to Python but not to int(); a number past the store's integer ended in
     an error page."""
@@ -176,6 +176,8 @@ def test_an_odd_version_in_the_address_opens_the_latest(app, version):
     fresh.run()
     assert_clean(fresh)
     assert "Scale-up - development bottleneck, version 1" in _captions(fresh)
+    said = " ".join(shown(w) for w in fresh.warning)
+    assert "which the store does not hold; showing the latest, version 1" in said
 
 
 def test_two_sessions_with_different_catalogs_see_their_own_comparison():
