@@ -278,6 +278,11 @@ def sidebar() -> None:
     _from_url(db)
     if "draft_id" not in st.session_state:
         st.session_state["draft_id"] = uuid.uuid4().hex
+    if "_scn_fields" not in st.session_state:  # what was typed in the fields, before the
+        meta = _meta()  # status line above them is drawn (it read the last run's before)
+        for key, field in FIELDS.items():
+            if key in st.session_state:
+                meta[field] = st.session_state[key]
     now = current()  # the session's work, validated once for the status line and the save
     with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
         _status(now)

@@ -246,3 +246,12 @@ def test_each_piece_of_work_has_its_own_draft_in_one_browser(app, monkeypatch):
     again.run()
     assert_clean(again)
     assert again.number_input(key="q_engineers").value == 111
+
+
+def test_a_rename_shows_at_once_in_the_status_line(app):
+    at = _open_example(app)
+    at.button(key="scn_save").click().run()
+    assert "No unsaved changes" in _captions(at)
+    at.text_input(key="scn_name").input("Renamed thing").run()
+    assert "Unsaved changes" in _captions(at) and "No unsaved changes" not in _captions(at)
+    assert "Saving makes a new scenario, Renamed thing" in _captions(at)
