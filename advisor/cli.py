@@ -95,7 +95,9 @@ def _cmd_catalog_schema(_args) -> int:
 
 
 def _rate(value: float | None, note: str) -> str:
-    return f"{value:.1%}" if value is not None else note
+    from advisor.wording import rate
+
+    return rate(value) if value is not None else note
 
 
 def _print_roi(r, horizon: int, out) -> None:

@@ -126,7 +126,7 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def _rate(x: float | None) -> str:
-    return "-" if x is None else f"{x:,.1%}"
+    return "-" if x is None else wording.rate(x)
 
 
 def _month(x: int | None, modelled: bool) -> str:

@@ -17,6 +17,12 @@ def short_money(amount: float, currency: str) -> str:
     return f"{amount:,.0f} {currency}"
 
 
+def rate(x: float) -> str:
+    """`12.5%`, `4,990.3%`, `0.0%` (never `-0.0%`): a rate or a return as a person reads it."""
+    text = f"{x:,.1%}"
+    return "0.0%" if text == "-0.0%" else text
+
+
 def month(m: int | None) -> str:
     return "beyond the horizon" if m is None else f"month {m}"
 

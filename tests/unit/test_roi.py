@@ -367,3 +367,9 @@ def test_irr_roots_finds_rates_no_change_of_sign_shows(flows, monthly):
     """-100,000 + 202,200 x - 102,212 x^2: discriminant 200^2, x = 0.99011 or 0.98815, r = 1.0%
     and 1.2% a month; -100 (1 - x)^2 has its double root at x = 1, r = 0."""
     assert irr_roots(np.array(flows, dtype=float)) == pytest.approx(monthly, abs=1e-9)
+
+
+def test_rates_read_alike_everywhere():
+    from advisor.wording import rate
+
+    assert rate(49.903) == "4,990.3%" and rate(-0.0001) == "0.0%" and rate(0.125) == "12.5%"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from advisor import charts
+from advisor import charts, wording
 from advisor.report import safe_csv
 from advisor.roi import scenario_to_yaml, summary
 from advisor.ui.text import md
@@ -13,7 +13,7 @@ from advisor.wording import money, month, short_money
 
 
 def _rate(value: float | None) -> str:
-    return f"{value:.1%}" if value is not None else "undefined"
+    return wording.rate(value) if value is not None else "undefined"
 
 
 def metrics(scenario, r) -> None:
@@ -41,7 +41,7 @@ def metrics(scenario, r) -> None:
         col.metric(label, value, help=md(why))
     m[3].metric(
         "ROI",
-        f"{r.roi:.1%}" if r.roi is not None else "undefined",
+        _rate(r.roi),
         help=f"(total benefit {money(r.total_benefit, c)} - total cost "
         f"{money(r.total_cost, c)}) / total cost, undiscounted",
     )
