@@ -137,17 +137,31 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         "origin": origin,
         "body": scenario_to_yaml(s),
     }
-    if origin == "store":  # the address names what the store holds: a link is a view of it
-        st.query_params.pop("example", None)
-        st.query_params["scenario"] = s.name
-        if version is not None:
-            st.query_params["version"] = str(version)
-        else:
-            st.query_params.pop("version", None)
-        st.session_state["scenario_open"]["identity"] = f"store:{s.name}"
-    elif origin == "example":  # not stored: the address names the example's file
-        for key in ("scenario", "version"):
-            st.query_params.pop(key, None)
+    if origin == "store":
+        _address_names(s.name, version)
+
+
+def _address_names(name: str, version: int | None) -> None:
+    """The address names what the store holds (a link is a view of it), and the open work's
+    draft is filed under it."""
+    st.query_params.pop("example", None)
+    st.query_params["scenario"] = name
+    if version is not None:
+        st.query_params["version"] = str(version)
+    else:
+        st.query_params.pop("version", None)
+    st.session_state["scenario_open"]["identity"] = f"store:{name}"
+
+
+def open_example(file: str) -> None:
+    """Open one of EXAMPLES: not stored, so the address names the example's file."""
+    from advisor.scenario import load_scenario_file
+
+    open_scenario(load_scenario_file(example_path("scenarios") / file), None, "example")
+    for key in ("scenario", "version"):
+        st.query_params.pop(key, None)
+    st.query_params["example"] = file
+    st.session_state["scenario_open"]["identity"] = f"example:{file}"
 
 
 MAX_VERSION = 10**9  # a version number the address may name; beyond it, the latest
@@ -241,11 +255,7 @@ def _from_url(db) -> None:
             return
     example = st.query_params.get("example")
     if example in EXAMPLES:  # a link to an example opens it for whoever follows it
-        from advisor.scenario import load_scenario_file
-
-        open_scenario(load_scenario_file(example_path("scenarios") / example), None, "example")
-        st.session_state["scenario_open"]["identity"] = f"example:{example}"
-        st.query_params["example"] = example
+        open_example(example)
         return
     if name and db is not None:
         asked = st.query_params.get("version")
@@ -320,11 +330,7 @@ def _open(db) -> None:
         key="scn_example",
     )
     if example and st.button("Open the example", key="scn_open_example"):
-        from advisor.scenario import load_scenario_file
-
-        open_scenario(load_scenario_file(example_path("scenarios") / example), None, "example")
-        st.query_params["example"] = example
-        st.session_state["scenario_open"]["identity"] = f"example:{example}"
+        open_example(example)
         st.rerun()
     if db is None:
         return
@@ -389,10 +395,7 @@ def _save(db, s: ScenarioFile | None) -> None:
             "origin": "store",
             "body": scenario_to_yaml(s),
         }
-        st.session_state["scenario_open"]["identity"] = f"store:{saved.name}"
-        st.query_params.pop("example", None)
-        st.query_params["scenario"] = saved.name
-        st.query_params["version"] = str(saved.version)
+        _address_names(saved.name, saved.version)
         st.toast(f"Saved {md(saved.name)} as version {saved.version}")
         st.rerun()  # the status line above now names the new version
 
