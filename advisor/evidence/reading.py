@@ -232,12 +232,15 @@ def _read_csv(
     times: tuple[str, ...] = (),
     table=None,
     limit: int = MAX_FILE_BYTES,
+    checked: bool = False,
 ) -> pd.DataFrame:
-    """A CSV as text columns (and `times` as UTC times when every one has a zone), its header
-    checked; the header is row 1, data starts at row 2. `table`: the file as Arrow already
-    read it (arrow_csv.typed_table)."""
-    _size_checked(data, file, limit)
-    _check_header(data, file, required)
+    """A CSV as text columns (and `times` as UTC times when every one has a zone), its size
+    and header checked (every `required` column there) unless the caller `checked` them; the
+    header is row 1, data starts at row 2. `table`: the file as Arrow already read it
+    (arrow_csv.typed_table)."""
+    if not checked:
+        _size_checked(data, file, limit)
+        _check_header(data, file, required)
     if table is None and times:
         table = typed_table(data, times)
     if table is not None:
@@ -251,13 +254,6 @@ def _read_csv(
         except Exception as exc:  # pyarrow and pandas raise many kinds for a broken CSV
             raise EvidenceError([_unreadable(data, file, exc)]) from None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        found = ", ".join(map(str, frame.columns[:12])) or "none"
-        raise EvidenceError(
-            [Problem(file, "required column is missing", c) for c in missing]
-            + [Problem(file, f"columns found: {found}")]
-        )
     if frame.empty:
         raise EvidenceError([Problem(file, "has a header but no rows")])
     return frame
@@ -466,7 +462,7 @@ def transitions_from_csv(
     fast = _fast_transitions(data, file, aside, table)
     if fast is not None:
         return usable(fast, file, aside)
-    frame = _read_csv(data, file, TRANSITION_COLUMNS)
+    frame = _read_csv(data, file, TRANSITION_COLUMNS, checked=True)  # checked above
     out = pd.DataFrame(
         {
             "key": frame["key"].str.strip(),
