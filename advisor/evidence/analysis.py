@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from advisor.evidence import registry
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
@@ -309,9 +308,6 @@ def analyse_evidence(
     stages = {stage for status, (stage, _, _) in mapping.statuses.items()} | {
         stage for stage, _, _ in mapping.by_project.values()
     }
-    if business_days:
-        for part in (flow, sei, teams, found):
-            _in_business_days(part)
     document = {
         "source": source,
         "window": window.to_json(business_days),
@@ -377,21 +373,6 @@ def _models():
 
     models.warm()
     return models
-
-
-def _in_business_days(part) -> None:
-    """Each time counted in weekdays says so in its unit: figures of registry.WEEKDAY_TIMES, the
-    waiting behind the bottleneck, anywhere in `part` (DORA's times stay calendar days)."""
-    if isinstance(part, list):
-        for x in part:
-            _in_business_days(x)
-    elif isinstance(part, dict):
-        if part.get("unit") == "days" and (
-            part.get("metric") in registry.WEEKDAY_TIMES or "waiting_days" in part
-        ):
-            part["unit"] = registry.BUSINESS_DAYS
-        for x in part.values():
-            _in_business_days(x)
 
 
 def _rows_with_id(deploys: Deployments) -> int:

@@ -75,7 +75,7 @@ def bottleneck(p: Prepared) -> dict:
                 "status": str(stays.statuses[c % n]),
                 "waiting_days": float(per_pair[c]),
                 "stays": int(visits[c]),
-                "unit": "days",
+                "unit": p.day_unit,
             }
             for c in np.flatnonzero(visits)
             if c // n == STAGES.index(s)
@@ -135,9 +135,11 @@ def team_flow(p: Prepared) -> dict[str, dict]:
         rate = weekly_rate("throughput", "items per week", p, weekly[c])
         k = int(finished[c])
         figures = {
-            "flow_time": _team_figure("flow_time", medians["flow_days"][c], "days", "median", k, p),
+            "flow_time": _team_figure(
+                "flow_time", medians["flow_days"][c], p.day_unit, "median", k, p
+            ),
             "cycle_time": _team_figure(
-                "cycle_time", medians["cycle_days"][c], "days", "median", k, p
+                "cycle_time", medians["cycle_days"][c], p.day_unit, "median", k, p
             ),
             "flow_efficiency": _team_figure(
                 "flow_efficiency", medians["efficiency"][c], "share", "median", k, p

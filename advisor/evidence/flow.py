@@ -145,7 +145,7 @@ def flow_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
             "series": {d.date().isoformat(): v for d, v in weekly.items()},
         },
         "flow_time_days": distribution(
-            "flow_time", done["flow_days"], "days", p.window, "no finished item has a start"
+            "flow_time", done["flow_days"], p.day_unit, p.window, "no finished item has a start"
         ),
         "flow_efficiency": {
             **efficiency,
@@ -206,7 +206,7 @@ def _distribution_by_week(done: pd.DataFrame) -> dict[str, dict[str, int]]:
     }
 
 
-def _time_in(names, visits, total, median, unit_metric: str) -> dict:
+def _time_in(names, visits, total, median, unit_metric: str, unit: str) -> dict:
     return {
         str(names[c]): {
             "metric": unit_metric,
@@ -215,7 +215,7 @@ def _time_in(names, visits, total, median, unit_metric: str) -> dict:
             "value": float(median[c]),
             "visits": int(visits[c]),
             "n": int(visits[c]),
-            "unit": "days",
+            "unit": unit,
             "statistic": "median",
         }
         for c in np.flatnonzero(visits)
@@ -243,7 +243,7 @@ def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
         "cycle_time_days": distribution(
             "cycle_time",
             items["cycle_days"],
-            "days",
+            p.day_unit,
             p.window,
             "no finished item passed through an active development status",
         ),
@@ -261,9 +261,16 @@ def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
         "wip_age_days": distribution(
             "wip_age", age, "days", p.window, "no item is in progress with a known start"
         ),
-        "time_in_status_days": _time_in(stays.statuses, visits, total, median, "time_in_status"),
+        "time_in_status_days": _time_in(
+            stays.statuses, visits, total, median, "time_in_status", p.day_unit
+        ),
         "time_in_stage_days": _time_in(
-            np.array(STAGES, dtype=object), in_stage, stage_total, stage_median, "time_in_stage"
+            np.array(STAGES, dtype=object),
+            in_stage,
+            stage_total,
+            stage_median,
+            "time_in_stage",
+            p.day_unit,
         ),
     }
 

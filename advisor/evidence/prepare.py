@@ -71,6 +71,14 @@ class Prepared:
     since: pd.Timestamp  # the first record kept: the data begins here
     window: Window
     counts: dict = field(default_factory=dict)
+    business_days: bool = False  # flow, cycle and status times counted in weekdays
+
+    @property
+    def day_unit(self) -> str:
+        """The unit of those times: `business days` (registry.BUSINESS_DAYS) or `days`."""
+        from advisor.evidence.registry import BUSINESS_DAYS
+
+        return BUSINESS_DAYS if self.business_days else "days"
 
 
 @dataclass
@@ -447,7 +455,8 @@ def layout(
         "transitions_after_window": counts_outside,
     }
     since = pd.Timestamp(int(at.min()), tz="UTC")
-    return Prepared(stays, items, pd.Timestamp(int(as_of), tz="UTC"), since, window, counts)
+    as_of_time = pd.Timestamp(int(as_of), tz="UTC")
+    return Prepared(stays, items, as_of_time, since, window, counts, business_days)
 
 
 def _subset(rows: Rows, index: np.ndarray) -> Rows:
