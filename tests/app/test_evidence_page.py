@@ -62,13 +62,8 @@ def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     assert re.search(r"cost per hour 10,000 [A-Z]{3}", lever), lever
 
 
-def test_a_saved_scenario_with_a_measured_lever_reopens_on_the_roi_page(app):
-    """A stored lever keeps its unused fields as null; the ROI page drew them as numbers."""
-    at = _sample(_open(app))
-    at.button(key="evidence_to_roi").click().run()
-    at.switch_page("advisor/ui/roi_page.py").run()
-    at.button(key="scn_save").click().run()
-    assert_clean(at)
+def _reopened(at):
+    """A new session opening, by its address, the version `at` just saved."""
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import APP
@@ -77,6 +72,17 @@ def test_a_saved_scenario_with_a_measured_lever_reopens_on_the_roi_page(app):
     fresh.query_params["scenario"] = at.query_params["scenario"]
     fresh.query_params["version"] = at.query_params["version"]
     fresh.run()
+    return fresh
+
+
+def test_a_saved_scenario_with_a_measured_lever_reopens_on_the_roi_page(app):
+    """A stored lever keeps its unused fields as null; the ROI page drew them as numbers."""
+    at = _sample(_open(app))
+    at.button(key="evidence_to_roi").click().run()
+    at.switch_page("advisor/ui/roi_page.py").run()
+    at.button(key="scn_save").click().run()
+    assert_clean(at)
+    fresh = _reopened(at)
     fresh.switch_page("advisor/ui/roi_page.py").run()
     assert_clean(fresh)
     assert any("Downtime avoided (measured from" in shown(m) for m in fresh.markdown)
@@ -326,14 +332,7 @@ def test_a_reopened_scenario_says_where_its_weights_and_readiness_came_from(app)
     at.button(key="evidence_to_advisor").click().run()
     at.button(key="scn_save").click().run()
     assert_clean(at)
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app.conftest import APP
-
-    fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params["scenario"] = at.query_params["scenario"]
-    fresh.query_params["version"] = at.query_params["version"]
-    fresh.run()
+    fresh = _reopened(at)
     assert_clean(fresh)
     assert any("Measured from your data" in shown(i) for i in fresh.info)
     assert len([c for c in fresh.caption if shown(c).startswith("Your data:")]) == 4

@@ -89,12 +89,10 @@ def test_a_bad_upload_after_a_good_one_says_why_where_it_can_be_seen(page, tmp_p
     assert "named twice" in error.inner_text()
 
 
-def test_the_scenario_downloaded_right_after_a_send_holds_the_measured_bottleneck(page):
-    """The sidebar is drawn before the page: a send made while the page ran reached it one
-    run late, so the file downloaded next still held the old weights."""
-    import yaml
-
+def _sample_sent_to_the_advisor(page) -> None:
+    """The Evidence page with the sample loaded and its bottleneck sent to the Advisor."""
     page.get_by_role("link", name="Evidence").click()
+    page.get_by_role("heading", name="What does your own data say?").wait_for()
     wait_idle(page)
     page.get_by_role("button", name="Load the sample organisation").click()
     page.get_by_role("heading", name="Forecast").wait_for()
@@ -102,6 +100,14 @@ def test_the_scenario_downloaded_right_after_a_send_holds_the_measured_bottlenec
     page.get_by_role("button", name="Send this bottleneck to the Advisor").click()
     page.get_by_text("The Advisor now uses these weights").wait_for()
     wait_idle(page)
+
+
+def test_the_scenario_downloaded_right_after_a_send_holds_the_measured_bottleneck(page):
+    """The sidebar is drawn before the page: a send made while the page ran reached it one
+    run late, so the file downloaded next still held the old weights."""
+    import yaml
+
+    _sample_sent_to_the_advisor(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.locator("summary").filter(has_text="Scenario").first.click()
     button = sidebar.get_by_role("button", name="Download as a scenario file")
@@ -151,15 +157,7 @@ def test_a_file_taken_out_of_its_uploader_is_no_longer_used_and_a_page_switch_ke
 def test_the_lever_sent_to_the_roi_page_is_confirmed_where_it_was_sent(page):
     """The lever's panel moved up when the Advisor's confirmation went, and an expander
     known by its place closed: the ROI page's confirmation was drawn hidden inside it."""
-    page.get_by_role("link", name="Evidence").click()
-    page.get_by_role("heading", name="What does your own data say?").wait_for()
-    wait_idle(page)
-    page.get_by_role("button", name="Load the sample organisation").click()
-    page.get_by_role("heading", name="Forecast").wait_for()
-    wait_idle(page)
-    page.get_by_role("button", name="Send this bottleneck to the Advisor").click()
-    page.get_by_text("The Advisor now uses these weights").wait_for()
-    wait_idle(page)
+    _sample_sent_to_the_advisor(page)
     page.get_by_text("Send to the ROI page's downtime lever").click()
     send = page.get_by_role("button", name="Send to the ROI page")
     send.wait_for(state="visible")
