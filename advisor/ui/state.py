@@ -1,10 +1,14 @@
 """Session state shared by the pages: the leader's answers and the active catalog.
 
-Widget values reach the answers in one way only: a widget's `on_change` callback copies its
-value into `st.session_state["answers"]`. Callbacks run to completion before the script body,
-so a rerun that a newer event interrupts can never leave the answers half-updated, and the
-body never writes the answers itself. Widgets are seeded from the answers when they are
-(re)created, e.g. after a page switch or a file load.
+The answers follow the widgets in one way only: the Advisor page reads the value each widget
+returns in this run and writes them all into `st.session_state["answers"]` at once
+(`take_answers`), before anything is computed from them. The results on the page therefore come
+from the very values the widgets show in the same run. Widget callbacks were the old path: they
+compare a widget's value with the one seen in the previous run, and a rerun that a newer event
+interrupts (or, with Streamlit's `runner.fastReruns`, an older script thread still finishing)
+moves that baseline, so a change could be skipped and the page showed results for older answers
+than its controls. Widgets are seeded from the answers when they are (re)created, e.g. after a
+page switch or a file load.
 """
 
 from __future__ import annotations
@@ -75,16 +79,28 @@ def _get(data: dict, path: tuple[str, ...]):
     return data
 
 
-def commit(key: str, path: tuple[str, ...]) -> None:
-    """on_change callback: copy one widget's value into the answers."""
-    _set(answers(), path, st.session_state[key])
-
-
 def bind(key: str, path: tuple[str, ...]) -> dict:
-    """Widget arguments that tie widget `key` to the answer at `path` (seed + callback)."""
+    """Widget arguments that tie widget `key` to the answer at `path`: the widget is seeded
+    from the answers the first time it is drawn (or after `replace_answers`)."""
     if key not in st.session_state:
         st.session_state[key] = _get(answers(), path)
-    return {"key": key, "on_change": commit, "args": (key, path)}
+    return {"key": key}
+
+
+def take_answers(values: dict[tuple[str, ...], object]) -> dict:
+    """Write the values the widgets returned in this run into the answers, all at once.
+
+    `values` maps an answer's path (as given to `bind`) to its widget's value. The answers are
+    replaced by a new dict in one assignment, so a run stopped part-way never leaves them half
+    old and half new. Returns the answers now held.
+    """
+    current = answers()
+    new = copy.deepcopy(current)
+    for path, value in values.items():
+        _set(new, path, value)
+    if new != current:
+        st.session_state["answers"] = new
+    return st.session_state["answers"]
 
 
 def replace_answers(data: dict, prefix: str = "q_") -> None:

@@ -70,25 +70,26 @@ def _load_answers_file(catalog) -> None:
     st.toast(f"Loaded {md(upload.name)}")
 
 
-def _measured_note() -> None:
-    """Say when the bottleneck weights came from the team's data, and from which file."""
+def _measured_note(slot, weights: dict[str, int]) -> None:
+    """Say in `slot` when the bottleneck weights came from the team's data, and from which file."""
     source = st.session_state.get("bottleneck_source")
     if not source:
         return
-    if state.answers()["bottlenecks"] == source["weights"]:
-        st.info(
+    if weights == source["weights"]:
+        slot.info(
             f"Measured from your data ({md(source['file'])}) on the Evidence page.",
             icon=":material/insights:",
         )
     else:
-        st.caption(f"Changed by you since it was measured from {md(source['file'])}.")
+        slot.caption(f"Changed by you since it was measured from {md(source['file'])}.")
 
 
-def _questions(currencies: list[str]) -> None:
-    """The six questions; each widget writes its answer through its on_change callback."""
+def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
+    """The six questions; returns each widget's value in this run, keyed by its answer's path."""
     st.subheader("Your situation")
+    values: dict[tuple[str, ...], object] = {}
     c1, c2 = st.columns(2)
-    c1.number_input(
+    values[("engineers",)] = c1.number_input(
         "Engineers measured",
         min_value=1,
         max_value=1_000_000,
@@ -96,7 +97,7 @@ def _questions(currencies: list[str]) -> None:
         help=HELP["engineers"],
         **state.bind("q_engineers", ("engineers",)),
     )
-    c2.number_input(
+    values[("budget_per_year",)] = c2.number_input(
         "Platform budget per year",
         min_value=0.0,
         max_value=1e12,
@@ -105,25 +106,29 @@ def _questions(currencies: list[str]) -> None:
         help=HELP["budget"],
         **state.bind("q_budget", ("budget_per_year",)),
     )
-    c1.selectbox("Currency", currencies, **state.bind("q_currency", ("currency",)))
+    values[("currency",)] = c1.selectbox(
+        "Currency", currencies, **state.bind("q_currency", ("currency",))
+    )
     st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
-    _measured_note()
+    note = st.empty()  # filled once the sliders' values of this run are known
     for loc in LOCATIONS:
-        st.slider(
+        values[("bottlenecks", loc)] = st.slider(
             loc.capitalize(),
             0,
             100,
             help=STAGE_HELP[loc],
             **state.bind(f"q_bn_{loc}", ("bottlenecks", loc)),
         )
+    _measured_note(note, {loc: values[("bottlenecks", loc)] for loc in LOCATIONS})
     for field, label in (
         ("maturity", "Delivery maturity"),
         ("leadership_readiness", "Leadership readiness"),
         ("sentiment_priority", "Need to see team sentiment"),
     ):
-        st.radio(
+        values[(field,)] = st.radio(
             label, LEVELS, horizontal=True, help=HELP[field], **state.bind(f"q_{field}", (field,))
         )
+    return values
 
 
 def _ranking(rec) -> None:
@@ -268,9 +273,9 @@ def render() -> None:
         download_slot = st.empty()
     left, right = st.columns([1, 2], gap="large")
     with left:
-        _questions(catalog.currencies)
+        values = _questions(catalog.currencies)
     try:
-        answers = answers_from_dict(state.answers(), catalog=catalog)
+        answers = answers_from_dict(state.take_answers(values), catalog=catalog)
     except InputError as exc:
         with right:
             state.show_input_error(exc, "These answers")
