@@ -51,6 +51,6 @@ pages = [
 from advisor.ui import scenarios  # noqa: E402
 
 page = st.navigation(pages)
-scenarios.sidebar()
+slots = scenarios.sidebar()
 page.run()
-scenarios.keep_draft()
+scenarios.finish(slots)

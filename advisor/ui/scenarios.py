@@ -84,9 +84,12 @@ def current() -> ScenarioFile | None:
         data["evidence"] = st.session_state["evidence_summary"]
     data = {k: v for k, v in data.items() if v is not None}
     try:
-        return scenario_from_data(data, catalog=state.active_catalog())
-    except InputError:
+        s = scenario_from_data(data, catalog=state.active_catalog())
+    except InputError as exc:  # the parts agree with each other no more (e.g. currencies)
+        st.session_state["_scenario_problems"] = exc.problems
         return None
+    st.session_state.pop("_scenario_problems", None)
+    return s
 
 
 def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
@@ -278,8 +281,10 @@ def _from_url(db) -> None:
             state.show_input_error(exc, f"The scenario named in the address ({name})")
 
 
-def sidebar() -> None:
-    """The picker, shown on every page."""
+def sidebar() -> dict:
+    """The picker, shown on every page. Opening and restoring act here, before the page runs;
+    the status line and the save are filled in by `finish`, after it, so they describe the
+    work as this run's widgets left it (a page reads its widgets' values as it draws them)."""
     try:
         db = store(store_url())
     except InputError as exc:
@@ -288,20 +293,31 @@ def sidebar() -> None:
     _from_url(db)
     if "draft_id" not in st.session_state:
         st.session_state["draft_id"] = uuid.uuid4().hex
+    with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
+        status = st.container()
+        _open(db)
+        save = st.container()
+        _versions(db)
+    if _browser_draft_id() != st.session_state["draft_id"]:  # drawn last: nothing moves
+        with st.sidebar:
+            _remember_draft_id(st.session_state["draft_id"])
+    return {"db": db, "status": status, "save": save}
+
+
+def finish(slots: dict) -> None:
+    """After the page: the status line and the save in the places `sidebar` kept for them,
+    then the draft written."""
     if "_scn_fields" not in st.session_state:  # what was typed in the fields, before the
         meta = _meta()  # status line above them is drawn (it read the last run's before)
         for key, field in FIELDS.items():
             if key in st.session_state:
                 meta[field] = st.session_state[key]
     now = current()  # the session's work, validated once for the status line and the save
-    with st.sidebar.expander("Scenario", expanded=False, icon=":material/folder_open:"):
+    with slots["status"]:
         _status(now)
-        _open(db)
-        _save(db, now)
-        _versions(db)
-    if _browser_draft_id() != st.session_state["draft_id"]:  # drawn last: nothing moves
-        with st.sidebar:
-            _remember_draft_id(st.session_state["draft_id"])
+    with slots["save"]:
+        now = _save(slots["db"], now)  # the fields may have just renamed it
+    keep_draft(now)
 
 
 def _status(now: ScenarioFile | None) -> None:
@@ -365,15 +381,24 @@ def _fields(meta: dict) -> None:
     meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")
 
 
-def _save(db, s: ScenarioFile | None) -> None:
+def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
+    """The fields, the download and the save button; returns the work as the fields name it."""
     meta = _meta()
     before = dict(meta)
     _fields(meta)
     if meta != before:
         s = current()  # the name, team, author or notes were just typed
     if s is None:
-        st.caption("Fix the errors on the pages to save.")
-        return
+        problems = st.session_state.get("_scenario_problems")
+        if problems:  # the pages agree with each other no more, e.g. on the currency
+            lines = "\n".join(f"- {md(str(p))}" for p in problems)
+            st.warning(
+                "**Not saved yet: the pages do not make one scenario.** The Advisor's currency "
+                f"(answers) is the scenario's; fix these and save again:\n\n{lines}"
+            )
+        else:
+            st.caption("Fix the errors on the pages to save.")
+        return None
     opened = st.session_state.get("scenario_open")
     if db is not None and opened is not None and opened["name"] != s.name:
         st.caption(
@@ -398,6 +423,7 @@ def _save(db, s: ScenarioFile | None) -> None:
         _address_names(saved.name, saved.version)
         st.toast(f"Saved {md(saved.name)} as version {saved.version}")
         st.rerun()  # the status line above now names the new version
+    return s
 
 
 def _versions(db) -> None:
@@ -425,9 +451,9 @@ def _versions(db) -> None:
         st.rerun()
 
 
-def keep_draft() -> None:
-    """Write the session's work to its draft after every run (cheap: only when it changed)."""
-    s = current()
+def keep_draft(s: ScenarioFile | None) -> None:
+    """Write the session's work `s` to its draft after every run (cheap: only when it
+    changed)."""
     draft_id = st.session_state.get("draft_id")
     if s is None or draft_id is None:
         return
