@@ -151,15 +151,43 @@ def _cmd_roi(args) -> int:
     from advisor.catalog import load_catalog
     from advisor.roi import analyse, check_runs, load_scenario
 
-    check_runs(args.simulations, args.seed, 0, "arguments")
+    check_runs(args.simulations or 0, args.seed or 0, 0, "arguments")
     catalog = load_catalog(args.catalog)
+    _refuse_whole_scenario(args.scenario)
     scenario = load_scenario(args.scenario, catalog)
-    result = analyse(
-        scenario, catalog, simulations=args.simulations, seed=args.seed, file=args.scenario
+    stated = "simulation" in scenario.model_fields_set  # else no simulation unless asked
+    runs = (
+        args.simulations
+        if args.simulations is not None
+        else (scenario.simulation.runs if stated else 0)
     )
+    seed = args.seed if args.seed is not None else scenario.simulation.seed
+    result = analyse(scenario, catalog, simulations=runs, seed=seed, file=args.scenario)
     return _emit(
         args, result.to_json, lambda: _print_roi(result, scenario.horizon_months, sys.stdout)
     )
+
+
+def _refuse_whole_scenario(path: str) -> None:
+    """A whole scenario file (answers, roi, backlog...) given to `roi`: say which command reads
+    it, rather than listing its parts as unknown fields."""
+    from advisor.errors import Problem, ScenarioError
+    from advisor.yamlio import parse_yaml, read_input
+
+    located = parse_yaml(read_input(path, ScenarioError), path, ScenarioError)
+    data = located.data
+    if isinstance(data, dict) and "answers" in data and "horizon_months" not in data:
+        raise ScenarioError(
+            [
+                Problem(
+                    path,
+                    "is a whole scenario file (answers, roi, backlog); `roi` reads an ROI "
+                    "model only. Use `platform-advisor report` for the whole scenario, or "
+                    "save its `roi:` part as a file of its own",
+                    line=1,
+                )
+            ]
+        )
 
 
 def _print_delay(r, out) -> None:
@@ -547,10 +575,18 @@ def build_parser() -> argparse.ArgumentParser:
     roi = sub.add_parser("roi", help="cash flows, NPV, IRR, payback, ROI and their spread")
     roi.add_argument("scenario", help="ROI scenario YAML file")
     roi.add_argument(
-        "--simulations", type=_whole, default=0, help="Monte Carlo runs (0: none; at most 1e6)"
+        "--simulations",
+        type=_whole,
+        default=None,
+        help="Monte Carlo runs (0: none; at most 1e6; default: the file's simulation.runs "
+        "if it has them, else none)",
     )
     roi.add_argument(
-        "--seed", type=_whole, default=0, help="random seed, 0 or more (same seed, same result)"
+        "--seed",
+        type=_whole,
+        default=None,
+        help="random seed, 0 or more (same seed, same result; default: the file's "
+        "simulation.seed, else 0)",
     )
     roi.add_argument("--catalog", help="catalog folder, for platform prices")
     roi.add_argument("--json", action="store_true", help="print JSON")

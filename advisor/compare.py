@@ -1,7 +1,8 @@
 """Scenarios side by side, and the teams of one organisation on one matrix.
 
 For each scenario: its ranking (the same scores `recommend` gives), NPV, IRR and payback
-with their P10-P90 (2,000 simulated futures, seed 0; IRR's from the first 300 of them), and
+with their P10-P90 (the scenario's own simulation settings, `roi.simulation`, so the figures
+are the ROI page's and the report's; IRR's from the first 300 futures), and
 the delay cost of the best order. For teams: a team x category fit
 matrix, and the single category or pair that serves them all best:
     coverage(team, choice) = the best score in the choice for that team / the team's top score
@@ -22,8 +23,7 @@ from advisor.scenario import ScenarioFile
 from advisor.scoring import recommend
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
-RUNS = 2_000  # simulation runs per scenario for the P10-P90 range
-IRR_RUNS = 300  # of them, the draws whose IRR is found (a root search each)
+IRR_RUNS = 300  # of the simulated futures, the draws whose IRR is found (a root search each)
 UNCOVERED_SHARE, SEEN_FOCUS = 0.2, 0.5
 
 
@@ -50,21 +50,24 @@ def _one(s: ScenarioFile, version: int | None, catalog: Catalog) -> dict:
         "delay_cost_best": None,
     }
     if s.roi is not None:
-        r = analyse_roi(s.roi, catalog, simulations=RUNS, seed=0, irr_runs=IRR_RUNS)
-        sim = r.simulation
+        r = analyse_roi(s.roi, catalog, irr_runs=IRR_RUNS)
         row.update(
             npv=r.npv,
-            npv_p10=sim.npv_p10,
-            npv_p90=sim.npv_p90,
-            irr_p10=sim.irr_p10,
-            irr_p90=sim.irr_p90,
-            payback_p10=sim.payback_p10,
-            payback_p90=sim.payback_p90,
             irr_annual=r.irr_annual,
             mirr_annual=r.mirr_annual,
             payback_month=r.payback_month,
             currency=r.currency,
         )
+        sim = r.simulation
+        if sim is not None:  # none when the scenario asks for 0 runs
+            row.update(
+                npv_p10=sim.npv_p10,
+                npv_p90=sim.npv_p90,
+                irr_p10=sim.irr_p10,
+                irr_p90=sim.irr_p90,
+                payback_p10=sim.payback_p10,
+                payback_p90=sim.payback_p90,
+            )
     if s.backlog is not None:
         row["delay_cost_best"] = analyse_backlog(s.backlog).delay_cost["best"]
     return row

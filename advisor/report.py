@@ -19,7 +19,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LINE_START = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r'])")
 _GUARDED = re.compile(r"(^|\r\n|\r|\n)'(?=[=+\-@\t\r'])")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-REPORT_RUNS = 2_000  # simulated futures behind the report's P10-P90
 
 
 def defuse(value: object) -> object:
@@ -56,9 +55,10 @@ def figures(s, catalog, version: int | None = None, today: dt.date | None = None
     from advisor.roi import analyse as analyse_roi
     from advisor.roi import summary
     from advisor.scoring import FACTOR_LABELS, recommend
+    from advisor.wording import simulation_note
 
     rec = recommend(s.answers, catalog)
-    roi = analyse_roi(s.roi, catalog, simulations=REPORT_RUNS, seed=0) if s.roi else None
+    roi = analyse_roi(s.roi, catalog) if s.roi else None
     delay = analyse_backlog(s.backlog) if s.backlog else None
     return {
         "s": s,
@@ -74,6 +74,9 @@ def figures(s, catalog, version: int | None = None, today: dt.date | None = None
         "factor_labels": FACTOR_LABELS,
         "roi": roi,
         "roi_summary": summary(roi, s.roi.horizon_months) if roi else "",
+        "simulation_note": (
+            simulation_note(s.roi.simulation.runs, s.roi.simulation.seed) if roi else ""
+        ),
         "delay": delay,
         "evidence": report_view(s.evidence) if s.evidence else None,
     }
@@ -188,6 +191,7 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
     ]
     roi = f["roi"]
     if roi is not None:
+        sim = roi.simulation
         lines += [
             "",
             f"## Return on investment: {_md(s.roi.name)}",
@@ -196,10 +200,12 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
             "",
             "| NPV | P10 | P90 | IRR | MIRR | Payback | Discounted payback |",
             "|---|---|---|---|---|---|---|",
-            f"| {fmt['money'](roi.npv)} | {fmt['money'](roi.simulation.npv_p10)} | "
-            f"{fmt['money'](roi.simulation.npv_p90)} | {fmt['pct'](roi.irr_annual)} | "
+            f"| {fmt['money'](roi.npv)} | {fmt['money'](sim.npv_p10 if sim else None)} | "
+            f"{fmt['money'](sim.npv_p90 if sim else None)} | {fmt['pct'](roi.irr_annual)} | "
             f"{fmt['pct'](roi.mirr_annual)} | {fmt['month'](roi.payback_month)} | "
             f"{fmt['month'](roi.discounted_payback_month)} |",
+            "",
+            _md(f["simulation_note"]),
             "",
             *[f"- {_md(ln.label)}: {_md(ln.working)}" for ln in roi.lines],
         ]
@@ -319,6 +325,27 @@ def _irr_rows(scenario, catalog, net: str, months: str) -> tuple[tuple, list[tup
     )
 
 
+def _simulation_rows(scenario, catalog) -> list[tuple]:
+    """The simulation's figures as values: the same settings and draws as the page, the
+    reports and Compare (a spreadsheet cannot redraw them)."""
+    from advisor.roi import analyse
+
+    settings = scenario.simulation
+    how = "the scenario's simulation settings"
+    rows = [("Simulated futures", settings.runs, how), ("Seed", settings.seed, how)]
+    sim = analyse(scenario, catalog).simulation
+    if sim is None:
+        return rows
+    drawn = f"value from the app's simulation ({settings.runs:,} futures, seed {settings.seed})"
+    return [
+        *rows,
+        ("NPV P10", sim.npv_p10, drawn),
+        ("NPV P50", sim.npv_p50, drawn),
+        ("NPV P90", sim.npv_p90, drawn),
+        ("Chance of a loss", sim.prob_loss, drawn),
+    ]
+
+
 def build_workbook(s, catalog, path: str | Path) -> None:
     """The ROI as a workbook whose monthly table, totals, NPV, IRR, MIRR and payback are live
     formulas over the inputs sheet, so a finance partner can audit every figure."""
@@ -433,6 +460,9 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     ]
     for label, formula, how in rows:
         results.append([label, formula, how])
+    results.append([])
+    for label, value, how in _simulation_rows(scenario, catalog):
+        results.append([label, value, how])
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 28
     wb.save(path)

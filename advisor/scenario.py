@@ -120,7 +120,34 @@ def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
         check_currency(scenario.answers, catalog or bundled_catalog(), located)
     except AnswersError as exc:  # name the part
         raise ScenarioError(under("answers", exc.problems)) from None
+    mixed = currency_problems(scenario, located)
+    if mixed:
+        raise ScenarioError(mixed)
     return scenario
+
+
+def currency_problems(scenario: ScenarioFile, located: Located | None = None) -> list[Problem]:
+    """One currency per scenario: the answers' currency is the scenario's, and every part that
+    holds money (`roi`, `backlog`) must be in it. Nothing is converted silently: a report once
+    printed a GBP delay cost as EUR. Each problem names the part, its line and both currencies."""
+    file = located.file if located is not None else "the scenario"
+    want = scenario.answers.currency
+    problems = []
+    for part in ("roi", "backlog"):
+        value = getattr(scenario, part)
+        if value is None or value.currency == want:
+            continue
+        problems.append(
+            Problem(
+                file,
+                f"is {value.currency}, but the scenario's currency (answers.currency) is "
+                f"{want}: a scenario holds one currency. Enter this part's money in {want} and "
+                f"set its currency to {want}, or set answers.currency to {value.currency}",
+                f"{part}.currency",
+                line=located.line_of([part, "currency"]) if located is not None else None,
+            )
+        )
+    return problems
 
 
 def parse_scenario_file(

@@ -37,3 +37,14 @@ def share(x: float | None) -> str:
 
 def number(x: float | None) -> str:
     return "-" if x is None else f"{x:.1f}"
+
+
+def simulation_note(runs: int, seed: int) -> str:
+    """Where a P10 / P50 / P90 comes from, worded alike on the page, in the reports and on
+    Compare: the scenario's own simulation settings."""
+    if runs == 0:
+        return "No simulation: the scenario's settings ask for 0 simulated futures."
+    return (
+        f"P10 / P50 / P90 from {runs:,} simulated futures, seed {seed} (the scenario's "
+        "simulation settings; the same seed gives the same figures everywhere)."
+    )

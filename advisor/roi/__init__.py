@@ -20,8 +20,11 @@ from advisor.roi.analysis import (
 from advisor.roi.build_buy import BuildBuyResult, Option, compare
 from advisor.roi.cashflows import Line, Param, Price, build_lines, platform_price, steps
 from advisor.roi.schema import (
+    DEFAULT_RUNS,
     LEVERS,
     MAX_HORIZON,
+    MAX_RUNS,
+    MAX_SEED,
     SOURCES,
     Benefit,
     BuildOption,
@@ -35,15 +38,17 @@ from advisor.roi.schema import (
     ReworkAvoided,
     Role,
     Scenario,
+    SimulationSettings,
     load_scenario,
     parse_scenario,
     scenario_from_dict,
     scenario_to_yaml,
 )
-from advisor.roi.simulation import CHUNK, MAX_RUNS, MAX_SEED, Simulation, check_runs, simulate
+from advisor.roi.simulation import CHUNK, Simulation, check_runs, simulate
 
 __all__ = [
     "CHUNK",
+    "DEFAULT_RUNS",
     "LEVERS",
     "MAX_HORIZON",
     "MAX_RUNS",
@@ -70,6 +75,7 @@ __all__ = [
     "Role",
     "Scenario",
     "Simulation",
+    "SimulationSettings",
     "TornadoBar",
     "analyse",
     "build_lines",

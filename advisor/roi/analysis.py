@@ -179,13 +179,22 @@ def scenario_warnings(s: Scenario) -> list[str]:
 def analyse(
     s: Scenario,
     catalog: Catalog | None = None,
-    simulations: int = 0,
-    seed: int = 0,
+    simulations: int | None = None,
+    seed: int | None = None,
     file: str = "scenario",
     progress: Callable[[float], None] | None = None,
     irr_runs: int = 0,
 ) -> RoiResult:
-    """The whole ROI answer: deterministic flows from `likely`, tornado, optional Monte Carlo."""
+    """The whole ROI answer: deterministic flows from `likely`, tornado, optional Monte Carlo.
+
+    The simulation draws `s.simulation.runs` futures from `s.simulation.seed` (the scenario's
+    settings, so every place that shows its P10 / P50 / P90 shows the same), unless
+    `simulations` or `seed` is given (the CLI's `--simulations`, `--seed`); 0 runs: none.
+    """
+    if simulations is None:
+        simulations = s.simulation.runs
+    if seed is None:
+        seed = s.simulation.seed
     lines, params, price_basis = build_lines(s, catalog, file)
     T = s.horizon_months
     values = values_at(params)

@@ -177,6 +177,21 @@ class BuildVsBuy(Strict):
     build: BuildOption
 
 
+MAX_RUNS = 1_000_000  # simulated futures at most
+MAX_SEED = 2**63 - 1
+DEFAULT_RUNS = 10_000  # a scenario that does not say: the ROI page's default since it began
+
+
+class SimulationSettings(Strict):
+    """How the uncertainty is simulated. Part of the scenario, so the page, the report, Compare
+    and the workbook draw the same futures and give the same P10 / P50 / P90."""
+
+    runs: int = Field(
+        default=DEFAULT_RUNS, ge=0, le=MAX_RUNS, description="simulated futures (0: none)"
+    )
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="the same seed, the same draws")
+
+
 class Scenario(Strict):
     version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=200)
@@ -189,6 +204,7 @@ class Scenario(Strict):
     productivity_dip: ProductivityDip | None = None
     benefits: list[Benefit] = Field(default=[], max_length=MAX_ROWS)
     build_vs_buy: BuildVsBuy | None = None
+    simulation: SimulationSettings = SimulationSettings()
     notes: str = Field(default="", max_length=20_000)
 
 

@@ -17,12 +17,10 @@ from threadpoolctl import threadpool_limits
 from advisor.errors import Problem, ScenarioError
 from advisor.money import discount_factors, likely, payback_from_cumulative
 from advisor.roi.cashflows import Line, Param
-from advisor.roi.schema import Scenario
+from advisor.roi.schema import MAX_RUNS, MAX_SEED, Scenario
 
 CHUNK = 10_000  # simulation draws per block: the same seed gives the same answer everywhere
-MAX_RUNS = 1_000_000
 MAX_DRAWN = 200_000_000  # runs x ranged numbers: about a minute of work at most
-MAX_SEED = 2**63 - 1
 
 
 @dataclass

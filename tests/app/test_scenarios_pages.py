@@ -255,3 +255,17 @@ def test_a_rename_shows_at_once_in_the_status_line(app):
     at.text_input(key="scn_name").input("Renamed thing").run()
     assert "Unsaved changes" in _captions(at) and "No unsaved changes" not in _captions(at)
     assert "Saving makes a new scenario, Renamed thing" in _captions(at)
+
+
+def test_pages_in_two_currencies_are_not_saved_and_the_sidebar_says_why(app):
+    at = app.switch_page("advisor/ui/advisor_page.py").run()
+    _open_example(at)  # answers, ROI and backlog all in USD
+    at.selectbox(key="q_currency").set_value("EUR").run()
+    assert_clean(at)
+    warning = " ".join(shown(w) for w in at.warning)
+    assert "Not saved yet" in warning and "roi.currency: is USD" in warning
+    assert "backlog.currency: is USD" in warning and "is EUR" in warning
+    assert not [b for b in at.button if b.key == "scn_save"]
+    at.selectbox(key="q_currency").set_value("USD").run()
+    assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)
+    assert [b for b in at.button if b.key == "scn_save"]

@@ -134,6 +134,7 @@ def render() -> None:
         )
     st.caption(
         "Coverage = the best score in the choice for a team / that team's own top score. "
-        "P10-P90 from 2,000 simulated futures, seed 0 (IRR's from the first 300 of them). "
+        "P10-P90 from each scenario's own simulation settings (runs and seed, as on the ROI "
+        "page and in the report; IRR's from the first 300 futures). "
         "Money is in each scenario's own currency."
     )

@@ -11,15 +11,27 @@ from __future__ import annotations
 import streamlit as st
 
 from advisor.errors import InputError
-from advisor.roi import MAX_RUNS, analyse, parse_scenario, scenario_from_dict
+from advisor.roi import (
+    DEFAULT_RUNS,
+    MAX_RUNS,
+    SimulationSettings,
+    analyse,
+    parse_scenario,
+    scenario_from_dict,
+)
 from advisor.ui import state as app_state
 from advisor.ui.roi import form, results, state
 from advisor.ui.roi.ranges import ranges
 from advisor.ui.text import md
 from advisor.ui.widgets import keyed
 
-RUNS = [0, 1000, 10000, 50000]
-RUN_LABELS = {n: "none" if n == 0 else f"{n:,}" for n in RUNS}
+RUNS = [0, 1000, DEFAULT_RUNS, 50000]
+WIDGET_MAX_SEED = 2**53 - 1  # the largest whole number a browser holds exactly
+
+
+def runs_label(n: int) -> str:
+    """A module-level function: AppTest keeps widget arguments in the pickled session state."""
+    return "none" if n == 0 else f"{n:,}"
 
 
 def _load_or_reset(catalog, ctx: dict) -> None:
@@ -59,20 +71,27 @@ def _inputs(roi: state.RoiState, catalog, ctx: dict) -> dict:
         return ranges(base, catalog)
 
 
-def _simulation_settings() -> tuple[int, int]:
+def _simulation_settings(roi: state.RoiState) -> dict:
+    """The scenario's simulation settings (kept with it: the report, Compare and the workbook
+    draw the same futures)."""
+    kept = SimulationSettings.model_validate(roi.data.get("simulation") or {})
     c1, c2 = st.columns(2)
     runs = c1.selectbox(
-        "Simulated futures", RUNS, key=keyed("roi_w_runs", 10000), format_func=RUN_LABELS.get
+        "Simulated futures",
+        sorted({*RUNS, kept.runs}),
+        key=keyed("roi_w_runs", kept.runs),
+        format_func=runs_label,
+        help="Kept with the scenario: the report, Compare and the workbook use the same.",
     )
     seed = c2.number_input(
         "Seed",
         min_value=0,
-        max_value=2**31 - 1,
+        max_value=max(WIDGET_MAX_SEED, kept.seed),
         step=1,
-        key=keyed("roi_w_seed", 0),
+        key=keyed("roi_w_seed", kept.seed),
         help=f"The same seed gives the same simulation (at most {MAX_RUNS:,} runs).",
     )
-    return int(runs), int(seed)
+    return {"runs": int(runs), "seed": int(seed)}
 
 
 def render() -> None:
@@ -98,9 +117,10 @@ def render() -> None:
             else f"{len(pending)} benefits from the Evidence page added"
         )
     data = _inputs(roi, catalog, ctx)
+    data["simulation"] = _simulation_settings(roi)
     # Widgets forget their values when the user visits another page; the state does not.
     roi.data = {k: data.get(k) for k in form.KEPT}
-    runs, seed = _simulation_settings()
+    runs = data["simulation"]["runs"]
     bar = None
     try:
         scenario = scenario_from_dict(data, "the ROI form", catalog)
@@ -108,8 +128,6 @@ def render() -> None:
         result = analyse(
             scenario,
             catalog,
-            simulations=runs,
-            seed=seed,
             progress=(lambda done: bar.progress(done, text=f"Simulating... {done:.0%}"))
             if bar
             else None,

@@ -45,7 +45,7 @@ LEVER_DEFAULTS = {
 }
 KIND_LABELS = {"drivers": "Driver chain (the product of factors)", **LEVER_NAMES}
 SETTINGS = ("name", "currency", "horizon_months", "discount_rate")
-KEPT = (*SETTINGS, "platform", "productivity_dip", "build_vs_buy", "notes")
+KEPT = (*SETTINGS, "platform", "productivity_dip", "build_vs_buy", "simulation", "notes")
 
 
 # ---------------------------------------------------------------- from the Advisor

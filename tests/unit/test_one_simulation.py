@@ -1,0 +1,117 @@
+"""One figure, one value: the scenario's simulation settings (`roi.simulation: {runs, seed}`)
+give the same P10 / P50 / P90 on the page (analyse), in both reports, on Compare and in the
+workbook. Before, the page drew 10,000 or 50,000 futures and the rest 2,000."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from advisor.catalog import bundled_catalog
+from advisor.cli import main
+from advisor.compare import compare as compare_scenarios
+from advisor.report import build_markdown, build_workbook
+from advisor.roi import DEFAULT_RUNS, analyse
+from advisor.scenario import load_scenario_file
+from advisor.wording import money
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples" / "scenarios"
+
+
+def _with_settings(tmp_path, name: str, runs: int | None, seed: int | None):
+    data = yaml.safe_load((EXAMPLES / name).read_text())
+    if runs is not None:
+        data["roi"]["simulation"] = {"runs": runs, "seed": seed}
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _workbook_values(path) -> dict:
+    sheet = load_workbook(path)["Results"]
+    return {row[0].value: row[1].value for row in sheet.iter_rows() if row[0].value}
+
+
+@pytest.mark.parametrize(("runs", "seed"), [(3_000, 7), (None, None)])
+def test_page_report_compare_and_workbook_give_the_same_percentiles(tmp_path, runs, seed):
+    catalog = bundled_catalog()
+    a = load_scenario_file(_with_settings(tmp_path, "startup.yaml", runs, seed))
+    b = load_scenario_file(_with_settings(tmp_path, "scaleup.yaml", runs, seed))
+    page = analyse(a.roi, catalog).simulation  # what the ROI page computes
+    assert page.runs == (runs or DEFAULT_RUNS) and page.seed == (seed or 0)
+
+    row = compare_scenarios([(a, 1), (b, 1)], catalog)["scenarios"][0]
+    assert [row["npv_p10"], row["npv_p90"]] == pytest.approx(
+        [page.npv_p10, page.npv_p90], rel=1e-12
+    )
+
+    report = build_markdown(a, catalog)
+    assert money(page.npv_p10, "USD") in report and money(page.npv_p90, "USD") in report
+    assert f"{page.runs:,} simulated futures, seed {page.seed}" in report
+
+    build_workbook(a, catalog, tmp_path / "w.xlsx")
+    cells = _workbook_values(tmp_path / "w.xlsx")
+    assert cells["Simulated futures"] == page.runs and cells["Seed"] == page.seed
+    # the same draws; a matrix product may round the last bit differently from run to run
+    assert [cells["NPV P10"], cells["NPV P50"], cells["NPV P90"]] == pytest.approx(
+        [page.npv_p10, page.npv_p50, page.npv_p90], rel=1e-12
+    )
+
+
+def test_zero_runs_means_no_simulation_anywhere(tmp_path):
+    catalog = bundled_catalog()
+    s = load_scenario_file(_with_settings(tmp_path, "startup.yaml", 0, 0))
+    assert analyse(s.roi, catalog).simulation is None
+    assert "No simulation" in build_markdown(s, catalog)
+    row = compare_scenarios([(s, 1), (s, 2)], catalog)["scenarios"][0]
+    assert row["npv_p10"] is None and row["npv"] is not None
+
+
+def test_the_cli_uses_the_files_settings_and_its_flags_override_them(tmp_path, capsys):
+    roi = yaml.safe_load((EXAMPLES / "startup.yaml").read_text())["roi"]
+    roi["simulation"] = {"runs": 1_500, "seed": 3}
+    path = tmp_path / "roi.yaml"
+    path.write_text(yaml.safe_dump(roi))
+    assert main(["roi", str(path), "--json"]) == 0
+    sim = json.loads(capsys.readouterr().out)["simulation"]
+    assert (sim["runs"], sim["npv_p10"]) == (
+        1_500,
+        analyse(
+            load_scenario_file(_with_settings(tmp_path, "startup.yaml", 1_500, 3)).roi,
+            bundled_catalog(),
+        ).simulation.npv_p10,
+    )
+    assert main(["roi", str(path), "--json", "--simulations", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["simulation"] is None
+
+
+def test_roi_given_a_whole_scenario_file_points_to_report(capsys):
+    assert main(["roi", str(EXAMPLES / "startup.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "whole scenario file" in err and "platform-advisor report" in err
+
+
+@pytest.mark.parametrize("part", ["roi", "backlog"])
+def test_a_scenario_mixing_currencies_is_refused_with_the_part_named(tmp_path, capsys, part):
+    data = yaml.safe_load((EXAMPLES / "startup.yaml").read_text())
+    data[part]["currency"] = "GBP"  # answers stay USD
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    line = next(
+        i
+        for i, text in enumerate(path.read_text().splitlines(), 1)
+        if text.strip() == "currency: GBP"
+    )
+    for command in (
+        ["report", str(path), "--out", str(tmp_path / "r.md")],
+        ["compare", str(path), str(path)],
+    ):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"mixed.yaml:{line}: {part}.currency: is GBP" in err
+        assert "answers.currency) is USD" in err
+    assert not (tmp_path / "r.md").exists()
