@@ -490,19 +490,40 @@ def _scenarios_for(names: list[str], store_url: str | None):
 
 def _cmd_compare(args) -> int:
     from advisor.catalog import load_catalog
-    from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+    from advisor.compare import (
+        MAX_SCENARIOS,
+        MIN_SCENARIOS,
+        compare,
+        grouping_sentence,
+        rates_sentence,
+    )
 
     if not MIN_SCENARIOS <= len(args.scenarios) <= MAX_SCENARIOS:
         raise InputError(
             [Problem("arguments", f"give {MIN_SCENARIOS} to {MAX_SCENARIOS} scenarios", "SCENARIO")]
         )
-    doc = compare(_scenarios_for(args.scenarios, args.store), load_catalog())
+    catalog = load_catalog()
+    if args.currency is not None and args.currency not in catalog.currencies:
+        raise InputError(
+            [
+                Problem(
+                    "arguments",
+                    f"{args.currency!r}: use one of {', '.join(catalog.currencies)}",
+                    "--currency",
+                )
+            ]
+        )
+    doc = compare(_scenarios_for(args.scenarios, args.store), catalog, args.currency)
 
     def text() -> None:
         for r in doc["scenarios"]:
             npv = "-" if r["npv"] is None else f"{r['npv']:,.0f} {r['currency']}"
             print(f"{r['name']}: top {r['top_category']}; NPV {npv}; payback {r['payback_month']}")
+        print(rates_sentence(doc))
+        print(grouping_sentence(doc))
         shared = doc["shared"]
+        if shared is None:
+            return
         print(f"Serves them all: {' + '.join(shared['categories'])}")
         for u in shared["uncovered"]:
             print(f"  leaves {u['team']}'s {u['stage']} ({u['share_of_wait']:.0%} of its wait)")
@@ -651,6 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="2-6 scenarios side by side")
     cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     cmp_.add_argument("--store")
+    cmp_.add_argument(
+        "--currency",
+        help="show every scenario's money in this currency, at the catalog's rates "
+        "(default: the first scenario's)",
+    )
     cmp_.add_argument("--json", action="store_true")
     cmp_.set_defaults(func=_cmd_compare)
 

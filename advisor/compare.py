@@ -18,11 +18,13 @@ import itertools
 from advisor import wording
 from advisor.catalog import CATEGORY_IDS, Catalog
 from advisor.delay import analyse as analyse_backlog
+from advisor.errors import Problem, ScenarioError
 from advisor.roi import analyse as analyse_roi
 from advisor.scenario import ScenarioFile
 from advisor.scoring import recommend
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
+MONEY_FIELDS = ("npv", "npv_p10", "npv_p90", "delay_cost_best")
 IRR_RUNS = 300  # of the simulated futures, the draws whose IRR is found (a root search each)
 UNCOVERED_SHARE, SEEN_FOCUS = 0.2, 0.5
 
@@ -110,18 +112,91 @@ def shared_choice(rows: list[dict], scenarios: list[ScenarioFile], catalog: Cata
     }
 
 
-def compare(scenarios: list[tuple[ScenarioFile, int | None]], catalog: Catalog) -> dict:
-    """The `compare --json` document (DESIGN.md)."""
+def convert_rows(rows: list[dict], currency: str, catalog: Catalog) -> dict[str, float]:
+    """Every money figure of `rows` in `currency`, at the catalog's stated rates (in place).
+
+    A converted row keeps `converted_from` (its own currency) and `rate` (units of `currency`
+    for one of its own). Returns the rates used, `{from: rate}`. A currency the catalog cannot
+    convert is refused, the scenario named: figures in two currencies are never set side by
+    side as if they were one."""
+    rates: dict[str, float] = {}
+    problems = []
+    for row in rows:
+        own = row["currency"]
+        if own == currency:
+            continue
+        rate = catalog.exchange_rates.convert(1.0, own, currency)
+        if rate is None:
+            problems.append(
+                Problem(row["name"], f"no exchange rate from {own} to {currency}", "currency")
+            )
+            continue
+        rates[own] = rate
+        for key in MONEY_FIELDS:
+            if row[key] is not None:
+                row[key] = row[key] * rate
+        row.update(currency=currency, converted_from=own, rate=rate)
+    if problems:
+        raise ScenarioError(problems)
+    return rates
+
+
+def organisation_of(scenarios: list[ScenarioFile]) -> str | None:
+    """The organisation every scenario names, or None when they do not all name the same."""
+    names = {s.organisation for s in scenarios}
+    return next(iter(names)) if len(names) == 1 and None not in names else None
+
+
+def compare(
+    scenarios: list[tuple[ScenarioFile, int | None]],
+    catalog: Catalog,
+    currency: str | None = None,
+) -> dict:
+    """The `compare --json` document (DESIGN.md).
+
+    Money is shown in one `currency` (default: the first scenario's), converted at the
+    catalog's stated rates (`rates`, `rates_as_of`). Teams are set on one matrix, with the
+    category or pair that serves them all (`shared`), only when every scenario names the same
+    `organisation`; otherwise `shared` is None and `organisation` says why."""
     rows = [_one(s, v, catalog) for s, v in scenarios]
     files = [s for s, _ in scenarios]
+    target = currency or rows[0]["currency"]
+    rates = convert_rows(rows, target, catalog)
     tops = {r["top_category"] for r in rows}
+    organisation = organisation_of(files)
     return {
         "scenarios": rows,
+        "currency": target,
+        "rates": rates,
+        "rates_as_of": catalog.exchange_rates.as_of.isoformat(),
+        "organisation": organisation,
         "matrix": {(r["team"] or r["name"]): r["scores"] for r in rows},
-        "shared": shared_choice(rows, files, catalog),
+        "shared": shared_choice(rows, files, catalog) if organisation else None,
         "agree": len(tops) == 1,
         "top_categories": sorted(tops),
     }
+
+
+def rates_sentence(doc: dict) -> str:
+    """How the money was brought to one currency, in words: `Money in USD; converted at 1 EUR
+    = 1.08 USD (the catalog's rates as of 2026-11-24).`"""
+    if not doc["rates"]:
+        return f"Money in {doc['currency']}, each scenario's own currency."
+    used = ", ".join(f"1 {c} = {r:.4g} {doc['currency']}" for c, r in sorted(doc["rates"].items()))
+    return (
+        f"Money in {doc['currency']}; converted at {used} (the catalog's rates as of "
+        f"{doc['rates_as_of']}; indicative, use your finance team's rate for a decision)."
+    )
+
+
+def grouping_sentence(doc: dict) -> str:
+    """Whether the scenarios were read as teams of one organisation, in words."""
+    if doc["organisation"]:
+        return f"Teams of {doc['organisation']}: one matrix and the choice that serves them all."
+    return (
+        "Compared side by side, not as teams: they do not all name the same organisation "
+        "(set `organisation:` in each, or the Organisation field, to see the shared choice)."
+    )
 
 
 def _money(x: float | None, currency: str) -> str:

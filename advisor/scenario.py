@@ -62,6 +62,11 @@ class EvidenceSummary(Strict):
 class ScenarioFile(Strict):
     schema_version: int = SCHEMA_VERSION
     name: str = Field(min_length=1, max_length=200)
+    organisation: str | None = Field(
+        default=None,
+        max_length=200,
+        description="scenarios naming the same organisation are compared as its teams",
+    )
     team: str | None = Field(default=None, max_length=200)
     author: str | None = Field(default=None, max_length=200)
     created: dt.date

@@ -56,7 +56,14 @@ def store(url: str | None):
 def _meta() -> dict:
     return st.session_state.setdefault(
         "scenario_meta",
-        {"name": "My scenario", "team": "", "author": "", "notes": "", "created": None},
+        {
+            "name": "My scenario",
+            "organisation": "",
+            "team": "",
+            "author": "",
+            "notes": "",
+            "created": None,
+        },
     )
 
 
@@ -66,6 +73,7 @@ def current() -> ScenarioFile | None:
     data = {
         "schema_version": 1,
         "name": meta["name"] or "My scenario",
+        "organisation": meta.get("organisation") or None,
         "team": meta["team"] or None,
         "author": meta["author"] or None,
         "created": meta["created"] or dt.date.today().isoformat(),
@@ -123,6 +131,7 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         st.session_state["evidence_readiness"] = dict(s.evidence.readiness)
     st.session_state["scenario_meta"] = {
         "name": s.name,
+        "organisation": s.organisation or "",
         "team": s.team or "",
         "author": s.author or "",
         "notes": s.notes,
@@ -362,7 +371,13 @@ def _open(db) -> None:
             st.rerun()
 
 
-FIELDS = {"scn_name": "name", "scn_team": "team", "scn_author": "author", "scn_notes": "notes"}
+FIELDS = {
+    "scn_name": "name",
+    "scn_organisation": "organisation",
+    "scn_team": "team",
+    "scn_author": "author",
+    "scn_notes": "notes",
+}
 
 
 def _fields(meta: dict) -> None:
@@ -374,8 +389,14 @@ def _fields(meta: dict) -> None:
         if pending is not None:
             st.session_state[key] = pending[key]
         else:
-            st.session_state.setdefault(key, meta[field])
+            st.session_state.setdefault(key, meta.get(field) or "")
     meta["name"] = st.text_input("Name", max_chars=200, key="scn_name")
+    meta["organisation"] = st.text_input(
+        "Organisation",
+        max_chars=200,
+        key="scn_organisation",
+        help="Compare treats scenarios of the same organisation as its teams.",
+    )
     meta["team"] = st.text_input("Team", max_chars=200, key="scn_team")
     meta["author"] = st.text_input("Author", max_chars=200, key="scn_author")
     meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")

@@ -127,6 +127,29 @@ def test_the_compare_page_shows_teams_and_the_shared_choice(app):
     assert all(c.endswith(("USD", "EUR", "GBP", "-")) for c in table.loc["NPV"])
 
 
+def test_compare_converts_to_one_currency_and_groups_only_one_organisation(app):
+    at = app.switch_page("advisor/ui/compare_page.py").run()
+    assert "Money in USD, each scenario's own currency." in _captions(at)
+    at.multiselect(key="cmp_pick").set_value(
+        [
+            "example: Startup: tight budget, deployment bottleneck",
+            "example: Scale-up: development bottleneck",
+        ]
+    ).run()
+    assert_clean(at)
+    assert any("not as teams" in shown(i) for i in at.info)  # no organisation named
+    assert not any("One choice for them all" in shown(i) for i in at.info)
+    usd = tables(at)[0].loc["NPV"].tolist()
+    at.selectbox(key="cmp_currency").set_value("EUR").run()
+    assert_clean(at)
+    assert "converted at 1 USD = 0.9259 EUR" in _captions(at)
+    eur = tables(at)[0].loc["NPV"].tolist()
+    for a, b in zip(usd, eur, strict=True):  # hand: x USD / 1.08 = EUR
+        value = float(a.removesuffix(" USD").replace(",", ""))
+        assert b.endswith(" EUR")
+        assert float(b.removesuffix(" EUR").replace(",", "")) == pytest.approx(value / 1.08, abs=1)
+
+
 def test_user_text_is_inert_in_the_sidebar_and_the_report(app):
     at = _open_example(app)
     at.text_input(key="scn_name").input(EVIL).run()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from advisor.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare, compare_table
+from advisor.compare import (
+    MAX_SCENARIOS,
+    MIN_SCENARIOS,
+    compare,
+    compare_table,
+    grouping_sentence,
+    rates_sentence,
+)
 from advisor.errors import InputError
 from advisor.scenario import load_scenario_file
 from advisor.ui import scenarios, state
@@ -15,11 +22,11 @@ from advisor.ui.widgets import text_table
 
 
 @st.cache_data(max_entries=16, show_spinner="Comparing...")
-def _compare(keys: tuple[tuple[str, int | None], ...], catalog: str, _chosen: list):
+def _compare(keys: tuple[tuple[str, int | None], ...], catalog: str, currency: str, _chosen: list):
     """Cached for every session by each scenario's label and stored version (a new save is
-    compared afresh) and by the catalog scored with (state.catalog_key): a session that
-    uploaded its own catalog was shown another session's rankings."""
-    return compare(_chosen, state.active_catalog())
+    compared afresh), by the catalog scored with (state.catalog_key: a session that uploaded
+    its own catalog was shown another session's rankings) and by the currency shown."""
+    return compare(_chosen, state.active_catalog(), currency)
 
 
 def _choices() -> dict[str, tuple]:
@@ -92,9 +99,21 @@ def render() -> None:
         state.show_input_error(exc, "A scenario")
         return
     keys = tuple((p, v) for p, (_, v) in zip(picked, chosen, strict=True))
-    doc = _compare(keys, state.catalog_key(), chosen)
-    rows = doc["scenarios"]
     catalog = state.active_catalog()
+    first = chosen[0][0].answers.currency
+    currency = st.selectbox(
+        "Show money in",
+        catalog.currencies,
+        index=catalog.currencies.index(first) if first in catalog.currencies else 0,
+        key="cmp_currency",
+        help="Every scenario's money converted at the catalog's stated rates.",
+    )
+    try:
+        doc = _compare(keys, state.catalog_key(), currency, chosen)
+    except InputError as exc:
+        state.show_input_error(exc, "These scenarios")
+        return
+    rows = doc["scenarios"]
     names = {k: c.name for k, c in catalog.categories.items()}
     header, lines = compare_table(doc, catalog)
     table = pd.DataFrame(
@@ -103,6 +122,7 @@ def render() -> None:
         columns=pd.Index(header, name=None),
     )
     text_table(table)  # wraps: a column a scenario fits a laptop's width, nothing cut
+    st.caption(md(rates_sentence(doc)))
     if doc["agree"]:
         top = doc["top_categories"][0]
         st.success(f"Every scenario starts with the same category: {md(names.get(top, top))}.")
@@ -115,6 +135,11 @@ def render() -> None:
                 )
             )
         )
+    if doc["shared"] is None:
+        st.info(md(grouping_sentence(doc)))
+        _notes()
+        return
+    st.caption(md(grouping_sentence(doc)))
     short = {k: c.short_name for k, c in catalog.categories.items()}
     matrix = {
         t: {short.get(k, k): v for k, v in scores.items()} for t, scores in doc["matrix"].items()
@@ -132,9 +157,12 @@ def render() -> None:
             f"Leaves {md(u['team'])}'s {md(u['stage'])} uncovered ({u['share_of_wait']:.0%} of "
             f"its wait; best focus {u['best_focus']:.1f})."
         )
+    st.caption("Coverage = the best score in the choice for a team / that team's own top score.")
+    _notes()
+
+
+def _notes() -> None:
     st.caption(
-        "Coverage = the best score in the choice for a team / that team's own top score. "
         "P10-P90 from each scenario's own simulation settings (runs and seed, as on the ROI "
-        "page and in the report; IRR's from the first 300 futures). "
-        "Money is in each scenario's own currency."
+        "page and in the report; IRR's from the first 300 futures)."
     )
