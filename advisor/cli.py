@@ -450,12 +450,15 @@ def _cmd_scenario_list(args) -> int:
     from dataclasses import asdict
 
     from advisor.store import Store
+    from advisor.wording import when
 
     rows = Store(args.store).list()
 
     def text() -> None:
         for r in rows:
-            print(f"{r.name}  (team {r.team or '-'}, {r.versions} versions, last {r.saved_at})")
+            print(
+                f"{r.name}  (team {r.team or '-'}, {r.versions} versions, last {when(r.saved_at)})"
+            )
 
     return _emit(args, lambda: [asdict(r) for r in rows], text)
 

@@ -48,3 +48,17 @@ def simulation_note(runs: int, seed: int) -> str:
         f"P10 / P50 / P90 from {runs:,} simulated futures, seed {seed} (the scenario's "
         "simulation settings; the same seed gives the same figures everywhere)."
     )
+
+
+def when(iso: str) -> str:
+    """A stored moment as a person reads it, with its zone: `2026-11-30 13:12 UTC`. A moment
+    without a zone was stored in UTC (the store writes UTC)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -22,6 +22,7 @@ from advisor.scenario import (
 from advisor.ui import state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
+from advisor.wording import when
 
 EXAMPLES = {
     "startup.yaml": "Startup: tight budget, deployment bottleneck",
@@ -455,7 +456,7 @@ def _versions(db) -> None:
     st.caption(
         "Versions: "
         + md(
-            "; ".join(f"{r['version']} ({r['saved_at'][:16]}, {r['author'] or '-'})" for r in rows)
+            "; ".join(f"{r['version']} ({when(r['saved_at'])}, {r['author'] or '-'})" for r in rows)
         )
     )
     old = st.selectbox(

@@ -1,5 +1,7 @@
 """The scenario picker on every page, the Compare page and the Report page."""
 
+import re
+
 import pytest
 
 from tests.app.conftest import assert_clean, shown, tables
@@ -47,6 +49,7 @@ def test_open_save_and_restore_from_every_page(app, page):
     assert_clean(at)
     assert at.query_params["version"] == "3"
     assert "Versions: 1" in _captions(at) and "3 (" in _captions(at)
+    assert re.search(r"Versions: 1 \(\d{4}-\d\d-\d\d \d\d:\d\d UTC, ", _captions(at))
     # version 1 had no author; its restore is recorded under who restored it
     assert _captions(at).count("Finance review") == 2
     assert at.text_input(key="scn_name").value == "Scale-up - development bottleneck"

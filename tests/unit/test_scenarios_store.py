@@ -165,6 +165,9 @@ def test_cli_scenario_save_list_show(tmp_path, capsys):
     [row] = json.loads(capsys.readouterr().out)
     assert set(row) == {"name", "team", "author", "versions", "saved_at"}
     assert row["versions"] == 2
+    assert row["saved_at"].endswith("+00:00")  # a moment always carries its zone
+    assert main(["scenario", "list", "--store", url]) == 0
+    assert re.search(r"last \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", capsys.readouterr().out)
     assert main(["scenario", "show", row["name"], "--version", "1", "--store", url]) == 0
     assert parse_scenario_file(capsys.readouterr().out) == load_scenario_file(EXAMPLES[0])
     assert main(["scenario", "show", "nothing here", "--store", url]) == 2
