@@ -1,3 +1,7 @@
+import re
+
+import pytest
+
 from advisor.roi import parameters, parse_scenario
 from tests.app.conftest import assert_clean, chart_frames, shown, upload
 from tests.conftest import ROOT
@@ -6,9 +10,15 @@ PAGE = "advisor/ui/roi_page.py"
 EXAMPLE = ROOT / "examples" / "roi.yaml"
 
 
-def _open(app):
+def _open(app, kind="team"):
+    """The page, started from a template: the team example's figures are worked in these
+    tests; the page's own default is the platform purchase (test_the_platform_template...)."""
     app.switch_page(PAGE).run()
     assert_clean(app)
+    if kind != "platform":
+        app.radio(key="roi_template").set_value(kind)
+        app.button(key="roi_reset").click().run()
+        assert_clean(app)
     return app
 
 
@@ -199,3 +209,21 @@ def test_several_sign_changes_lead_with_mirr(app):
     labels = [m.label for m in at.metric]
     assert labels.index("MIRR (annual)") < labels.index("IRR (annual)")
     assert any("MIRR comes first" in shown(c) for c in at.caption)
+
+
+def test_the_platform_template_is_the_default_and_checks_the_advisors_budget(app):
+    at = _open(app, "platform")
+    name = at.text_input(key="roi_w_name").value
+    assert name.startswith("Buying ") and "Onboarding" not in name
+    captions = " ".join(shown(c) for c in at.caption)
+    # the default answers: 120 engineers, 60,000 USD a year; the Advisor's vendor's list price
+    licence = re.search(r"Licence: ([\d,]+) USD a year \(120 seats x ([\d.]+) USD", captions)
+    assert licence, captions
+    assert float(licence[1].replace(",", "")) == pytest.approx(120 * float(licence[2]) * 12)
+    assert "within the Advisor's platform budget of 60,000 USD a year" in captions
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.number_input(key="q_budget").set_value(1000.0).run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    warning = " ".join(shown(w) for w in at.warning)
+    assert "over the Advisor's platform budget of 1,000 USD a year by" in warning

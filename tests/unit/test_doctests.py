@@ -10,6 +10,7 @@ MODULES = [
     "advisor.evidence.registry",
     "advisor.evidence.bottleneck",
     "advisor.money",
+    "advisor.roi.budget",
 ]
 
 

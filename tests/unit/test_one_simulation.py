@@ -115,3 +115,8 @@ def test_a_scenario_mixing_currencies_is_refused_with_the_part_named(tmp_path, c
         assert f"mixed.yaml:{line}: {part}.currency: is GBP" in err
         assert "answers.currency) is USD" in err
     assert not (tmp_path / "r.md").exists()
+
+
+def test_the_platform_example_states_its_simulation_and_runs_it(capsys):
+    assert main(["roi", str(ROOT / "examples" / "roi-platform.yaml"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["simulation"]["runs"] == DEFAULT_RUNS

@@ -19,6 +19,7 @@ from advisor.roi import (
     parse_scenario,
     scenario_from_dict,
 )
+from advisor.roi.budget import licence_against_budget
 from advisor.ui import state as app_state
 from advisor.ui.roi import form, results, state
 from advisor.ui.roi.ranges import ranges
@@ -47,8 +48,15 @@ def _load_or_reset(catalog, ctx: dict) -> None:
             else:
                 form.load(scenario.model_dump(exclude_none=True), catalog, follow=False)
                 st.toast(f"Loaded {md(upload.name)}")
-        if st.button("Start from the example again", key="roi_reset"):
-            form.load(form.example_scenario(ctx), catalog, follow=True)
+        kind = st.radio(
+            "Start again from",
+            list(form.TEMPLATES),
+            format_func=form.TEMPLATES.get,
+            index=list(form.TEMPLATES).index(form.starting_kind(ctx)),
+            key="roi_template",
+        )
+        if st.button("Start again", key="roi_reset"):
+            form.load(form.template(kind, ctx), catalog, follow=True)
             st.rerun()
 
 
@@ -94,6 +102,19 @@ def _simulation_settings(roi: state.RoiState) -> dict:
     return {"runs": int(runs), "seed": int(seed)}
 
 
+def _budget_check(scenario, catalog, ctx: dict) -> None:
+    """The licence against the budget given on the Advisor page."""
+    if ctx["budget_per_year"] is None:
+        return
+    check = licence_against_budget(scenario, catalog, ctx["budget_per_year"], ctx["currency"])
+    if check is None:
+        return
+    if check.fits:
+        st.caption(md(check.text))
+    else:
+        st.warning(md(check.text), icon=":material/account_balance_wallet:")
+
+
 def render() -> None:
     st.title("What does it return?")
     st.caption(
@@ -103,7 +124,7 @@ def render() -> None:
     catalog = app_state.active_catalog()
     ctx = form.advisor_context(catalog)  # once a run: head count, vendor, currency
     if state.get() is None:
-        form.load(form.example_scenario(ctx), catalog, follow=True)
+        form.load(form.template(form.starting_kind(ctx), ctx), catalog, follow=True)
     _load_or_reset(catalog, ctx)
     roi = state.get()
     pending = st.session_state.pop("roi_pending_levers", [])
@@ -139,6 +160,7 @@ def render() -> None:
         bar.empty()
     st.session_state["roi_last"] = scenario.model_dump(exclude_none=True)
     results.metrics(scenario, result)
+    _budget_check(scenario, catalog, ctx)
     results.charts_row(result)
     results.workings(scenario, result)
     results.build_buy(result.build_vs_buy)

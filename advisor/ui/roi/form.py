@@ -56,7 +56,14 @@ def advisor_context(catalog) -> dict:
     try:
         answers = answers_from_dict(app_state.answers(), catalog=catalog)
     except InputError:
-        return {"engineers": 100, "vendor": None, "currency": "USD", "category": None}
+        return {
+            "engineers": 100,
+            "vendor": None,
+            "vendor_name": None,
+            "currency": "USD",
+            "category": None,
+            "budget_per_year": None,
+        }
     rec = recommend(answers, catalog)
     top = rec.ranking[0]
     in_top = [v for v in rec.vendors if top.category in v.categories]
@@ -65,22 +72,52 @@ def advisor_context(catalog) -> dict:
     return {
         "engineers": answers.engineers,
         "vendor": vendor.id if vendor else None,
+        "vendor_name": vendor.name if vendor else None,
         "currency": answers.currency,
         "category": top.name,
+        "budget_per_year": answers.budget_per_year,
     }
 
 
-def example_scenario(ctx: dict) -> dict:
-    """The example in examples/roi.yaml, with the Advisor's head count, vendor and currency."""
+TEMPLATES = {
+    "platform": "A platform purchase: licence, rollout, admin time, the time it frees",
+    "team": "A team's case: people, their costs and what they deliver",
+}
+
+
+def template(kind: str, ctx: dict) -> dict:
+    """A starting scenario with the Advisor's head count, vendor and currency.
+
+    `platform`: examples/roi-platform.yaml, priced for the Advisor's vendor and its engineers,
+    named for what is bought (a platform case once began from the team example and titled the
+    board report "Onboarding squad"). `team`: examples/roi.yaml, a team's case, its licence
+    priced for the Advisor's vendor.
+    """
     from advisor.roi import load_scenario
     from advisor.ui.examples import example_path
 
-    data = load_scenario(example_path("roi.yaml")).model_dump(exclude_none=True)
+    file = "roi-platform.yaml" if kind == "platform" else "roi.yaml"
+    data = load_scenario(example_path(file)).model_dump(exclude_none=True)
     data["currency"] = ctx["currency"]
-    data["platform"] = (
-        {"vendor": ctx["vendor"], "seats": ctx["engineers"]} if ctx["vendor"] else None
-    )
+    if kind != "platform":
+        data["platform"] = (
+            {"vendor": ctx["vendor"], "seats": ctx["engineers"]} if ctx["vendor"] else None
+        )
+        return {k: v for k, v in data.items() if v is not None}
+    engineers = ctx["engineers"]
+    if ctx["vendor"]:
+        data["platform"] = {**data["platform"], "vendor": ctx["vendor"], "seats": engineers}
+        data["name"] = f"Buying {ctx['vendor_name']}"
+    data["productivity_dip"]["people"] = engineers
+    for benefit in data["benefits"]:
+        if "capacity_freed" in benefit:
+            benefit["capacity_freed"]["staff"] = engineers
     return data
+
+
+def starting_kind(ctx: dict) -> str:
+    """A platform purchase when the Advisor has a vendor to price, else a team's case."""
+    return "platform" if ctx["vendor"] else "team"
 
 
 # ---------------------------------------------------------------- loading
