@@ -206,14 +206,13 @@ def _browser_draft_id() -> str | None:
 
 
 def _remember_draft_id(draft_id: str) -> None:
-    """Give this browser its draft key: a cookie, read again when the page is reloaded."""
-    import streamlit.components.v1 as components
-
-    components.html(
+    """Give this browser its draft key: a cookie, read again when the page is reloaded. The
+    frame is same-origin, so its script sets the app's cookie; `draft_id` is our own hex."""
+    st.iframe(
         "<script>document.cookie = "
         f"'{DRAFT_COOKIE}={draft_id}; path=/; max-age={DRAFT_DAYS_KEPT * 86400}; "
         "SameSite=Strict';</script>",
-        height=0,
+        height=1,
     )
 
 
