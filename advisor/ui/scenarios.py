@@ -19,7 +19,7 @@ from advisor.scenario import (
     scenario_from_data,
     scenario_to_yaml,
 )
-from advisor.ui import state
+from advisor.ui import state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.wording import when
@@ -225,6 +225,11 @@ def _draft_key(browser: str, identity: str) -> str:
     return hashlib.sha256(f"{browser}\x00{identity}".encode()).hexdigest()[:32]
 
 
+def _workspace_key(browser: str, identity: str) -> str:
+    """Where the Evidence page's files and edits are kept beside the draft of the same work."""
+    return _draft_key(browser, f"{identity}\x00evidence")
+
+
 def _address_identity() -> str:
     if st.query_params.get("example"):
         return f"example:{st.query_params['example']}"
@@ -252,6 +257,9 @@ def _from_url(db) -> None:
         st.session_state["draft_id"] = draft_id
     name = st.query_params.get("scenario")
     identity = _address_identity()
+    if draft_id and db is not None:
+        workspace.restore(db.draft(_workspace_key(draft_id, identity)))
+    st.session_state["_workspace_marker"] = workspace.marker()  # as kept: no write until a change
     if draft_id and db is not None:
         body = db.draft(_draft_key(draft_id, identity))
         try:
@@ -327,6 +335,7 @@ def finish(slots: dict) -> None:
     with slots["save"]:
         now = _save(slots["db"], now)  # the fields may have just renamed it
     keep_draft(now)
+    keep_workspace()
 
 
 def _status(now: ScenarioFile | None) -> None:
@@ -470,6 +479,20 @@ def _versions(db) -> None:
         open_scenario(s, saved.version, "store")
         st.toast(f"Version {old} restored as version {saved.version}")
         st.rerun()
+
+
+def keep_workspace() -> None:
+    """Keep the Evidence page's files and edits with the draft (only when they changed)."""
+    draft_id = st.session_state.get("draft_id")
+    mark = workspace.marker()
+    if draft_id is None or st.session_state.get("_workspace_marker") == mark:
+        return
+    try:
+        db = store(store_url())
+    except InputError:
+        return
+    db.keep_draft(_workspace_key(draft_id, _open_identity()), workspace.snapshot())
+    st.session_state["_workspace_marker"] = mark
 
 
 def keep_draft(s: ScenarioFile | None) -> None:

@@ -377,3 +377,51 @@ def test_table_cells_are_shown_as_text(app):
     assert "\\*\\*Red\\*\\*" in raw  # escaped, so it reads **Red**, not bold Red
     assert "-" not in raw and "\\-" in raw  # a missing figure, not a list bullet
     assert any("**Red**" in t.columns for t in tables(at))  # as a person reads it
+
+
+def test_a_reload_keeps_the_files_the_map_edits_and_the_measured_note(app, monkeypatch):
+    """A reload in the same browser (its draft cookie): the Evidence page, its status-map
+    edits and the Advisor's 'measured from your data' note are all still there."""
+    from streamlit.testing.v1 import AppTest
+
+    from advisor.ui import scenarios
+    from tests.app.conftest import APP
+
+    at = _sample(_open(app))
+    at.session_state[at.session_state["evidence_map_key"]] = {
+        "edited_rows": {1: {"active": True}},  # Code Review... whichever row 1 is: an edit
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    edits = at.session_state["evidence_map_edits"]
+    assert edits
+    at.button(key="evidence_to_advisor").click().run()
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    draft = at.session_state["draft_id"]
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params.update(at.query_params)
+    fresh.run()
+    assert_clean(fresh)
+    assert any("Measured from your data" in shown(i) for i in fresh.info)
+    fresh.switch_page(PAGE).run()
+    assert_clean(fresh)
+    assert fresh.session_state["evidence_map_edits"] == edits
+    assert "In use: items: sample" in " ".join(shown(c) for c in fresh.caption)
+    assert "Where work waits" in [s.value for s in fresh.subheader]
+    # another browser gets none of it
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: None)
+    other = AppTest.from_file(APP, default_timeout=30).run()
+    other.switch_page(PAGE).run()
+    assert "Where work waits" not in [s.value for s in other.subheader]
+
+
+def test_files_beyond_what_a_draft_keeps_are_said_to_need_a_new_upload(app, monkeypatch):
+    from advisor.ui import workspace
+
+    monkeypatch.setattr(workspace, "KEPT_BYTES", 1000)
+    at = _sample(_open(app))
+    at.switch_page(PAGE).run()
+    text = " ".join(shown(c) for c in at.caption)
+    assert "a draft keeps: after a reload, upload them again" in text

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -38,10 +37,11 @@ from advisor.evidence.limits import (
 )
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
-from advisor.ui import state
+from advisor.ui import state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
+from advisor.ui.workspace import Upload
 from advisor.yamlio import dump_yaml
 
 KINDS = {
@@ -64,21 +64,8 @@ SCATTER_POINTS = 2_000  # the cycle-time scatter shows the latest finished items
 STATUS_MARK = {"met": "met", "partly met": "partly met", "missing": "missing"}
 
 
-@dataclass(frozen=True)
-class Upload:
-    """One uploaded file, with the digest taken once when it arrived."""
-
-    name: str
-    data: bytes
-    digest: str
-
-
-def _upload(name: str, data: bytes) -> Upload:
-    return Upload(name, data, hashlib.sha256(data).hexdigest())
-
-
-def _files() -> dict[str, list[Upload]]:
-    return st.session_state.setdefault("evidence_files", {})
+_upload = workspace.upload
+_files = workspace.files
 
 
 def _check(kind: str, uploads: list[Upload]) -> None:
@@ -161,6 +148,9 @@ def _uploads() -> None:
     present = {k: ", ".join(u.name for u in v) for k, v in _files().items()}
     if present:
         st.caption("In use: " + md("; ".join(f"{k}: {n}" for k, n in present.items())))
+        note = workspace.too_large_note()
+        if note:
+            st.caption(note)
 
 
 @st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring...")

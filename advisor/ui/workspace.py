@@ -1,0 +1,95 @@
+"""The Evidence page's files and status-map edits, kept with a browser's draft so a reload does
+not lose them. Bounded: files up to `KEPT_MB` in all are kept (base64 in the draft store);
+above that the page says they must be uploaded again after a reload.
+
+State owned here: `evidence_files` ({kind: [Upload]}), `evidence_map_edits` (YAML text).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+import streamlit as st
+
+KEPT_MB = 5  # files kept across a reload, in all
+KEPT_BYTES = KEPT_MB * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, with the digest taken once when it arrived."""
+
+    name: str
+    data: bytes
+    digest: str
+
+
+def upload(name: str, data: bytes) -> Upload:
+    return Upload(name, data, hashlib.sha256(data).hexdigest())
+
+
+def files() -> dict[str, list[Upload]]:
+    return st.session_state.setdefault("evidence_files", {})
+
+
+def _size() -> int:
+    return sum(len(u.data) for us in files().values() for u in us)
+
+
+def too_large_note() -> str | None:
+    """What the page says when the files in use are more than a draft keeps."""
+    size = _size()
+    if size <= KEPT_BYTES:
+        return None
+    return (
+        f"These files ({size / 1024 / 1024:,.1f} MB) are more than the {KEPT_MB} MB a draft "
+        "keeps: after a reload, upload them again (the status-map edits are kept)."
+    )
+
+
+def marker() -> str:
+    """What the workspace holds, cheaply: changes whenever a file or an edit does."""
+    digests = "|".join(f"{k}:{u.digest}" for k, us in sorted(files().items()) for u in us)
+    edits = st.session_state.get("evidence_map_edits") or ""
+    return hashlib.sha256(f"{digests}\x00{edits}".encode()).hexdigest()
+
+
+def snapshot() -> str:
+    """The workspace as JSON for the draft store; files only when within `KEPT_BYTES`."""
+    kept = _size() <= KEPT_BYTES
+    return json.dumps(
+        {
+            "files": {
+                kind: [
+                    {"name": u.name, "data": base64.b64encode(u.data).decode("ascii")} for u in us
+                ]
+                for kind, us in files().items()
+            }
+            if kept
+            else {},
+            "map_edits": st.session_state.get("evidence_map_edits") or "",
+        }
+    )
+
+
+def restore(body: str | None) -> None:
+    """Put a kept workspace back (a reload). A body that does not read is ignored: a draft is
+    a convenience, never a reason for an error."""
+    if not body:
+        return
+    try:
+        data = json.loads(body)
+        kept = {
+            kind: [upload(str(f["name"]), base64.b64decode(f["data"])) for f in entries]
+            for kind, entries in data.get("files", {}).items()
+        }
+        edits = str(data.get("map_edits") or "")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return
+    if kept:
+        st.session_state["evidence_files"] = kept
+    if edits:
+        st.session_state["evidence_map_edits"] = edits
