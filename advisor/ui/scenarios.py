@@ -19,7 +19,7 @@ from advisor.scenario import (
     scenario_from_data,
     scenario_to_yaml,
 )
-from advisor.ui import state, workspace
+from advisor.ui import session, state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.wording import when
@@ -104,17 +104,13 @@ def current() -> ScenarioFile | None:
 def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     """Put every part of `s` into the pages' state; the URL names it."""
     st.session_state.pop("_version_note", None)
-    from advisor.ui.pages.delay import open_backlog
-    from advisor.ui.roi.form import load as load_roi
-
     data = s.answers.model_dump()
-    data["bottlenecks"] = {k: round(v * 100) for k, v in s.answers.bottlenecks.items()}
+    data["bottlenecks"] = session.weights_from_shares(s.answers.bottlenecks)
     state.replace_answers(data)
     if s.roi is not None:
-        load_roi(s.roi.model_dump(exclude_none=True), state.active_catalog(), follow=False)
-        st.session_state["roi_last"] = s.roi.model_dump(exclude_none=True)
+        session.send_roi(s.roi.model_dump(exclude_none=True), follow=False)
     if s.backlog is not None:
-        open_backlog(s.backlog)
+        session.send_backlog(s.backlog)
     st.session_state["evidence_summary"] = (
         s.evidence.model_dump() if s.evidence is not None else None
     )

@@ -27,10 +27,11 @@ def default_answers() -> dict:
     """The Advisor's starting answers: examples/answers.yaml, weights as whole percentages."""
     from advisor.answers import load_answers
     from advisor.ui.examples import example_path
+    from advisor.ui.session import weights_from_shares
 
     loaded = load_answers(example_path("answers.yaml"))
     data = loaded.model_dump()
-    data["bottlenecks"] = {k: round(v * 100) for k, v in loaded.bottlenecks.items()}
+    data["bottlenecks"] = weights_from_shares(loaded.bottlenecks)
     return data
 
 

@@ -47,7 +47,7 @@ def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     at = _sample(_open(app))
     at.button(key="evidence_to_roi").click().run()
     assert_clean(at)
-    lever = at.session_state["roi_pending_levers"][-1]["downtime_avoided"]
+    lever = at.session_state["_inbox_levers"][-1]["downtime_avoided"]
     # entered in percent on the page (half the measured rate), a fraction in the scenario
     before = lever["change_fail_rate_before"]
     assert 0 < before < 1 and lever["change_fail_rate_after"] == pytest.approx(before / 2, 1e-3)

@@ -11,6 +11,7 @@ MODULES = [
     "advisor.evidence.bottleneck",
     "advisor.money",
     "advisor.roi.budget",
+    "advisor.ui.session",
 ]
 
 

@@ -14,7 +14,7 @@ from advisor.catalog import LEVELS, LOCATIONS
 from advisor.errors import InputError
 from advisor.report import safe_csv
 from advisor.scoring import FACTOR_LABELS, recommend
-from advisor.ui import state
+from advisor.ui import session, state
 from advisor.ui.text import md
 
 HELP = {
@@ -65,7 +65,7 @@ def _load_answers_file(catalog) -> None:
         state.show_input_error(exc, upload.name)
         return
     data = loaded.model_dump()
-    data["bottlenecks"] = {k: round(v * 100) for k, v in loaded.bottlenecks.items()}
+    data["bottlenecks"] = session.weights_from_shares(loaded.bottlenecks)
     state.replace_answers(data)
     st.toast(f"Loaded {md(upload.name)}")
 

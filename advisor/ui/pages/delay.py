@@ -27,7 +27,7 @@ from advisor.delay_io import (
 )
 from advisor.errors import InputError
 from advisor.report import safe_csv
-from advisor.ui import state
+from advisor.ui import session, state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import keyed, set_table, table
@@ -56,26 +56,6 @@ def _load(backlog: Backlog) -> None:
     st.session_state["delay_given"] = list(range(len(backlog.items)))
     st.session_state["delay_v"] = st.session_state.get("delay_v", 0) + 1
     st.session_state.pop("delay_w_currency", None)
-
-
-def open_backlog(backlog: Backlog) -> None:
-    """Show `backlog` (an opened scenario's); its table starts again from it."""
-    _load(backlog)
-
-
-def set_duration(item_id: str, weeks: float) -> None:
-    """Give one backlog item a new duration (from the Evidence page's forecast)."""
-    if "delay_good" not in st.session_state:
-        _load(load_backlog(example_path("backlog.yaml")))
-    backlog = st.session_state["delay_good"]
-    items = [
-        it.model_copy(update={"duration_weeks": round(weeks, 1)}) if it.id == item_id else it
-        for it in backlog.items
-    ]
-    given = st.session_state.get("delay_given")
-    _load(Backlog(currency=backlog.currency, items=items))
-    if given is not None:
-        st.session_state["delay_given"] = given
 
 
 def _import() -> None:
@@ -294,7 +274,13 @@ def render() -> None:
         "Cost of delay puts a price on time. Work the items one after another; "
         "compare your order with CD3 and WSJF and see what the cheapest order saves."
     )
-    if "delay_good" not in st.session_state:
+    sent = session.receive_backlog()  # an opened scenario's, or a forecast duration
+    if sent is not None:
+        given = st.session_state.get("delay_given")
+        _load(sent.backlog)
+        if sent.keep_order and given is not None:
+            st.session_state["delay_given"] = given
+    elif session.backlog() is None:
         _load(load_backlog(example_path("backlog.yaml")))
     with st.expander("Import or export"):
         _import()

@@ -37,7 +37,7 @@ from advisor.evidence.limits import (
 )
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
-from advisor.ui import state, workspace
+from advisor.ui import session, state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
@@ -488,12 +488,7 @@ def _to_roi(ev, key: str) -> None:
 
 def _currency() -> str:
     """The ROI scenario's currency, where the lever will go (else the Advisor's)."""
-    from advisor.ui.roi import state as roi_state
-
-    roi = roi_state.get()
-    if roi is not None and roi.data.get("currency"):
-        return str(roi.data["currency"])
-    return str(state.answers().get("currency") or "USD")
+    return session.roi_currency()
 
 
 def _send_lever() -> None:
@@ -504,7 +499,7 @@ def _send_lever() -> None:
         return
     suffix, before = lever["suffix"], lever["before"]
     value = lambda name: float(st.session_state[f"ev_roi_{name}_{suffix}"])  # noqa: E731
-    st.session_state.setdefault("roi_pending_levers", []).append(
+    session.send_lever(
         {
             "name": f"Downtime avoided (measured from {lever['source']})"[:200],
             "downtime_avoided": {
@@ -573,7 +568,7 @@ def _forecast(ev) -> None:
         f"{f['trials']:,} trials drawing from the last {f['sample_weeks']} whole weeks' "
         "throughput, zero weeks included (a week the window covers only in part is left out)."
     )
-    backlog = st.session_state.get("delay_good")
+    backlog = session.backlog()
     if backlog is None:
         return
     names = {it.id: it.name for it in backlog.items}
@@ -585,9 +580,7 @@ def _forecast(ev) -> None:
         key="ev_fc_target",
     )
     if b2.button("Fill it", key="ev_fc_fill") and w["p85"]:
-        from advisor.ui.pages.delay import set_duration
-
-        set_duration(chosen, float(w["p85"]))
+        session.set_duration(backlog, chosen, float(w["p85"]))
         st.success(f"{md(names[chosen])} now takes {w['p85']:g} weeks on the Cost of delay page.")
 
 

@@ -20,6 +20,7 @@ from advisor.roi import (
     scenario_from_dict,
 )
 from advisor.roi.budget import licence_against_budget
+from advisor.ui import session
 from advisor.ui import state as app_state
 from advisor.ui.roi import form, results, state
 from advisor.ui.roi.ranges import ranges
@@ -123,11 +124,14 @@ def render() -> None:
     )
     catalog = app_state.active_catalog()
     ctx = form.advisor_context(catalog)  # once a run: head count, vendor, currency
-    if state.get() is None:
+    opened = session.receive_roi()  # an opened scenario's ROI part, sent by the sidebar
+    if opened is not None:
+        form.load(opened.data, catalog, follow=opened.follow)
+    elif state.get() is None:
         form.load(form.template(form.starting_kind(ctx), ctx), catalog, follow=True)
     _load_or_reset(catalog, ctx)
     roi = state.get()
-    pending = st.session_state.pop("roi_pending_levers", [])
+    pending = session.receive_levers()
     if pending:  # sent from the Evidence page: a lever sent again replaces its namesake
         names = {lever["name"] for lever in pending}
         roi.modelled[:] = [b for b in roi.modelled if b.get("name") not in names]
