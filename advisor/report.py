@@ -297,16 +297,13 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
 # ---------------------------------------------------------------- the ROI workbook
 
 
-def _irr_rows(scenario, catalog, net: str, months: str) -> tuple[tuple, list[tuple]]:
+def _irr_rows(r, net: str, months: str) -> tuple[tuple, list[tuple]]:
     """The IRR row, saying what the app says, and the rows that check it. Where the flows
     change sign once there is one rate and every engine's IRR() finds it. Where they change
     sign more than once a spreadsheet's IRR() returns whichever root its method reaches (one
     engine gave -100%, another +29,255,603% for the same cells), so the cell holds the app's
     rate and a check row computes NPV at it (zero); where the app finds no one IRR the cell
-    says so in words."""
-    from advisor.roi import analyse
-
-    r = analyse(scenario, catalog)
+    says so in words. `r` is the app's RoiResult for the scenario."""
     if r.irr_annual is None:
         return ("IRR (annual)", defuse(r.irr_note), "no one rate: read MIRR below"), []
     if r.sign_changes <= 1:
@@ -325,15 +322,13 @@ def _irr_rows(scenario, catalog, net: str, months: str) -> tuple[tuple, list[tup
     )
 
 
-def _simulation_rows(scenario, catalog) -> list[tuple]:
+def _simulation_rows(scenario, r) -> list[tuple]:
     """The simulation's figures as values: the same settings and draws as the page, the
     reports and Compare (a spreadsheet cannot redraw them)."""
-    from advisor.roi import analyse
-
     settings = scenario.simulation
     how = "the scenario's simulation settings"
     rows = [("Simulated futures", settings.runs, how), ("Seed", settings.seed, how)]
-    sim = analyse(scenario, catalog).simulation
+    sim = r.simulation
     if sim is None:
         return rows
     drawn = f"value from the app's simulation ({settings.runs:,} futures, seed {settings.seed})"
@@ -353,10 +348,11 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from advisor.roi import build_lines
+    from advisor.roi import analyse, build_lines
     from advisor.roi.analysis import values_at
 
     scenario = s.roi if hasattr(s, "roi") else s
+    result = analyse(scenario, catalog)  # once: the IRR row, the simulation, the cached values
     lines, params, _ = build_lines(scenario, catalog)
     values = values_at(params)
     T = scenario.horizon_months
@@ -430,7 +426,7 @@ def build_workbook(s, catalog, path: str | Path) -> None:
         f'IF(COUNTIF({{c}},"<-0.005")=0,0,IF(INDEX({{c}},{T})<-0.005,"beyond the horizon",'
         f"SUMPRODUCT(MAX(({{c}}<-0.005)*{rng('A')}))+1))"
     )
-    irr_row, checks = _irr_rows(scenario, catalog, rng(col["net"]), rng("A"))
+    irr_row, checks = _irr_rows(result, rng(col["net"]), rng("A"))
     rows = [
         ("Total cost", f"=SUM({rng(col['cost'])})", "sum of monthly costs"),
         ("Total benefit", f"=SUM({rng(col['benefit'])})", "sum of monthly benefits"),
@@ -461,8 +457,93 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     for label, formula, how in rows:
         results.append([label, formula, how])
     results.append([])
-    for label, value, how in _simulation_rows(scenario, catalog):
+    for label, value, how in _simulation_rows(scenario, result):
         results.append([label, value, how])
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 28
     wb.save(path)
+    _cache_values(path, wb, _cached_values(result, lines, values, col, results))
+
+
+def _cached_values(r, lines, values, col: dict, results) -> dict[tuple[str, str], object]:
+    """The app's own figures for the workbook's formula cells, so a viewer that does not
+    recalculate (a preview, a mail client) shows numbers, not empty cells. A spreadsheet that
+    recalculates replaces them with what its formulas give: the same, as the tests check."""
+    from openpyxl.utils import get_column_letter
+
+    cached: dict[tuple[str, str], object] = {("Inputs", "B4"): r.monthly_rate}
+    disc = 1.0
+    dcum = 0.0
+    for m, row in enumerate(r.monthly):
+        at = m + 2
+        for i, ln in enumerate(lines):
+            cached[("Monthly", f"{get_column_letter(i + 2)}{at}")] = float(
+                ln.amount(values) * ln.profile[m]
+            )
+        disc = 1 / (1 + r.monthly_rate) ** m
+        pv = row.net * disc
+        dcum += pv
+        for name, value in (
+            ("cost", row.cost),
+            ("benefit", row.benefit),
+            ("net", row.net),
+            ("cum", row.cumulative),
+            ("disc", disc),
+            ("pv", pv),
+            ("dcum", dcum),
+        ):
+            cached[("Monthly", f"{col[name]}{at}")] = float(value)
+    figures = {
+        "Total cost": r.total_cost,
+        "Total benefit": r.total_benefit,
+        "NPV": r.npv,
+        "IRR (annual)": r.irr_annual,
+        "MIRR (annual)": r.mirr_annual,
+        "Payback month": "beyond the horizon" if r.payback_month is None else r.payback_month,
+        "Discounted payback month": "beyond the horizon"
+        if r.discounted_payback_month is None
+        else r.discounted_payback_month,
+        "ROI": r.roi,
+        "NPV at the IRR (a check)": 0.0,
+    }
+    for row in results.iter_rows(min_row=2):
+        label, cell = row[0].value, row[1]
+        formula = isinstance(cell.value, str) and cell.value.startswith("=")
+        if formula and figures.get(label) is not None:
+            cached[("Results", cell.coordinate)] = figures[label]
+    return cached
+
+
+def _cache_values(path, wb, cached: dict[tuple[str, str], object]) -> None:
+    """Write `cached` into the saved workbook's formula cells (openpyxl writes a formula with
+    an empty value, `<v />`): each sheet's XML is rewritten inside the zip, nothing else."""
+    import re
+    import shutil
+    import tempfile
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    files = {f"xl/worksheets/sheet{i + 1}.xml": ws.title for i, ws in enumerate(wb.worksheets)}
+    cell = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v ?/></c>', re.S)
+
+    def fill(sheet: str, m: re.Match) -> str:
+        ref, attrs, formula = m.groups()
+        value = cached.get((sheet, ref))
+        if value is None:
+            return m.group(0)
+        if isinstance(value, str):
+            return f'<c r="{ref}"{attrs} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
+        number = value if isinstance(value, int) else float(value)
+        return f'<c r="{ref}"{attrs}><f>{formula}</f><v>{number!r}</v></c>'
+
+    with tempfile.NamedTemporaryFile(delete=False, suffix=".xlsx") as tmp:
+        out = tmp.name
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            sheet = files.get(item.filename)
+            if sheet is not None:
+                text = data.decode("utf-8")
+                data = cell.sub(lambda m, s=sheet: fill(s, m), text).encode("utf-8")
+            dst.writestr(item, data)
+    shutil.move(out, path)

@@ -373,3 +373,40 @@ def test_rates_read_alike_everywhere():
     from advisor.wording import rate
 
     assert rate(49.903) == "4,990.3%" and rate(-0.0001) == "0.0%" and rate(0.125) == "12.5%"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["irr-real-root-missed.yaml", "irr-two-roots-roi.yaml", "../../../examples/roi.yaml"],
+)
+def test_the_workbook_holds_cached_values_equal_to_its_formulas(tmp_path, case):
+    """A viewer that does not recalculate reads the cached values: they must be there, and be
+    what the formulas give when a spreadsheet does recalculate."""
+    import formulas
+    from openpyxl import load_workbook
+
+    from advisor.catalog import load_catalog
+    from advisor.report import build_workbook
+
+    path = ROOT / "tests" / "data" / "finance" / case
+    out = tmp_path / "w.xlsx"
+    build_workbook(parse_scenario(path.read_text(), case), load_catalog(), out)
+    cached = load_workbook(out, data_only=True)
+    formulas_of = load_workbook(out)
+    solved = formulas.ExcelModel().loads(str(out)).finish().calculate()
+    checked = 0
+    for sheet in ("Results", "Monthly", "Inputs"):
+        for row in formulas_of[sheet].iter_rows():
+            for c in row:
+                if not (isinstance(c.value, str) and c.value.startswith("=")):
+                    continue
+                value = cached[sheet][c.coordinate].value
+                assert value is not None, f"{sheet}!{c.coordinate} has no cached value"
+                key = next(k for k in solved if k.endswith(f"{sheet.upper()}'!{c.coordinate}"))
+                expected = solved[key].value[0][0]
+                if isinstance(value, str):
+                    assert value == expected
+                else:
+                    assert value == pytest.approx(float(expected), rel=1e-9, abs=1e-6)
+                checked += 1
+    assert checked > 50  # every formula cell of three sheets
