@@ -181,7 +181,7 @@ def rates_sentence(doc: dict) -> str:
     """How the money was brought to one currency, in words: `Money in USD; converted at 1 EUR
     = 1.08 USD (the catalog's rates as of 2026-11-24).`"""
     if not doc["rates"]:
-        return f"Money in {doc['currency']}, each scenario's own currency."
+        return f"Money in {doc['currency']}, every scenario's own currency: nothing converted."
     used = ", ".join(f"1 {c} = {r:.4g} {doc['currency']}" for c, r in sorted(doc["rates"].items()))
     return (
         f"Money in {doc['currency']}; converted at {used} (the catalog's rates as of "

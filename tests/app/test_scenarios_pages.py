@@ -132,7 +132,7 @@ def test_the_compare_page_shows_teams_and_the_shared_choice(app):
 
 def test_compare_converts_to_one_currency_and_groups_only_one_organisation(app):
     at = app.switch_page("advisor/ui/compare_page.py").run()
-    assert "Money in USD, each scenario's own currency." in _captions(at)
+    assert "Money in USD, every scenario's own currency: nothing converted." in _captions(at)
     at.multiselect(key="cmp_pick").set_value(
         [
             "example: Startup: tight budget, deployment bottleneck",
