@@ -88,8 +88,8 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
     """The six questions; returns each widget's value in this run, keyed by its answer's path."""
     st.subheader("Your situation")
     values: dict[tuple[str, ...], object] = {}
-    c1, c2 = st.columns(2)
-    values[("engineers",)] = c1.number_input(
+    # one field a line: side by side, their labels broke into pieces at 1024 px
+    values[("engineers",)] = st.number_input(
         "Engineers measured",
         min_value=1,
         max_value=1_000_000,
@@ -97,7 +97,7 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
         help=HELP["engineers"],
         **state.bind("q_engineers", ("engineers",)),
     )
-    values[("budget_per_year",)] = c2.number_input(
+    values[("budget_per_year",)] = st.number_input(
         "Platform budget per year",
         min_value=0.0,
         max_value=1e12,
@@ -106,7 +106,7 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
         help=HELP["budget"],
         **state.bind("q_budget", ("budget_per_year",)),
     )
-    values[("currency",)] = c1.selectbox(
+    values[("currency",)] = st.selectbox(
         "Currency", currencies, **state.bind("q_currency", ("currency",))
     )
     st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
@@ -134,7 +134,7 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
 def _ranking(rec) -> None:
     top = rec.ranking[0]
     st.success(f"**Start with {md(top.name)}**: {top.score:.1f} of 100 points.")
-    cols = st.columns(4)
+    cols = [*st.columns(2), *st.columns(2)]  # two a row: names whole at 1024 px
     ready = st.session_state.get("evidence_readiness") or {}
     for col, s in zip(cols, rec.ranking, strict=True):
         col.metric(md(s.short_name), f"{s.score:.1f}", help=md(s.name))
@@ -271,7 +271,7 @@ def render() -> None:
     with st.expander("Load or save answers"):
         _load_answers_file(catalog)
         download_slot = st.empty()
-    left, right = st.columns([1, 2], gap="large")
+    left, right = st.columns([2, 3], gap="large")
     with left:
         values = _questions(catalog.currencies)
     try:
