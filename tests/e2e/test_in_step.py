@@ -72,26 +72,39 @@ async def _storm(page, rnd: random.Random) -> None:
 
 
 async def _check(page) -> list[str]:
-    """What this session shows against what its controls say; an empty list when in step."""
-    for _ in range(3):  # a rerun queued by the last event may start just after the first idle
-        await page.wait_for_timeout(400)
-        await _idle(page)
+    """What this session shows against what its controls say; an empty list when in step.
+
+    Once the page is idle the controls no longer change; the results must then come to match
+    them. A loaded machine may start the last rerun a moment after the page first reads idle,
+    so the match is awaited (up to 20 s); the fault hunted here never heals: the results stayed
+    on older answers for good."""
+    from playwright.async_api import expect
+
+    await page.wait_for_timeout(400)
+    await _idle(page)
     controls = await _controls(page)
     total = sum(controls[s.lower()] for s in STAGES)
     if total == 0:
-        shown = await page.get_by_text("Not used: these answers").count()
-        return [] if shown == 1 else [f"all weights 0 but no message: {controls}"]
-    caption = await page.get_by_text("Computed from:").inner_text()
+        try:
+            await expect(page.get_by_text("Not used: these answers")).to_have_count(1)
+        except AssertionError:
+            return [f"all weights 0 but no message: {controls}"]
+        return []
     expected = ", ".join(
         f"{s.lower()} {controls[s.lower()] / total:.0%}" for s in STAGES if controls[s.lower()]
     )
-    wanted = [f"work waits at {expected};"] + [
+    levels = ", ".join(
         f"{field} {controls[label]}"
         for label, field in zip(RADIOS, ("maturity", "readiness", "sentiment"), strict=True)
-    ]
-    stale = [w for w in wanted if w not in caption]
-    if stale:
-        return [f"controls {controls}, results {caption!r}"]
+    )
+    caption = page.get_by_text("Computed from:")
+    try:
+        await expect(caption).to_contain_text(
+            f"work waits at {expected}; {levels}.", timeout=20_000
+        )
+    except AssertionError:
+        return [f"controls {controls}, results {await caption.inner_text()!r}"]
+    await _idle(page)
 
     await page.get_by_text("Load or save answers").click()
     button = page.get_by_role("button", name="Download these answers (YAML)")
