@@ -317,9 +317,28 @@ def sidebar() -> dict:
     return {"db": db, "status": status, "save": save}
 
 
+def _keep_address() -> None:
+    """The address names the open work on every page: switching pages from the sidebar
+    clears it, and a reload of that address then found no draft and no scenario (the work was
+    lost and the next save went to "My scenario")."""
+    opened = st.session_state.get("scenario_open") or {}
+    identity = opened.get("identity", "")
+    kind, _, ref = identity.partition(":")
+    if kind == "store" and st.query_params.get("scenario") != ref:
+        st.query_params.pop("example", None)
+        st.query_params["scenario"] = ref
+        if opened.get("version"):
+            st.query_params["version"] = str(opened["version"])
+    elif kind == "example" and st.query_params.get("example") != ref:
+        for key in ("scenario", "version"):
+            st.query_params.pop(key, None)
+        st.query_params["example"] = ref
+
+
 def finish(slots: dict) -> None:
     """After the page: the status line and the save in the places `sidebar` kept for them,
-    then the draft written."""
+    the address kept naming the open work, then the draft written."""
+    _keep_address()
     if "_scn_fields" not in st.session_state:  # what was typed in the fields, before the
         meta = _meta()  # status line above them is drawn (it read the last run's before)
         for key, field in FIELDS.items():

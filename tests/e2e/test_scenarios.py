@@ -168,3 +168,33 @@ def test_a_link_is_a_view_and_each_browser_keeps_its_own_draft(page, browser, se
     wait_idle(other)
     expect(engineers(other)).to_have_value("654")
     other.context.close()
+
+
+def test_switching_pages_keeps_the_open_scenario_in_the_address(page, server):
+    """The sidebar's page links cleared the address: a reload on another page then found
+    neither the scenario nor its draft, and the next save went to 'My scenario'."""
+    sidebar = _sidebar_scenario(page)
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Example scenarios").click()
+    page.get_by_role("option", name="Scale-up: development bottleneck").click()
+    wait_idle(page)
+    sidebar.get_by_role("button", name="Open the example").click()
+    wait_idle(page)
+    expect(sidebar.get_by_role("textbox", name="Name")).not_to_have_value("My scenario")
+    opened = sidebar.get_by_role("textbox", name="Name").input_value()
+    _save(page, sidebar, opened, 1)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("ROI").click()
+    expect(page.get_by_text("What does it return?")).to_be_visible()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"/roi\?.*scenario="))
+    rate = page.get_by_role("spinbutton", name="Discount rate (% a year)")
+    rate.fill("13")
+    rate.press("Enter")
+    wait_idle(page)
+    expect(sidebar.get_by_text(re.compile(r"^Open: "))).to_contain_text("Unsaved changes")
+    wait_idle(page)  # the draft is written at the end of that run
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("spinbutton", name="Discount rate (% a year)")).to_have_value("13.00")
+    sidebar = _sidebar_scenario(page)
+    expect(sidebar.get_by_role("textbox", name="Name")).to_have_value(opened)
+    _save(page, sidebar, opened, 2)
