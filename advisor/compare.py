@@ -267,4 +267,18 @@ def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[st
         ),
         line("Delay cost, best order", lambda r: _money(r["delay_cost_best"], r["currency"])),
     ]
-    return [r["name"] for r in rows], table
+    return column_names(rows), table
+
+
+def column_names(rows: list[dict]) -> list[str]:
+    """One header a scenario, each different: a stored scenario may carry an example's name
+    (the page crashed on the duplicate column), so a repeated name says which it is."""
+    names = [r["name"] for r in rows]
+    out = []
+    for r, name in zip(rows, names, strict=True):
+        if names.count(name) > 1:
+            name = f"{name} ({'example' if r['version'] is None else 'v' + str(r['version'])})"
+        while name in out:
+            name += " (again)"
+        out.append(name)
+    return out

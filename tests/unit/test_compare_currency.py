@@ -69,3 +69,13 @@ def test_teams_are_grouped_only_when_they_name_one_organisation(capsys):
     assert "not as teams" in capsys.readouterr().out
     assert main(["compare", teams[0], others[0]]) == 0  # one names Northwind, one nothing
     assert "not as teams" in capsys.readouterr().out
+
+
+def test_a_stored_scenario_named_like_an_example_gets_its_own_column():
+    from advisor.compare import compare_table
+
+    s = load_scenario_file(EXAMPLES / "team-payments.yaml")
+    doc = compare([(s, None), (s, 1), (s, 1)], bundled_catalog())
+    header, _ = compare_table(doc, bundled_catalog())
+    assert len(set(header)) == 3
+    assert header[0].endswith("(example)") and header[1].endswith("(v1)")
