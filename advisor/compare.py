@@ -24,7 +24,7 @@ from advisor.scenario import ScenarioFile
 from advisor.scoring import recommend
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
-MONEY_FIELDS = ("npv", "npv_p10", "npv_p90", "delay_cost_best")
+MONEY_FIELDS = ("npv", "npv_p10", "npv_p50", "npv_p90", "delay_cost_best")
 IRR_RUNS = 300  # of the simulated futures, the draws whose IRR is found (a root search each)
 UNCOVERED_SHARE, SEEN_FOCUS = 0.2, 0.5
 
@@ -40,6 +40,7 @@ def _one(s: ScenarioFile, version: int | None, catalog: Catalog) -> dict:
         "scores": {r.category: r.score for r in rec.ranking},
         "npv": None,
         "npv_p10": None,
+        "npv_p50": None,
         "npv_p90": None,
         "irr_annual": None,
         "irr_p10": None,
@@ -64,6 +65,7 @@ def _one(s: ScenarioFile, version: int | None, catalog: Catalog) -> dict:
         if sim is not None:  # none when the scenario asks for 0 runs
             row.update(
                 npv_p10=sim.npv_p10,
+                npv_p50=sim.npv_p50,
                 npv_p90=sim.npv_p90,
                 irr_p10=sim.irr_p10,
                 irr_p90=sim.irr_p90,
@@ -245,11 +247,12 @@ def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[st
         line("Best pair", lambda r: " + ".join(short.get(c, c) for c in r["combination"])),
         line("NPV", lambda r: _money(r["npv"], r["currency"])),
         line(
-            "NPV, P10 to P90",
+            "NPV, P10 / P50 / P90",
             lambda r: (
                 "-"
                 if r["npv_p10"] is None
-                else f"{r['npv_p10']:,.0f} to {r['npv_p90']:,.0f} {r['currency']}"
+                else f"{r['npv_p10']:,.0f} / {r['npv_p50']:,.0f} / {r['npv_p90']:,.0f} "
+                f"{r['currency']}"
             ),
         ),
         line("IRR (annual)", irr),

@@ -198,9 +198,10 @@ def build_markdown(s, catalog, version: int | None = None, today: dt.date | None
             "",
             _md(f["roi_summary"]),
             "",
-            "| NPV | P10 | P90 | IRR | MIRR | Payback | Discounted payback |",
-            "|---|---|---|---|---|---|---|",
+            "| NPV | P10 | P50 | P90 | IRR | MIRR | Payback | Discounted payback |",
+            "|---|---|---|---|---|---|---|---|",
             f"| {fmt['money'](roi.npv)} | {fmt['money'](sim.npv_p10 if sim else None)} | "
+            f"{fmt['money'](sim.npv_p50 if sim else None)} | "
             f"{fmt['money'](sim.npv_p90 if sim else None)} | {fmt['pct'](roi.irr_annual)} | "
             f"{fmt['pct'](roi.mirr_annual)} | {fmt['month'](roi.payback_month)} | "
             f"{fmt['month'](roi.discounted_payback_month)} |",

@@ -45,12 +45,13 @@ def test_page_report_compare_and_workbook_give_the_same_percentiles(tmp_path, ru
     assert page.runs == (runs or DEFAULT_RUNS) and page.seed == (seed or 0)
 
     row = compare_scenarios([(a, 1), (b, 1)], catalog)["scenarios"][0]
-    assert [row["npv_p10"], row["npv_p90"]] == pytest.approx(
-        [page.npv_p10, page.npv_p90], rel=1e-12
+    assert [row["npv_p10"], row["npv_p50"], row["npv_p90"]] == pytest.approx(
+        [page.npv_p10, page.npv_p50, page.npv_p90], rel=1e-12
     )
 
     report = build_markdown(a, catalog)
-    assert money(page.npv_p10, "USD") in report and money(page.npv_p90, "USD") in report
+    for p in (page.npv_p10, page.npv_p50, page.npv_p90):
+        assert money(p, "USD") in report
     assert f"{page.runs:,} simulated futures, seed {page.seed}" in report
 
     build_workbook(a, catalog, tmp_path / "w.xlsx")
