@@ -87,8 +87,11 @@ def current() -> ScenarioFile | None:
     data["answers"] = answers.model_dump()
     if st.session_state.get("roi_last") is not None:
         data["roi"] = st.session_state["roi_last"]
-    if st.session_state.get("delay_good") is not None:
-        data["backlog"] = st.session_state["delay_good"].model_dump(exclude_none=True)
+    kept = st.session_state.get("delay_good")
+    if kept is not None and not session.is_untouched_template(
+        "backlog", kept.model_dump_json(exclude_none=True)
+    ):
+        data["backlog"] = kept.model_dump(exclude_none=True)
     if st.session_state.get("evidence_summary"):
         data["evidence"] = st.session_state["evidence_summary"]
     data = {k: v for k, v in data.items() if v is not None}
@@ -109,8 +112,14 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     state.replace_answers(data)
     if s.roi is not None:
         session.send_roi(s.roi.model_dump(exclude_none=True), follow=False)
+    else:  # the ROI page starts again from its template, not from the last scenario's
+        for key in ("roi", "roi_last", "_inbox_roi"):
+            st.session_state.pop(key, None)
     if s.backlog is not None:
         session.send_backlog(s.backlog)
+    else:
+        for key in ("delay_good", "_inbox_backlog"):
+            st.session_state.pop(key, None)
     st.session_state["evidence_summary"] = (
         s.evidence.model_dump() if s.evidence is not None else None
     )

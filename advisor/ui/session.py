@@ -102,3 +102,22 @@ def roi_currency() -> str:
     if last.get("currency"):
         return str(last["currency"])
     return str((st.session_state.get("answers") or {}).get("currency") or "USD")
+
+
+# A page that starts from a template (the ROI page's, the Cost of delay page's example
+# backlog) shows it, but it is not part of the scenario until the user changes it: viewing a
+# page once made a scenario that had no ROI model carry one, which Compare then reported.
+def mark_template(part: str, body: str | None) -> None:
+    """`part` ("roi", "backlog") now shows a template whose canonical text is `body`; None:
+    what it shows is the user's (an opened scenario's, a loaded file's)."""
+    st.session_state[f"_template_{part}"] = body
+
+
+def template_pending(part: str) -> bool:
+    """A template was just loaded and its canonical text is not known yet."""
+    return st.session_state.get(f"_template_{part}") == ""
+
+
+def is_untouched_template(part: str, body: str) -> bool:
+    """True while `part` still shows its template exactly."""
+    return st.session_state.get(f"_template_{part}") == body

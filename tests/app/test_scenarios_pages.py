@@ -295,3 +295,25 @@ def test_pages_in_two_currencies_are_not_saved_and_the_sidebar_says_why(app):
     at.selectbox(key="q_currency").set_value("USD").run()
     assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)
     assert [b for b in at.button if b.key == "scn_save"]
+
+
+def test_viewing_a_page_does_not_add_its_template_to_the_scenario(app):
+    """Opening a team example (no ROI model, a backlog) and only looking at the ROI page
+    made the scenario carry the ROI template; Compare then reported its NPV."""
+    at = _open_example(app.switch_page("advisor/ui/advisor_page.py").run(), "team-payments.yaml")
+    for page in ("advisor/ui/roi_page.py", "advisor/ui/delay_page.py", "advisor/ui/report_page.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert "No unsaved changes" in _captions(at), page
+    at.switch_page("advisor/ui/roi_page.py").run()
+    at.number_input(key="roi_w_rate").set_value(12.0).run()
+    assert "Unsaved changes" in _captions(at)
+
+
+def test_the_example_backlog_follows_the_advisors_currency(app):
+    at = app.switch_page("advisor/ui/advisor_page.py").run()
+    at.selectbox(key="q_currency").set_value("EUR").run()
+    at.switch_page("advisor/ui/delay_page.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="delay_w_currency").value == "EUR"
+    assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)

@@ -280,8 +280,14 @@ def render() -> None:
         _load(sent.backlog)
         if sent.keep_order and given is not None:
             st.session_state["delay_given"] = given
-    elif session.backlog() is None:
-        _load(load_backlog(example_path("backlog.yaml")))
+    elif session.backlog() is None:  # the example, in the Advisor's currency, as a template
+        example = load_backlog(example_path("backlog.yaml"))
+        currency = state.answers().get("currency") or example.currency
+        example = example.model_copy(update={"currency": currency})
+        _load(example)
+        session.mark_template("backlog", example.model_dump_json(exclude_none=True))
+    if sent is not None:
+        session.mark_template("backlog", None)
     with st.expander("Import or export"):
         _import()
         export_slot = st.container()
@@ -299,6 +305,8 @@ def render() -> None:
             rows.to_dict("records"), list(rows.columns), "the backlog table", currency
         )
         given = _given_order(frame, backlog)
+        if not session.is_untouched_template("backlog", backlog.model_dump_json(exclude_none=True)):
+            session.mark_template("backlog", None)  # changed once, it stays the user's
         st.session_state["delay_good"] = backlog
         st.session_state["delay_given"] = given
     except InputError as exc:

@@ -48,6 +48,7 @@ def _load_or_reset(catalog, ctx: dict) -> None:
                 app_state.show_input_error(exc, upload.name)
             else:
                 form.load(scenario.model_dump(exclude_none=True), catalog, follow=False)
+                session.mark_template("roi", None)
                 st.toast(f"Loaded {md(upload.name)}")
         kind = st.radio(
             "Start again from",
@@ -58,6 +59,7 @@ def _load_or_reset(catalog, ctx: dict) -> None:
         )
         if st.button("Start again", key="roi_reset"):
             form.load(form.template(kind, ctx), catalog, follow=True)
+            session.mark_template("roi", "")
             st.rerun()
 
 
@@ -127,8 +129,10 @@ def render() -> None:
     opened = session.receive_roi()  # an opened scenario's ROI part, sent by the sidebar
     if opened is not None:
         form.load(opened.data, catalog, follow=opened.follow)
+        session.mark_template("roi", None)
     elif state.get() is None:
         form.load(form.template(form.starting_kind(ctx), ctx), catalog, follow=True)
+        session.mark_template("roi", "")  # its text is known once computed
     _load_or_reset(catalog, ctx)
     roi = state.get()
     pending = session.receive_levers()
@@ -136,6 +140,7 @@ def render() -> None:
         names = {lever["name"] for lever in pending}
         roi.modelled[:] = [b for b in roi.modelled if b.get("name") not in names]
         roi.modelled.extend(pending)
+        session.mark_template("roi", None)  # a lever sent is the user's change
         st.toast(
             "1 benefit from the Evidence page added"
             if len(pending) == 1
@@ -162,7 +167,18 @@ def render() -> None:
         return
     if bar:
         bar.empty()
-    st.session_state["roi_last"] = scenario.model_dump(exclude_none=True)
+    body = scenario.model_dump_json(exclude_none=True)
+    if session.template_pending("roi"):
+        session.mark_template("roi", body)
+    if session.is_untouched_template("roi", body):
+        st.session_state.pop("roi_last", None)
+        st.caption(
+            "A template: it becomes part of your scenario (saved, reported, compared) once "
+            "you change something."
+        )
+    else:
+        session.mark_template("roi", None)  # changed once, it stays the user's
+        st.session_state["roi_last"] = scenario.model_dump(exclude_none=True)
     results.metrics(scenario, result)
     _budget_check(scenario, catalog, ctx)
     results.charts_row(result)
