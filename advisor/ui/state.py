@@ -3,12 +3,13 @@
 The answers follow the widgets in one way only: the Advisor page reads the value each widget
 returns in this run and writes them all into `st.session_state["answers"]` at once
 (`take_answers`), before anything is computed from them. The results on the page therefore come
-from the very values the widgets show in the same run. Widget callbacks were the old path: they
-compare a widget's value with the one seen in the previous run, and a rerun that a newer event
-interrupts (or, with Streamlit's `runner.fastReruns`, an older script thread still finishing)
-moves that baseline, so a change could be skipped and the page showed results for older answers
-than its controls. Widgets are seeded from the answers when they are (re)created, e.g. after a
-page switch or a file load.
+from the very values the widgets show in the same run. Widget callbacks alone were the old path:
+they compare a widget's value with the one seen in the previous run, and a rerun that a newer
+event interrupts (or, with Streamlit's `runner.fastReruns`, an older script thread still
+finishing) moves that baseline, so a change could be skipped and the page showed results for
+older answers than its controls. The callback stays as a second way in, for a change whose
+event also left the page. Widgets are seeded from the answers when they are (re)created, e.g.
+after a page switch or a file load.
 """
 
 from __future__ import annotations
@@ -82,10 +83,19 @@ def _get(data: dict, path: tuple[str, ...]):
 
 def bind(key: str, path: tuple[str, ...]) -> dict:
     """Widget arguments that tie widget `key` to the answer at `path`: the widget is seeded
-    from the answers the first time it is drawn (or after `replace_answers`)."""
+    from the answers the first time it is drawn (or after `replace_answers`), and its change
+    is also written by a callback, which runs even when the same event leaves the page (a
+    click on another page right after a key press; the page's own read never runs then)."""
     if key not in st.session_state:
         st.session_state[key] = _get(answers(), path)
-    return {"key": key}
+    return {"key": key, "on_change": commit, "args": (key, path)}
+
+
+def commit(key: str, path: tuple[str, ...]) -> None:
+    """on_change: one widget's new value into the answers (the page's read is the other way
+    in, and the one the results are computed from)."""
+    if key in st.session_state:
+        _set(answers(), path, st.session_state[key])
 
 
 def take_answers(values: dict[tuple[str, ...], object]) -> dict:

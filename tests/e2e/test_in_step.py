@@ -196,3 +196,27 @@ def test_results_always_match_the_controls(browser, server, seed):
     if "error" in outcome:
         raise outcome["error"]
     assert outcome["problems"] == []
+
+
+def test_a_change_followed_at_once_by_a_page_switch_is_kept(page):
+    """Key presses and a click, then another page before any rerun finished: the page's own
+    read never ran for them, so only the widgets' callbacks can keep the change."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import wait_idle
+
+    page.get_by_text("Computed from:").wait_for()
+    handle = (
+        page.locator('[data-testid="stSlider"]').filter(has_text="Ideation").get_by_role("slider")
+    )
+    handle.focus()
+    for _ in range(7):
+        handle.press("ArrowRight")
+    page.get_by_role("radiogroup", name="Delivery maturity").get_by_text("high", exact=True).click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("ROI").click()
+    expect(page.get_by_text("What does it return?")).to_be_visible()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Advisor").click()
+    caption = page.get_by_text("Computed from:")
+    expect(caption).to_contain_text("work waits at ideation 7%")
+    expect(caption).to_contain_text("maturity high")
