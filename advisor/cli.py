@@ -545,6 +545,11 @@ def _cmd_report(args) -> int:
     kind = out.suffix.lower()
     if kind not in (".html", ".md", ".xlsx"):
         raise InputError([Problem("arguments", "must end in .html, .md or .xlsx", "--out")])
+    if out.is_dir() or not out.parent.is_dir():
+        why = (
+            "is a folder" if out.is_dir() else f"names a folder that does not exist ({out.parent})"
+        )
+        raise InputError([Problem("arguments", f"{out} {why}", "--out")])
     scenario = load_scenario_file(args.scenario)
     catalog = load_catalog()
     if kind == ".xlsx":

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from advisor.answers import Answers, check_currency
 from advisor.base import Strict
@@ -59,9 +60,14 @@ class EvidenceSummary(Strict):
     rules_spread: list[str] = Field(default=[], max_length=10)
 
 
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class ScenarioFile(Strict):
     schema_version: int = SCHEMA_VERSION
-    name: str = Field(min_length=1, max_length=200)
+    # stripped: "Sim test " was a second scenario that read exactly like "Sim test"; a blank
+    # name is refused
+    name: Name
     organisation: str | None = Field(
         default=None,
         max_length=200,

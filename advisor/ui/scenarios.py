@@ -442,6 +442,9 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
     _fields(meta)
     if meta != before:
         s = current()  # the name, team, author or notes were just typed
+    if not (meta.get("name") or "").strip():
+        st.caption("Give the scenario a name to save it.")
+        return None
     if s is None:
         problems = st.session_state.get("_scenario_problems")
         if problems:  # the pages agree with each other no more, e.g. on the currency

@@ -317,3 +317,11 @@ def test_the_example_backlog_follows_the_advisors_currency(app):
     assert_clean(at)
     assert at.selectbox(key="delay_w_currency").value == "EUR"
     assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)
+
+
+def test_a_blank_name_is_not_saved_as_my_scenario(app):
+    at = app.switch_page("advisor/ui/advisor_page.py").run()
+    at.text_input(key="scn_name").set_value("   ").run()
+    assert_clean(at)
+    assert "Give the scenario a name to save it." in _captions(at)
+    assert not [b for b in at.button if b.key == "scn_save"]

@@ -121,3 +121,24 @@ def test_a_scenario_mixing_currencies_is_refused_with_the_part_named(tmp_path, c
 def test_the_platform_example_states_its_simulation_and_runs_it(capsys):
     assert main(["roi", str(ROOT / "examples" / "roi-platform.yaml"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["simulation"]["runs"] == DEFAULT_RUNS
+
+
+@pytest.mark.parametrize("out", ["missing/x.md", "folder.xlsx"])
+def test_report_to_a_path_it_cannot_write_says_why(tmp_path, capsys, out):
+    (tmp_path / "folder.xlsx").mkdir()
+    assert main(["report", str(EXAMPLES / "startup.yaml"), "--out", str(tmp_path / out)]) == 2
+    err = capsys.readouterr().err
+    assert "--out:" in err and ("is a folder" in err or "does not exist" in err)
+
+
+def test_scenario_names_are_stripped_and_a_blank_one_is_refused(tmp_path, capsys):
+    data = yaml.safe_load((EXAMPLES / "startup.yaml").read_text())
+    data["name"] = "Sim test "
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert load_scenario_file(path).name == "Sim test"  # not a second, look-alike scenario
+    data["name"] = "   "
+    path.write_text(yaml.safe_dump(data))
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    assert main(["scenario", "save", str(path), "--store", url]) == 2
+    assert "name:" in capsys.readouterr().err
