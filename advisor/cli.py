@@ -456,9 +456,8 @@ def _cmd_scenario_list(args) -> int:
 
     def text() -> None:
         for r in rows:
-            print(
-                f"{r.name}  (team {r.team or '-'}, {r.versions} versions, last {when(r.saved_at)})"
-            )
+            versions = f"{r.versions} version" + ("" if r.versions == 1 else "s")
+            print(f"{r.name}  (team {r.team or '-'}, {versions}, last {when(r.saved_at)})")
 
     return _emit(args, lambda: [asdict(r) for r in rows], text)
 

@@ -200,7 +200,7 @@ def _sentiment_fit(
         reason = "Team sentiment is a low priority for you, so no category loses points here."
     elif explain:
         reason = (
-            f"Seeing team sentiment matters {a.sentiment_priority}ly to you (weight "
+            f"Seeing team sentiment is a {a.sentiment_priority} priority for you (weight "
             f"{need:g}); {cat.name} covers it at {cat.sentiment_coverage:.1f} (0 to 1), so it "
             f"keeps 1 - {need:g} x (1 - {cat.sentiment_coverage:.1f}) = {_pct(share)} of "
             f"{max_points:g} points."
