@@ -148,10 +148,12 @@ def currency_problems(scenario: ScenarioFile, located: Located | None = None) ->
         value = getattr(scenario, part)
         if value is None or value.currency == want:
             continue
+        stated = "currency" in value.model_fields_set
         problems.append(
             Problem(
                 file,
-                f"is {value.currency}, but the scenario's currency (answers.currency) is "
+                ("is " if stated else "is not given, so it is the default, ")
+                + f"{value.currency}, but the scenario's currency (answers.currency) is "
                 f"{want}: a scenario holds one currency. Enter this part's money in {want} and "
                 f"set its currency to {want}, or set answers.currency to {value.currency}",
                 f"{part}.currency",

@@ -142,3 +142,15 @@ def test_scenario_names_are_stripped_and_a_blank_one_is_refused(tmp_path, capsys
     url = f"sqlite:///{tmp_path / 'c.db'}"
     assert main(["scenario", "save", str(path), "--store", url]) == 2
     assert "name:" in capsys.readouterr().err
+
+
+def test_a_part_without_a_currency_is_said_to_take_the_default(tmp_path, capsys):
+    data = yaml.safe_load((EXAMPLES / "startup.yaml").read_text())
+    for part in ("answers",):
+        data[part]["currency"] = "GBP"
+    data["backlog"]["currency"] = "GBP"
+    del data["roi"]["currency"]  # so the roi part is USD, the default
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["report", str(path), "--out", str(tmp_path / "r.md")]) == 2
+    assert "roi.currency: is not given, so it is the default, USD" in capsys.readouterr().err
