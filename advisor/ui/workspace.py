@@ -39,15 +39,37 @@ def _size() -> int:
     return sum(len(u.data) for us in files().values() for u in us)
 
 
+def _kept_kinds() -> tuple[list[str], list[str]]:
+    """The kinds of file a draft keeps, smallest first while within `KEPT_BYTES`, and those
+    it leaves out (a large export no longer takes the small map and survey with it)."""
+    sizes = sorted((sum(len(u.data) for u in us), kind) for kind, us in files().items())
+    kept, left, total = [], [], 0
+    for size, kind in sizes:
+        if total + size <= KEPT_BYTES:
+            kept.append(kind)
+            total += size
+        else:
+            left.append(kind)
+    return kept, left
+
+
 def too_large_note() -> str | None:
-    """What the page says when the files in use are more than a draft keeps."""
-    size = _size()
-    if size <= KEPT_BYTES:
-        return None
-    return (
-        f"These files ({size / 1024 / 1024:,.1f} MB) are more than the {KEPT_MB} MB a draft "
-        "keeps: after a reload, upload them again (the status-map edits are kept)."
-    )
+    """What the page says when files in use are more than a draft keeps (before a reload),
+    or were not kept (after one)."""
+    _, left = _kept_kinds()
+    lost = st.session_state.get("_workspace_not_kept") or []
+    if left:
+        names = ", ".join(u.name for kind in left for u in files()[kind])
+        return (
+            f"A draft keeps {KEPT_MB} MB of files in all: after a reload, upload {names} "
+            "again (the other files and the status-map edits are kept)."
+        )
+    if lost:
+        return (
+            f"Not kept across the reload (a draft keeps {KEPT_MB} MB of files in all): "
+            f"{', '.join(lost)}. Upload them again."
+        )
+    return None
 
 
 def marker() -> str:
@@ -58,18 +80,20 @@ def marker() -> str:
 
 
 def snapshot() -> str:
-    """The workspace as JSON for the draft store; files only when within `KEPT_BYTES`."""
-    kept = _size() <= KEPT_BYTES
+    """The workspace as JSON for the draft store: the files that fit `KEPT_BYTES`, the names
+    of those that do not, the status-map edits."""
+    kept, left = _kept_kinds()
     return json.dumps(
         {
             "files": {
                 kind: [
-                    {"name": u.name, "data": base64.b64encode(u.data).decode("ascii")} for u in us
+                    {"name": u.name, "data": base64.b64encode(u.data).decode("ascii")}
+                    for u in files()[kind]
                 ]
-                for kind, us in files().items()
-            }
-            if kept
-            else {},
+                for kind in files()
+                if kind in kept  # in the page's order
+            },
+            "not_kept": [u.name for kind in left for u in files()[kind]],
             "map_edits": st.session_state.get("evidence_map_edits") or "",
         }
     )
@@ -87,8 +111,11 @@ def restore(body: str | None) -> None:
             for kind, entries in data.get("files", {}).items()
         }
         edits = str(data.get("map_edits") or "")
+        lost = [str(name) for name in data.get("not_kept", [])]
     except (ValueError, TypeError, KeyError, AttributeError):
         return
+    if lost:
+        st.session_state["_workspace_not_kept"] = lost
     if kept:
         st.session_state["evidence_files"] = kept
     if edits:

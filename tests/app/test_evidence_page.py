@@ -408,7 +408,7 @@ def test_a_reload_keeps_the_files_the_map_edits_and_the_measured_note(app, monke
     fresh.switch_page(PAGE).run()
     assert_clean(fresh)
     assert fresh.session_state["evidence_map_edits"] == edits
-    assert "In use: items: sample" in " ".join(shown(c) for c in fresh.caption)
+    assert "items: sample transitions.csv" in " ".join(shown(c) for c in fresh.caption)
     assert "Where work waits" in [s.value for s in fresh.subheader]
     # another browser gets none of it
     monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: None)
@@ -418,10 +418,28 @@ def test_a_reload_keeps_the_files_the_map_edits_and_the_measured_note(app, monke
 
 
 def test_files_beyond_what_a_draft_keeps_are_said_to_need_a_new_upload(app, monkeypatch):
-    from advisor.ui import workspace
+    """Only the files that do not fit are left out (a large export took the small map and
+    survey with it), and after the reload the page names them."""
+    from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setattr(workspace, "KEPT_BYTES", 1000)
+    from advisor.ui import scenarios, workspace
+    from advisor.ui.pages.evidence import SAMPLE
+    from tests.app.conftest import APP
+
+    folder = ROOT / "examples" / "evidence"
+    sizes = {kind: (folder / name).stat().st_size for kind, name in SAMPLE.items()}
+    largest = max(sizes, key=sizes.get)
+    monkeypatch.setattr(workspace, "KEPT_BYTES", sum(sizes.values()) - sizes[largest])
     at = _sample(_open(app))
-    at.switch_page(PAGE).run()
-    text = " ".join(shown(c) for c in at.caption)
-    assert "a draft keeps: after a reload, upload them again" in text
+    warning = " ".join(shown(w) for w in at.warning)
+    assert f"after a reload, upload sample {SAMPLE[largest]} again" in warning
+    draft = at.session_state["draft_id"]
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params.update(at.query_params)
+    fresh.run()
+    fresh.switch_page(PAGE).run()
+    assert_clean(fresh)
+    assert set(fresh.session_state["evidence_files"]) == set(sizes) - {largest}
+    warning = " ".join(shown(w) for w in fresh.warning)
+    assert "Not kept across the reload" in warning and f"sample {SAMPLE[largest]}" in warning

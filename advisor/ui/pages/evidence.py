@@ -148,9 +148,9 @@ def _uploads() -> None:
     present = {k: ", ".join(u.name for u in v) for k, v in _files().items()}
     if present:
         st.caption("In use: " + md("; ".join(f"{k}: {n}" for k, n in present.items())))
-        note = workspace.too_large_note()
-        if note:
-            st.caption(note)
+    note = workspace.too_large_note()
+    if note:
+        st.warning(md(note))
 
 
 @st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring...")
