@@ -73,7 +73,7 @@ def current() -> ScenarioFile | None:
     meta = _meta()
     data = {
         "schema_version": 1,
-        "name": meta["name"] or "My scenario",
+        "name": (meta["name"] or "").strip() or "My scenario",
         "organisation": meta.get("organisation") or None,
         "team": meta["team"] or None,
         "author": meta["author"] or None,
@@ -423,7 +423,9 @@ def _fields(meta: dict) -> None:
             st.session_state[key] = pending[key]
         else:
             st.session_state.setdefault(key, meta.get(field) or "")
-    meta["name"] = st.text_input("Name", max_chars=200, key="scn_name")
+    meta["name"] = st.text_input(
+        "Name", max_chars=200, key="scn_name", placeholder="My scenario (when left empty)"
+    )
     meta["organisation"] = st.text_input(
         "Organisation",
         max_chars=200,
@@ -442,9 +444,6 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
     _fields(meta)
     if meta != before:
         s = current()  # the name, team, author or notes were just typed
-    if not (meta.get("name") or "").strip():
-        st.caption("Give the scenario a name to save it.")
-        return None
     if s is None:
         problems = st.session_state.get("_scenario_problems")
         if problems:  # the pages agree with each other no more, e.g. on the currency

@@ -319,9 +319,10 @@ def test_the_example_backlog_follows_the_advisors_currency(app):
     assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)
 
 
-def test_a_blank_name_is_not_saved_as_my_scenario(app):
+def test_a_blank_name_saves_as_the_name_its_placeholder_shows(app):
     at = app.switch_page("advisor/ui/advisor_page.py").run()
     at.text_input(key="scn_name").set_value("   ").run()
     assert_clean(at)
-    assert "Give the scenario a name to save it." in _captions(at)
-    assert not [b for b in at.button if b.key == "scn_save"]
+    assert at.text_input(key="scn_name").placeholder == "My scenario (when left empty)"
+    at.button(key="scn_save").click().run()
+    assert "Open: My scenario, version 1 (store)" in _captions(at)
