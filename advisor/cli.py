@@ -499,6 +499,7 @@ def _cmd_compare(args) -> int:
         grouping_sentence,
         rates_sentence,
     )
+    from advisor.wording import month
 
     if not MIN_SCENARIOS <= len(args.scenarios) <= MAX_SCENARIOS:
         raise InputError(
@@ -518,15 +519,18 @@ def _cmd_compare(args) -> int:
     doc = compare(_scenarios_for(args.scenarios, args.store), catalog, args.currency)
 
     def text() -> None:
+        names = {k: c.name for k, c in catalog.categories.items()}
         for r in doc["scenarios"]:
             npv = "-" if r["npv"] is None else f"{r['npv']:,.0f} {r['currency']}"
-            print(f"{r['name']}: top {r['top_category']}; NPV {npv}; payback {r['payback_month']}")
+            payback = "-" if r["npv"] is None else month(r["payback_month"])
+            top = names.get(r["top_category"], r["top_category"])
+            print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}")
         print(rates_sentence(doc))
         print(grouping_sentence(doc))
         shared = doc["shared"]
         if shared is None:
             return
-        print(f"Serves them all: {' + '.join(shared['categories'])}")
+        print(f"Serves them all: {' + '.join(names.get(c, c) for c in shared['categories'])}")
         for u in shared["uncovered"]:
             print(f"  leaves {u['team']}'s {u['stage']} ({u['share_of_wait']:.0%} of its wait)")
 

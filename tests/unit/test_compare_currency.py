@@ -79,3 +79,12 @@ def test_a_stored_scenario_named_like_an_example_gets_its_own_column():
     header, _ = compare_table(doc, bundled_catalog())
     assert len(set(header)) == 3
     assert header[0].endswith("(example)") and header[1].endswith("(v1)")
+
+
+def test_the_compare_text_reads_names_and_no_none(capsys):
+    files = [str(EXAMPLES / "team-payments.yaml"), str(EXAMPLES / "startup.yaml")]
+    assert main(["compare", *files]) == 0
+    out = capsys.readouterr().out
+    assert "None" not in out and "top sei" not in out
+    assert "top Software Engineering Intelligence (SEI); NPV -; payback -" in out
+    assert "payback month 9" in out

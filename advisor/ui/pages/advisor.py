@@ -254,7 +254,8 @@ def _answered(answers) -> None:
     """The answers these results were computed from, for the eye and for the browser test."""
     where = ", ".join(f"{loc} {w:.0%}" for loc, w in answers.bottlenecks.items() if w > 0)
     st.caption(
-        f"Computed from: {answers.engineers} engineers, budget "
+        f"Computed from: {answers.engineers} engineer{'' if answers.engineers == 1 else 's'}, "
+        "budget "
         f"{answers.budget_per_year:,.0f} {answers.currency}, work waits at {where}; maturity "
         f"{answers.maturity}, readiness {answers.leadership_readiness}, sentiment "
         f"{answers.sentiment_priority}.",
