@@ -176,6 +176,11 @@ def open_example(file: str) -> None:
     from advisor.scenario import load_scenario_file
 
     open_scenario(load_scenario_file(example_path("scenarios") / file), None, "example")
+    _address_example(file)
+
+
+def _address_example(file: str) -> None:
+    """The address names an example's file (a link opens it for anyone)."""
     for key in ("scenario", "version"):
         st.query_params.pop(key, None)
     st.query_params["example"] = file
@@ -334,14 +339,9 @@ def _keep_address() -> None:
     identity = opened.get("identity", "")
     kind, _, ref = identity.partition(":")
     if kind == "store" and st.query_params.get("scenario") != ref:
-        st.query_params.pop("example", None)
-        st.query_params["scenario"] = ref
-        if opened.get("version"):
-            st.query_params["version"] = str(opened["version"])
+        _address_names(ref, opened.get("version"))
     elif kind == "example" and st.query_params.get("example") != ref:
-        for key in ("scenario", "version"):
-            st.query_params.pop(key, None)
-        st.query_params["example"] = ref
+        _address_example(ref)
 
 
 def finish(slots: dict) -> None:

@@ -35,10 +35,6 @@ def files() -> dict[str, list[Upload]]:
     return st.session_state.setdefault("evidence_files", {})
 
 
-def _size() -> int:
-    return sum(len(u.data) for us in files().values() for u in us)
-
-
 def _kept_kinds() -> tuple[list[str], list[str]]:
     """The kinds of file a draft keeps, smallest first while within `KEPT_BYTES`, and those
     it leaves out (a large export no longer takes the small map and survey with it)."""
@@ -72,9 +68,14 @@ def too_large_note() -> str | None:
     return None
 
 
+def files_digest() -> str:
+    """Every file in use by kind and content digest (taken once, on arrival)."""
+    return "|".join(f"{k}:{u.digest}" for k, us in sorted(files().items()) for u in us)
+
+
 def marker() -> str:
     """What the workspace holds, cheaply: changes whenever a file or an edit does."""
-    digests = "|".join(f"{k}:{u.digest}" for k, us in sorted(files().items()) for u in us)
+    digests = files_digest()
     edits = st.session_state.get("evidence_map_edits") or ""
     return hashlib.sha256(f"{digests}\x00{edits}".encode()).hexdigest()
 

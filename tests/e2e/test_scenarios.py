@@ -89,19 +89,24 @@ def _save(page, sidebar, name: str, version: int) -> None:
     wait_idle(page)
 
 
-def test_open_edit_save_adds_a_version_to_what_is_open(page, server, browser):
-    """Opening filled the status line but not the Name field: the next save went to
-    'My scenario'. After opening an example, a stored scenario and a restore, a save is the
-    next version of what is open."""
-    sidebar = _sidebar_scenario(page)
+def _open_example(page, sidebar, label: str) -> str:
+    """Open an example from the sidebar; returns the name its Name field then shows."""
     sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Example scenarios").click()
-    page.get_by_role("option", name="Northwind: Search team").click()
+    page.get_by_role("option", name=label).click()
     wait_idle(page)
     sidebar.get_by_role("button", name="Open the example").click()
     wait_idle(page)
     name = sidebar.get_by_role("textbox", name="Name")
     expect(name).not_to_have_value("My scenario")
-    opened = name.input_value()
+    return name.input_value()
+
+
+def test_open_edit_save_adds_a_version_to_what_is_open(page, server, browser):
+    """Opening filled the status line but not the Name field: the next save went to
+    'My scenario'. After opening an example, a stored scenario and a restore, a save is the
+    next version of what is open."""
+    sidebar = _sidebar_scenario(page)
+    opened = _open_example(page, sidebar, "Northwind: Search team")
     _save(page, sidebar, opened, 1)
     notes = sidebar.get_by_role("textbox", name="Notes")
     notes.fill("Reviewed once.")
@@ -174,13 +179,7 @@ def test_switching_pages_keeps_the_open_scenario_in_the_address(page, server):
     """The sidebar's page links cleared the address: a reload on another page then found
     neither the scenario nor its draft, and the next save went to 'My scenario'."""
     sidebar = _sidebar_scenario(page)
-    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Example scenarios").click()
-    page.get_by_role("option", name="Scale-up: development bottleneck").click()
-    wait_idle(page)
-    sidebar.get_by_role("button", name="Open the example").click()
-    wait_idle(page)
-    expect(sidebar.get_by_role("textbox", name="Name")).not_to_have_value("My scenario")
-    opened = sidebar.get_by_role("textbox", name="Name").input_value()
+    opened = _open_example(page, sidebar, "Scale-up: development bottleneck")
     _save(page, sidebar, opened, 1)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("ROI").click()
     expect(page.get_by_text("What does it return?")).to_be_visible()

@@ -696,8 +696,7 @@ def render() -> None:
     edits = st.session_state.get("evidence_map_edits", "")
     if not edits and "statuses" in files:
         edits = files["statuses"][0].data.decode("utf-8", "replace")
-    digest = "|".join(f"{k}:{u.digest}" for k, us in sorted(files.items()) for u in us)
-    key = hashlib.sha256(f"{digest}|{edits}|{options}".encode()).hexdigest()
+    key = hashlib.sha256(f"{workspace.files_digest()}|{edits}|{options}".encode()).hexdigest()
     try:
         ev = _measure(key, files, edits, options)
     except (InputError, EvidenceError) as exc:
