@@ -463,35 +463,35 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 28
     wb.save(path)
-    _cache_values(path, wb, _cached_values(result, lines, values, col, results))
+    _cache_values(path, wb, _cached_values(result, scenario, lines, values, col, results))
 
 
-def _cached_values(r, lines, values, col: dict, results) -> dict[tuple[str, str], object]:
+def _cached_values(r, scenario, lines, values, col: dict, results) -> dict[tuple[str, str], object]:
     """The app's own figures for the workbook's formula cells, so a viewer that does not
     recalculate (a preview, a mail client) shows numbers, not empty cells. A spreadsheet that
     recalculates replaces them with what its formulas give: the same, as the tests check."""
+    import numpy as np
     from openpyxl.utils import get_column_letter
 
+    from advisor.money import discount_factors
+
     cached: dict[tuple[str, str], object] = {("Inputs", "B4"): r.monthly_rate}
-    disc = 1.0
-    dcum = 0.0
+    amounts = [float(ln.amount(values)) for ln in lines]
+    disc = discount_factors(scenario.discount_rate, len(r.monthly))
+    pv = np.array([row.net for row in r.monthly]) * disc
+    dcum = np.cumsum(pv)
     for m, row in enumerate(r.monthly):
         at = m + 2
-        for i, ln in enumerate(lines):
-            cached[("Monthly", f"{get_column_letter(i + 2)}{at}")] = float(
-                ln.amount(values) * ln.profile[m]
-            )
-        disc = 1 / (1 + r.monthly_rate) ** m
-        pv = row.net * disc
-        dcum += pv
+        for i, (ln, amount) in enumerate(zip(lines, amounts, strict=True)):
+            cached[("Monthly", f"{get_column_letter(i + 2)}{at}")] = amount * float(ln.profile[m])
         for name, value in (
             ("cost", row.cost),
             ("benefit", row.benefit),
             ("net", row.net),
             ("cum", row.cumulative),
-            ("disc", disc),
-            ("pv", pv),
-            ("dcum", dcum),
+            ("disc", disc[m]),
+            ("pv", pv[m]),
+            ("dcum", dcum[m]),
         ):
             cached[("Monthly", f"{col[name]}{at}")] = float(value)
     figures = {
