@@ -153,8 +153,11 @@ def _cmd_roi(args) -> int:
 
     check_runs(args.simulations or 0, args.seed or 0, 0, "arguments")
     catalog = load_catalog(args.catalog)
-    _refuse_whole_scenario(args.scenario)
-    scenario = load_scenario(args.scenario, catalog)
+    try:
+        scenario = load_scenario(args.scenario, catalog)
+    except InputError:
+        _refuse_whole_scenario(args.scenario)  # read again only to say which command fits
+        raise
     stated = "simulation" in scenario.model_fields_set  # else no simulation unless asked
     runs = (
         args.simulations
