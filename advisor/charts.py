@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
+import json
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from advisor.catalog import LOCATIONS, Catalog
 from advisor.evidence.statuses import FLOW_ITEMS
 from advisor.scoring import FACTOR_LABELS, CategoryScore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Streamlit fits charts to both width and height; fit only the width so `height` is the plot's.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -20,6 +24,11 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 def _tooltips(*fields: str) -> list[alt.Tooltip]:
     # Typed channels: Altair converts plain strings through a slow schema lookup on every call.
     return [alt.Tooltip(f) for f in fields]
+
+
+def _named(name: str) -> alt.NamedData:
+    """Data given by name each run (a named dataset), never built into the spec."""
+    return alt.NamedData(name=name)
 
 
 def contribution_rows(ranking: list[CategoryScore]) -> pa.Table:
@@ -48,17 +57,8 @@ def contribution_rows(ranking: list[CategoryScore]) -> pa.Table:
 @functools.cache
 def contributions_spec() -> dict:
     """The Vega-Lite spec of the contributions chart, built once; data is given per run."""
-    empty = pd.DataFrame(
-        {
-            "category": pd.Series(dtype="str"),
-            "factor": pd.Series(dtype="str"),
-            "rank": pd.Series(dtype="int"),
-            **{k: pd.Series(dtype="float") for k in ("points", "max", "score")},
-            "reason": pd.Series(dtype="str"),
-        }
-    )
     chart = (
-        alt.Chart(empty, title="Score by contribution (0-100)")
+        alt.Chart(_named("rows"), title="Score by contribution (0-100)")
         .mark_bar()
         .encode(
             x=alt.X("sum(points):Q", title="points", scale=alt.Scale(domain=[0, 100])),
@@ -86,6 +86,8 @@ def contributions_spec() -> dict:
 
 def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> alt.Chart:
     """Vendors x stages, shaded by how well each vendor covers each stage (0-1)."""
+    import pandas as pd
+
     vendors = [v for v in catalog.vendors if vendor_ids is None or v.id in vendor_ids]
     rows = [
         {"vendor": v.name, "category": v.category, "stage": loc, "coverage": v.stages.get(loc)}
@@ -114,22 +116,35 @@ def coverage_heatmap(catalog: Catalog, vendor_ids: list[str] | None = None) -> a
     return (cells + labels).properties(height=alt.Step(24))
 
 
-def cashflow_chart(result) -> alt.LayerChart:
-    """Cumulative net cash flow, the P10-P90 band when simulated, and the payback month."""
-    rows = pd.DataFrame(
-        {
-            "month": [m.month for m in result.monthly],
-            "cumulative": [m.cumulative for m in result.monthly],
-        }
-    )
-    money = f"cumulative net ({result.currency})"
+def with_data(spec: dict, **datasets) -> dict:
+    """A cached spec with this run's data as named datasets (Arrow tables or plain rows).
+
+    The spec is built and validated by Altair once for each shape; a rerun hands over data
+    (building and validating a layered chart took 5-10 ms a chart). A shallow copy: its parts
+    are shared with the cache and read only (Streamlit copies the top level it changes)."""
+    return {**spec, "datasets": datasets}
+
+
+def spec_json(spec: dict, width: int | None = None) -> str:
+    """The spec as Vega-Lite JSON with its data inline, for a converter outside the browser."""
+    out = dict(spec)
+    if width is not None:
+        out["width"] = width
+    out["datasets"] = {
+        k: v.to_pylist() if isinstance(v, pa.Table) else v
+        for k, v in spec.get("datasets", {}).items()
+    }
+    return json.dumps(out)
+
+
+@functools.cache
+def _cashflow_spec(currency: str, simulated: bool, payback: bool) -> dict:
+    money = f"cumulative net ({currency})"
     x = alt.X("month:Q", title="month", scale=alt.Scale(nice=False))
     layers = []
-    if result.simulation is not None:
-        sim = result.simulation
-        rows["p10"], rows["p90"] = sim.cumulative_p10, sim.cumulative_p90
+    if simulated:
         layers.append(
-            alt.Chart(rows)
+            alt.Chart(_named("flows"))
             .mark_area(opacity=0.25, color="#4c78a8")
             .encode(
                 x=x,
@@ -139,7 +154,7 @@ def cashflow_chart(result) -> alt.LayerChart:
             )
         )
     layers.append(
-        alt.Chart(rows)
+        alt.Chart(_named("flows"))
         .mark_line(color="#1f4e79", strokeWidth=2.5)
         .encode(
             x=x,
@@ -147,44 +162,56 @@ def cashflow_chart(result) -> alt.LayerChart:
             tooltip=_tooltips("month:Q", "cumulative:Q"),
         )
     )
-    layers.append(
-        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="grey").encode(y=alt.Y("zero:Q"))
-    )
-    if result.payback_month is not None:
-        point = rows[rows["month"] == result.payback_month]
+    layers.append(alt.Chart(_named("zero")).mark_rule(color="grey").encode(y=alt.Y("zero:Q")))
+    if payback:
         layers.append(
-            alt.Chart(point)
+            alt.Chart(_named("payback"))
             .mark_point(size=140, filled=True, color="#2ca02c")
             .encode(x=x, y=alt.Y("cumulative:Q"))
         )
         layers.append(
-            alt.Chart(point)
+            alt.Chart(_named("payback"))
             .mark_text(dy=-14, fontWeight="bold")
-            .encode(
-                x=x,
-                y=alt.Y("cumulative:Q"),
-                text=alt.value(f"payback, month {result.payback_month}"),
-            )
+            .encode(x=x, y=alt.Y("cumulative:Q"), text=alt.Text("label:N"))
         )
-    band = " (shaded: P10-P90)" if result.simulation is not None else ""
-    return alt.layer(*layers).properties(
-        title=f"Cumulative cash flow{band}", height=300, autosize=FIT_WIDTH
+    band = " (shaded: P10-P90)" if simulated else ""
+    return (
+        alt.layer(*layers)
+        .properties(title=f"Cumulative cash flow{band}", height=300, autosize=FIT_WIDTH)
+        .to_dict()
     )
 
 
-def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerChart:
-    """Distribution of simulated NPVs, binned here so the chart carries 40 rows, not 100,000."""
-    counts, edges = np.histogram(np.asarray(samples), bins=40)
-    bins = pd.DataFrame(
-        {
-            "from": edges[:-1],
-            "to": edges[1:],
-            "runs": counts,
-            "side": np.where(edges[1:] <= 0, "loss", "gain"),
-        }
-    )
+def cashflow_chart(result) -> dict:
+    """Cumulative net cash flow, the P10-P90 band when simulated, and the payback month.
+
+    A Vega-Lite spec with named datasets: `flows` (month, cumulative, p10, p90), `zero`,
+    `payback` (month, cumulative, label)."""
+    flows = {
+        "month": [m.month for m in result.monthly],
+        "cumulative": [m.cumulative for m in result.monthly],
+    }
+    sim = result.simulation
+    if sim is not None:
+        flows["p10"], flows["p90"] = sim.cumulative_p10, sim.cumulative_p90
+    data = {"flows": pa.table(flows), "zero": pa.table({"zero": [0]})}
+    month = result.payback_month
+    if month is not None:
+        data["payback"] = pa.table(
+            {
+                "month": [month],
+                "cumulative": [result.monthly[month].cumulative],
+                "label": [f"payback, month {month}"],
+            }
+        )
+    spec = _cashflow_spec(result.currency, sim is not None, month is not None)
+    return with_data(spec, **data)
+
+
+@functools.cache
+def _histogram_spec(currency: str) -> dict:
     bars = (
-        alt.Chart(bins)
+        alt.Chart(_named("bins"))
         .mark_bar()
         .encode(
             x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
@@ -199,18 +226,51 @@ def npv_histogram(samples: list[float], npv: float, currency: str) -> alt.LayerC
             tooltip=_tooltips("from:Q", "to:Q", "runs:Q"),
         )
     )
-    marks = pd.DataFrame({"x": [0.0, npv], "what": ["break-even", "likely case"]})
     rules = (
-        alt.Chart(marks)
+        alt.Chart(_named("marks"))
         .mark_rule(strokeDash=[4, 3])
         .encode(x=alt.X("x:Q"), color=alt.value("black"), tooltip=_tooltips("what:N", "x:Q"))
     )
-    return alt.layer(bars, rules).properties(
-        title="NPV across simulated futures", height=260, autosize=FIT_WIDTH
+    return (
+        alt.layer(bars, rules)
+        .properties(title="NPV across simulated futures", height=260, autosize=FIT_WIDTH)
+        .to_dict()
     )
 
 
-def tornado_chart(bars, npv: float, currency: str) -> alt.Chart:
+def npv_histogram(samples: list[float], npv: float, currency: str) -> dict:
+    """Distribution of simulated NPVs, binned here so the chart carries 40 rows, not 100,000."""
+    counts, edges = np.histogram(np.asarray(samples), bins=40)
+    bins = pa.table(
+        {
+            "from": edges[:-1],
+            "to": edges[1:],
+            "runs": counts,
+            "side": np.where(edges[1:] <= 0, "loss", "gain"),
+        }
+    )
+    marks = pa.table({"x": [0.0, npv], "what": ["break-even", "likely case"]})
+    return with_data(_histogram_spec(currency), bins=bins, marks=marks)
+
+
+@functools.cache
+def _tornado_spec(currency: str, labels: tuple[str, ...]) -> dict:
+    return (
+        alt.Chart(_named("bars"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("input:N", sort=list(labels), title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
+            x2=alt.X2("to:Q"),
+            color=alt.Color("end:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=_tooltips("input:N", "end:N", "value:Q", "to:Q"),
+        )
+        .properties(title="What moves NPV most", height=alt.Step(26))
+        .to_dict()
+    )
+
+
+def tornado_chart(bars, npv: float, currency: str) -> dict:
     """How far NPV moves when each range goes to its low and its high, largest swing on top."""
     rows = []
     for b in bars:
@@ -220,36 +280,20 @@ def tornado_chart(bars, npv: float, currency: str) -> alt.Chart:
         rows.append(
             {"input": b.label, "end": "at high", "from": npv, "to": b.npv_at_high, "value": b.high}
         )
-    return (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                "input:N", sort=[b.label for b in bars], title=None, axis=alt.Axis(labelLimit=320)
-            ),
-            x=alt.X("from:Q", title=f"NPV ({currency})", axis=alt.Axis(format="~s")),
-            x2=alt.X2("to:Q"),
-            color=alt.Color("end:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=_tooltips("input:N", "end:N", "value:Q", "to:Q"),
-        )
-        .properties(title="What moves NPV most", height=alt.Step(26))
-    )
+    spec = _tornado_spec(currency, tuple(b.label for b in bars))
+    return with_data(spec, bars=pa.Table.from_pylist(rows))
 
 
-def build_buy_chart(result) -> alt.Chart:
-    rows = [
-        {"month": m, "option": opt.name, "cumulative cost": c}
-        for opt in (result.buy, result.build)
-        for m, c in enumerate(opt.cumulative)
-    ]
+@functools.cache
+def _build_buy_spec(currency: str) -> dict:
     return (
-        alt.Chart(pd.DataFrame(rows))
+        alt.Chart(_named("costs"))
         .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X("month:Q"),
             y=alt.Y(
                 "cumulative cost:Q",
-                title=f"cumulative cost ({result.currency})",
+                title=f"cumulative cost ({currency})",
                 axis=alt.Axis(format="~s"),
             ),
             color=alt.Color("option:N", legend=alt.Legend(orient="top", title=None)),
@@ -258,11 +302,23 @@ def build_buy_chart(result) -> alt.Chart:
         .properties(
             title="Total cost of ownership: build versus buy", height=280, autosize=FIT_WIDTH
         )
+        .to_dict()
     )
+
+
+def build_buy_chart(result) -> dict:
+    rows = {"month": [], "option": [], "cumulative cost": []}
+    for opt in (result.buy, result.build):
+        rows["month"] += range(len(opt.cumulative))
+        rows["option"] += [opt.name] * len(opt.cumulative)
+        rows["cumulative cost"] += list(opt.cumulative)
+    return with_data(_build_buy_spec(result.currency), costs=pa.table(rows))
 
 
 def delay_chart(series: dict[str, list[tuple[float, float, str]]], currency: str) -> alt.Chart:
     """Cumulative delay cost as each order's items finish, one line per order."""
+    import pandas as pd
+
     rows = [
         {"order": name, "week": 0.0, "cumulative delay cost": 0.0, "item": "start"}
         for name in series
@@ -291,6 +347,8 @@ def delay_chart(series: dict[str, list[tuple[float, float, str]]], currency: str
 
 def waiting_chart(detail: dict) -> alt.Chart:
     """Where work waits: each stage's share of waiting inside flow time, by status."""
+    import pandas as pd
+
     rows = [
         {
             "stage": stage,
@@ -341,6 +399,8 @@ def cfd_chart(frame: pd.DataFrame) -> alt.Chart:
 
 def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> alt.LayerChart:
     """Each finished item's cycle time against its finish date, with P50 and P85 lines."""
+    import pandas as pd
+
     done = items[items["done"].notna() & items["cycle_days"].notna()]
     points = pd.DataFrame(
         {
@@ -378,6 +438,8 @@ def cycle_scatter(items: pd.DataFrame, p50: float | None, p85: float | None) -> 
 
 def distribution_chart(by_week: dict[str, dict[str, int]]) -> alt.Chart:
     """Flow distribution over time: the share of each flow item among items done each week."""
+    import pandas as pd
+
     rows = [
         {"week": week, "flow item": item, "items": n}
         for week, counts in by_week.items()

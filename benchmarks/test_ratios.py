@@ -57,6 +57,35 @@ def test_advisor_rerun_within_3x_of_the_bare_page():
     assert ratio <= 3, "target: within 3x of a page with the same widgets only"
 
 
+def _roi_edit(path: Path, switch: bool):
+    at = AppTest.from_file(str(path), default_timeout=60).run()
+    if switch:
+        at.switch_page("advisor/ui/roi_page.py").run()
+    assert not at.exception
+    seats = itertools.cycle(range(40, 80))
+
+    def one():
+        at.number_input(key="roi_w_pf_seats").set_value(next(seats)).run()
+        assert not at.exception
+
+    for _ in range(3):
+        one()
+    return one
+
+
+def test_roi_edit_within_1_5x_of_the_bare_page(tmp_path, monkeypatch):
+    """One changed input on the ROI page (the licence's seats: every result moves, the
+    10,000-run simulation included) against the same form with nothing computed or drawn."""
+    monkeypatch.setenv("PLATFORM_ADVISOR_STORE", f"sqlite:///{tmp_path / 's.db'}")
+    page, bare, ratio = _paired(
+        _roi_edit(ROOT / "streamlit_app.py", switch=True),
+        _roi_edit(ROOT / "benchmarks" / "minimal_roi_page.py", switch=False),
+        30,
+    )
+    print(f"\nratio roi edit {page * 1e3:.1f} ms / bare form {bare * 1e3:.1f} ms = {ratio:.2f}x")
+    assert ratio <= 1.5, "target: within 1.5x of the same form with nothing computed"
+
+
 def test_roi_simulation_within_3x_of_bare_numpy():
     full, bare, ratio = _paired(
         lambda: simulate(LINES, PARAMS, SCENARIO, RUNS, seed=0), bare_numpy, 7

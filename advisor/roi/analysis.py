@@ -105,8 +105,10 @@ class RoiResult:
     def to_json(self, samples: bool = False) -> dict:
         doc = asdict(self)
         doc["tornado"] = [{**asdict(t), "swing": t.swing} for t in self.tornado]
-        if doc["simulation"] is not None and not samples:
-            doc["simulation"].pop("npv_samples")
+        if doc["simulation"] is not None:
+            drawn = doc["simulation"].pop("npv_samples")
+            if samples:
+                doc["simulation"]["npv_samples"] = drawn.tolist()
         return doc
 
 

@@ -227,3 +227,25 @@ def test_the_platform_template_is_the_default_and_checks_the_advisors_budget(app
     assert_clean(at)
     warning = " ".join(shown(w) for w in at.warning)
     assert "over the Advisor's platform budget of 1,000 USD a year by" in warning
+
+
+def test_a_rerun_that_changes_nothing_it_reads_does_not_simulate_again(app, monkeypatch):
+    """The sidebar's notes, a catalog left as it was: the last analysis is shown again (the
+    10,000-run simulation ran on every rerun of the page). A changed input, or a catalog
+    uploaded by this session, analyses afresh."""
+    import advisor.ui.roi as page
+
+    at = _open(app)
+    runs = []
+    real = page.analyse
+    monkeypatch.setattr(page, "analyse", lambda *a, **k: runs.append(1) or real(*a, **k))
+    npv = _metric(at, "NPV")
+    at.text_area(key="scn_notes").set_value("a note for the finance partner").run()
+    assert_clean(at)
+    assert runs == [] and _metric(at, "NPV") == npv
+    at.number_input(key="roi_w_rate").set_value(30.0).run()
+    assert_clean(at)
+    assert runs == [1] and _metric(at, "NPV") != npv
+    at.session_state["roi"].analysed = (*at.session_state["roi"].analysed[:1], "other", None)
+    at.run()  # what it read no longer matches: computed again, never the stale result
+    assert runs == [1, 1]

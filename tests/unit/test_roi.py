@@ -169,7 +169,7 @@ def test_same_seed_same_answer_and_p50_near_deterministic(catalog):
     first = analyse(s, simulations=10000, seed=42)
     again = analyse(s, simulations=10000, seed=42)
     other = analyse(s, simulations=10000, seed=43)
-    assert first.simulation.npv_samples == again.simulation.npv_samples
+    assert np.array_equal(first.simulation.npv_samples, again.simulation.npv_samples)
     assert first.simulation.npv_p50 != other.simulation.npv_p50
     assert first.simulation.npv_p50 == pytest.approx(first.npv, rel=0.02)
     sim = first.simulation

@@ -28,6 +28,7 @@ from advisor.ui.text import md
 from advisor.ui.widgets import keyed
 
 RUNS = [0, 1000, DEFAULT_RUNS, 50000]
+BAR_FROM = 2_000_000  # runs x months from which a progress bar shows (about 0.1 s of work)
 WIDGET_MAX_SEED = 2**53 - 1  # the largest whole number a browser holds exactly
 
 
@@ -118,6 +119,27 @@ def _budget_check(scenario, catalog, ctx: dict) -> None:
         st.warning(md(check.text), icon=":material/account_balance_wallet:")
 
 
+def _analysed(roi: state.RoiState, scenario, body: str, catalog):
+    """The scenario's analysis, reused while neither the scenario (`body`, its JSON) nor the
+    catalog changed. Raises InputError as `analyse` does."""
+    catalog_key = app_state.catalog_key()
+    if roi.analysed is not None and roi.analysed[:2] == (body, catalog_key):
+        return roi.analysed[2]
+    draws = scenario.simulation.runs * scenario.horizon_months
+    bar = st.progress(0.0, text="Simulating...") if draws >= BAR_FROM else None
+    result = analyse(
+        scenario,
+        catalog,
+        progress=(lambda done: bar.progress(done, text=f"Simulating... {done:.0%}"))
+        if bar
+        else None,
+    )
+    if bar:
+        bar.empty()
+    roi.analysed = (body, catalog_key, result)
+    return result
+
+
 def render() -> None:
     st.title("What does it return?")
     st.caption(
@@ -150,24 +172,13 @@ def render() -> None:
     data["simulation"] = _simulation_settings(roi)
     # Widgets forget their values when the user visits another page; the state does not.
     roi.data = {k: data.get(k) for k in form.KEPT}
-    runs = data["simulation"]["runs"]
-    bar = None
     try:
         scenario = scenario_from_dict(data, "the ROI form", catalog)
-        bar = st.progress(0.0, text="Simulating...") if runs else None
-        result = analyse(
-            scenario,
-            catalog,
-            progress=(lambda done: bar.progress(done, text=f"Simulating... {done:.0%}"))
-            if bar
-            else None,
-        )
+        body = scenario.model_dump_json(exclude_none=True)
+        result = _analysed(roi, scenario, body, catalog)
     except InputError as exc:
         app_state.show_input_error(exc, "This scenario")
         return
-    if bar:
-        bar.empty()
-    body = scenario.model_dump_json(exclude_none=True)
     if session.template_pending("roi"):
         session.mark_template("roi", body)
     if session.is_untouched_template("roi", body):

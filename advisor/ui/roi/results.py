@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from advisor import charts, wording
@@ -69,11 +70,11 @@ def metrics(scenario, r) -> None:
 
 def charts_row(r) -> None:
     c = r.currency
-    st.altair_chart(charts.cashflow_chart(r), width="stretch")
+    st.vega_lite_chart(charts.cashflow_chart(r), width="stretch")
     left, right = st.columns(2)
     if r.simulation is not None:
         sim = r.simulation
-        left.altair_chart(charts.npv_histogram(sim.npv_samples, r.npv, c), width="stretch")
+        left.vega_lite_chart(charts.npv_histogram(sim.npv_samples, r.npv, c), width="stretch")
         left.caption(
             f"{sim.runs:,} runs, seed {sim.seed}: NPV P10 {money(sim.npv_p10, c)}, P50 "
             f"{money(sim.npv_p50, c)}, P90 {money(sim.npv_p90, c)}; payback P10 "
@@ -82,7 +83,7 @@ def charts_row(r) -> None:
             f"the first {sim.band_runs:,} runs."
         )
     if r.tornado:
-        right.altair_chart(charts.tornado_chart(r.tornado, r.npv, c), width="stretch")
+        right.vega_lite_chart(charts.tornado_chart(r.tornado, r.npv, c), width="stretch")
     else:
         right.info("Give some inputs a low and a high (Ranges tab) to see what moves NPV most.")
 
@@ -99,7 +100,7 @@ def workings(scenario, r) -> None:
         if r.price_basis:
             st.markdown(f"Licence price: {md(r.price_basis)}.")
         st.dataframe(
-            pd.DataFrame(
+            pa.Table.from_pylist(
                 [
                     {
                         "line": f"{ln.kind}: {ln.label}",
@@ -118,7 +119,8 @@ def workings(scenario, r) -> None:
                 "present value": st.column_config.NumberColumn(format=f"%,.0f {c}"),
             },
         )
-    monthly = pd.DataFrame([vars(row) for row in r.monthly])
+    # Arrow, not pandas: Streamlit sends Arrow, and the rerun skips pandas' conversion
+    monthly = pa.Table.from_pylist([vars(row) for row in r.monthly])
     with st.expander("Monthly cash flows"):
         money_column = st.column_config.NumberColumn(format=f"%,.0f {c}")
         st.dataframe(
@@ -138,7 +140,7 @@ def workings(scenario, r) -> None:
     )
     d2.download_button(
         "Download the monthly table (CSV)",
-        lambda: safe_csv(monthly),
+        lambda: safe_csv(monthly.to_pandas()),
         "monthly.csv",
         "text/csv",
         on_click="ignore",
@@ -152,7 +154,7 @@ def build_buy(bb) -> None:
     c = bb.currency
     st.subheader("Build versus buy")
     st.info(md(bb.text))
-    st.altair_chart(charts.build_buy_chart(bb), width="stretch")
+    st.vega_lite_chart(charts.build_buy_chart(bb), width="stretch")
     money_column = st.column_config.NumberColumn(format=f"%,.0f {c}")
     st.dataframe(
         pd.DataFrame(

@@ -25,6 +25,9 @@ class RoiState:
     version: int = 0  # bumped on every load, so editors start again from the loaded data
     follow: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FOLLOWERS, True))
     ranges_key: str = ""
+    # The last analysis and what it read (the scenario as JSON, the catalog's key): a rerun
+    # that changed neither (the sidebar, a tab's own widgets) shows it again, unsimulated.
+    analysed: tuple[str, str, object] | None = None
 
 
 def get() -> RoiState | None:
