@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from advisor.report import build_html, build_markdown, build_workbook
-from advisor.ui import scenarios, state
+from advisor.ui import prefetch, scenarios, state
 from advisor.ui.text import md
 
 
@@ -34,10 +35,16 @@ def render() -> None:
     version = opened.get("version") if opened.get("name") == s.name else None
     catalog = state.active_catalog()
     st.markdown(f"**{md(s.name)}**" + (f", version {version}" if version else " (not stored)"))
+    today = dt.date.today()
+    html = prefetch.start(  # built while the user reads the page: the click only collects it
+        ("report.html", s.model_dump_json(), state.catalog_key(), version, today),
+        lambda: build_html(s, catalog, version, today),
+    )
+    markdown = build_markdown(s, catalog, version, today)  # the preview shows it anyway
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Download the report (HTML)",
-        lambda: build_html(s, catalog, version),
+        html,
         "report.html",
         "text/html",
         on_click="ignore",
@@ -46,7 +53,7 @@ def render() -> None:
     )
     c2.download_button(
         "Download the report (Markdown)",
-        lambda: build_markdown(s, catalog, version),
+        markdown,
         "report.md",
         "text/markdown",
         on_click="ignore",
@@ -62,4 +69,4 @@ def render() -> None:
             key="rep_xlsx",
         )
     with st.expander("Preview (Markdown)"):
-        st.text(build_markdown(s, catalog, version))
+        st.text(markdown)
