@@ -4,6 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from advisor.evidence.allocator import fewer_arenas
+
+fewer_arenas()  # each session's script runs in its own thread: no arena of its own each
+
 # A bundled image: a `:material/` page icon is fetched from a public font host on every page.
 ICON = Path(__file__).parent / "advisor" / "ui" / "assets" / "icon.png"
 st.set_page_config(page_title="Platform Advisor", page_icon=str(ICON), layout="wide")
@@ -48,7 +52,10 @@ pages = [
         url_path="report",
     ),
 ]
+from advisor import svg  # noqa: E402
 from advisor.ui import scenarios  # noqa: E402
+
+svg.in_worker()  # the report's charts: drawn in a process that leaves, with its memory, when idle
 
 page = st.navigation(pages)
 slots = scenarios.sidebar()

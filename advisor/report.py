@@ -87,28 +87,18 @@ def figures(s, catalog, version: int | None = None, today: dt.date | None = None
     }
 
 
-@functools.lru_cache(maxsize=32)
-def _svg(spec: str) -> str:
-    """The chart drawn as SVG, kept by its whole spec (data included): a report built again
-    for the same figures draws nothing (each drawing takes 40-60 ms, the first in a process
-    0.6 s more while the converter's JavaScript engine starts)."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(spec)
-
-
 def _charts(f: dict) -> dict[str, str]:
-    from advisor import charts
+    from advisor import charts, svg
 
     out = {}
     spec = dict(charts.contributions_spec())
     spec["data"] = {"values": charts.contribution_rows(f["rec"].ranking).to_pylist()}
-    out["contributions"] = _svg(charts.spec_json(spec, width=600))
+    out["contributions"] = svg.draw(charts.spec_json(spec, width=600))
     if f["roi"] is not None:
-        out["cashflow"] = _svg(charts.spec_json(charts.cashflow_chart(f["roi"]), width=640))
+        out["cashflow"] = svg.draw(charts.spec_json(charts.cashflow_chart(f["roi"]), width=640))
         if f["roi"].tornado:
             tornado = charts.tornado_chart(f["roi"].tornado, f["roi"].npv, f["roi"].currency)
-            out["tornado"] = _svg(charts.spec_json(tornado))
+            out["tornado"] = svg.draw(charts.spec_json(tornado))
     return out
 
 
