@@ -46,10 +46,12 @@ def _print_recommendation(rec, out) -> None:
         for c in s.contributions:
             label = FACTOR_LABELS[c.factor]
             print(f"     {c.points:6.2f} / {c.max_points:g}  {label}: {c.reason}", file=out)
-    print(f"\nBest pair: {' + '.join(rec.combination)}", file=out)
+    names = {s.category: s.short_name for s in rec.ranking}
+    print(f"\nBest pair: {' + '.join(names[c] for c in rec.combination)}", file=out)
     print("Roadmap:", file=out)
     for step in rec.roadmap:
-        print(f"  {step.phase:5}  {', '.join(step.categories)}: {step.why}", file=out)
+        shown = ", ".join(names[c] for c in step.categories)
+        print(f"  {step.phase:5}  {shown}: {step.why}", file=out)
     if rec.what_would_change:
         print(f"\nWhat would change the answer: {rec.what_would_change[0].text}", file=out)
     if rec.warnings:
@@ -175,11 +177,11 @@ def _refuse_whole_scenario(path: str) -> None:
     """A whole scenario file (answers, roi, backlog...) given to `roi`: say which command reads
     it, rather than listing its parts as unknown fields."""
     from advisor.errors import Problem, ScenarioError
+    from advisor.scenario import is_whole
     from advisor.yamlio import parse_yaml, read_input
 
     located = parse_yaml(read_input(path, ScenarioError), path, ScenarioError)
-    data = located.data
-    if isinstance(data, dict) and "answers" in data and "horizon_months" not in data:
+    if is_whole(located.data):
         raise ScenarioError(
             [
                 Problem(
@@ -589,9 +591,24 @@ def _number(text: str) -> float:
 
 
 def _whole(text: str) -> int:
-    if len(text) > 20 or not text.lstrip("-").isdigit():
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}")
+    if len(digits) > 18:  # int() of a long digit string is slow, and no count here is so large
+        raise argparse.ArgumentTypeError(f"{text[:12]}... is too large ({len(digits)} digits)")
     return int(text)
+
+
+def _version(text: str) -> int:
+    """A version number: from 1 to the store's MAX_VERSION."""
+    from advisor.store import MAX_VERSION
+
+    number = _whole(text)
+    if not 1 <= number <= MAX_VERSION:
+        raise argparse.ArgumentTypeError(
+            f"versions are numbered from 1 to {MAX_VERSION:,}, got {text}"
+        )
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -679,7 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=_cmd_scenario_list)
     show = sc_sub.add_parser("show", help="print a stored version as a scenario file")
     show.add_argument("name")
-    show.add_argument("--version", type=_whole)
+    show.add_argument("--version", type=_version)
     show.add_argument("--store")
     show.set_defaults(func=_cmd_scenario_show)
 

@@ -171,6 +171,41 @@ def parse_scenario_file(
     return _validate(parse_yaml(text, file, ScenarioError), catalog)
 
 
+PART_NAMES = {"roi": "ROI model", "backlog": "backlog"}
+
+
+def is_whole(data: object) -> bool:
+    """Whether parsed YAML is a whole scenario file (it has answers; an ROI model does not)."""
+    return isinstance(data, dict) and "answers" in data and "horizon_months" not in data
+
+
+def part_of_whole(
+    text: str | bytes, file: str, part: str, catalog: Catalog | None = None
+) -> tuple[object | None, str] | None:
+    """`part` ("roi" or "backlog") of `text` when it is a whole scenario file, with a sentence
+    saying what was taken; None when it is not one (the caller's own error stands).
+
+    A page that loads one part was given a whole scenario (answers, roi, backlog) and listed
+    its parts as unknown fields. The part is None when the scenario has none (the sentence
+    says so). Raises ScenarioError when the file is a whole scenario that does not validate.
+    """
+    try:
+        located = parse_yaml(text, file, ScenarioError)
+    except ScenarioError:
+        return None
+    if not is_whole(located.data):
+        return None
+    whole = _validate(located, catalog)
+    found = getattr(whole, part)
+    what = PART_NAMES[part]
+    if found is None:
+        return None, f"{file} is a whole scenario with no {what}; open it from the sidebar."
+    return found, (
+        f"Loaded the {what} of the whole scenario {whole.name!r} from {file}; the sidebar "
+        "opens all of it."
+    )
+
+
 def load_scenario_file(path: str | Path, catalog: Catalog | None = None) -> ScenarioFile:
     return parse_scenario_file(read_input(path, ScenarioError), str(path), catalog)
 

@@ -105,8 +105,11 @@ def _money(amount: float, currency: str) -> str:
 
 
 def _where(answers: Answers) -> str:
-    parts = [f"{loc} {_pct(w)}" for loc, w in answers.bottlenecks.items() if w > 0]
-    return ", ".join(parts)
+    """Where work waits, in whole percentages that add up to 100 (rounded one by one, three
+    equal shares read 33%, 33%, 33%)."""
+    from advisor.shares import whole_percentages
+
+    return ", ".join(f"{loc} {p}%" for loc, p in whole_percentages(answers.bottlenecks).items())
 
 
 # ---------------------------------------------------------------- the five factors

@@ -56,6 +56,7 @@ MIGRATIONS = {
 }
 RETRIES = 50
 DRAFT_DAYS = 30  # drafts untouched this long are removed when another draft is kept
+MAX_VERSION = 10**9  # the largest version number read from an address or a command
 
 
 def default_url() -> str:

@@ -454,7 +454,7 @@ def report_view(evidence) -> dict:
 def percentages_text(weights: dict[str, float]) -> str:
     """`ideation 5%, development 89%, deployment 6%`: whole percentages that add up to 100,
     in the order of the stages."""
-    from advisor.evidence.bottleneck import whole_percentages
+    from advisor.shares import whole_percentages
 
     ordered = dict(
         sorted(

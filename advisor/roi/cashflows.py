@@ -243,7 +243,8 @@ def build_lines(
         except ScenarioError as exc:
             raise ScenarioError(under("platform", exc.problems)) from None
         price_basis = price.basis
-        name = p.vendor or "platform"
+        known = catalog.vendor(p.vendor) if catalog is not None and p.vendor else None
+        name = known.name if known else (p.vendor or "platform")  # a person reads its name
         add(
             "cost",
             f"Licence: {name}",

@@ -7,10 +7,14 @@ import re
 # Every ASCII punctuation mark may be backslash-escaped in Markdown; escaping all of them also
 # disarms Streamlit's own directives (`:red[...]`, `:material/...:`) and `$` math.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@,;?/])")
+# Markdown also links a bare address or e-mail found in the text once parsed (escapes do not
+# stop it): an invisible word joiner inside "://", "www." and after "@" does.
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
 
 
 def md(text: object) -> str:
     """`text` escaped for any element that renders Markdown (markdown, captions, alerts, labels)."""
-    escaped = _SPECIAL.sub(r"\\\1", str(text))
+    escaped = _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, str(text)))
     # A line break inside a label or a list item would start a new block; keep it one line.
     return escaped.replace("\r", " ").replace("\n", " ")

@@ -26,6 +26,17 @@ def test_recommend_text_shows_contributions(capsys):
     out = capsys.readouterr().out
     assert "1. Software Engineering Intelligence (SEI) [sei]" in out
     assert "Bottleneck fit:" in out and "What would change the answer" in out
+    # the pair and the roadmap name categories as the page does (they printed `sei + dx_core_4`)
+    assert "Best pair: SEI + DX Core 4" in out
+    assert "  now    SEI: " in out and "sei + dx_core_4" not in out
+
+
+def test_roi_lines_name_the_vendor(capsys):
+    """The licence's line, its setup and its ranges read `LinearB`, not the id `linearb`."""
+    assert main(["roi", str(ROOT / "examples" / "roi-platform.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Licence: LinearB" in out and "LinearB: price per seat-month" in out
+    assert "linearb" not in out
 
 
 def test_bad_answers_exit_2_naming_each_field(tmp_path, capsys):

@@ -9,6 +9,7 @@ MODULES = [
     "advisor.evidence.window",
     "advisor.evidence.registry",
     "advisor.evidence.bottleneck",
+    "advisor.shares",
     "advisor.money",
     "advisor.roi.budget",
     "advisor.ui.session",

@@ -171,6 +171,14 @@ def test_cli_scenario_save_list_show(tmp_path, capsys):
     assert main(["scenario", "show", row["name"], "--version", "1", "--store", url]) == 0
     assert parse_scenario_file(capsys.readouterr().out) == load_scenario_file(EXAMPLES[0])
     assert main(["scenario", "show", "nothing here", "--store", url]) == 2
+    capsys.readouterr()
+    for version, said in (
+        ("9" * 30, "is too large (30 digits)"),  # it read "expected a whole number"
+        ("0", "versions are numbered from 1 to 1,000,000,000, got 0"),
+    ):
+        with pytest.raises(SystemExit):
+            main(["scenario", "show", row["name"], "--version", version, "--store", url])
+        assert said in capsys.readouterr().err
 
 
 def test_cli_compare_of_three_teams(capsys):

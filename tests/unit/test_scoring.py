@@ -257,3 +257,12 @@ def test_recommendation_is_complete_and_consistent(catalog, a):
             assert v.fits_budget == (v.annual_cost <= a.budget_per_year)
     for change in rec.what_would_change:
         assert change.leader != rec.ranking[0].category
+
+
+def test_where_work_waits_reads_in_percentages_that_add_up_to_100(catalog):
+    """Three equal shares were each rounded: 33% + 33% + 33% (and 0.125 / 0.375 / 0.5 of a
+    whole could read 101%)."""
+    thirds = {"ideation": 1 / 3, "development": 1 / 3, "deployment": 1 / 3}
+    rec = recommend(Answers(engineers=50, budget_per_year=50_000, bottlenecks=thirds), catalog)
+    reason = rec.ranking[0].contributions[0].reason
+    assert "ideation 34%, development 33%, deployment 33%" in reason
