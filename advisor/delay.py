@@ -30,6 +30,12 @@ from advisor.base import MAX_AMOUNT, Currency, Strict
 
 Urgency = Literal["standard", "short_life", "fixed_date", "intangible"]
 URGENCIES: tuple[str, ...] = ("standard", "short_life", "fixed_date", "intangible")
+URGENCY_LABELS = {  # what a person reads; files keep the ids
+    "standard": "standard",
+    "short_life": "short life",
+    "fixed_date": "fixed date",
+    "intangible": "intangible",
+}
 Fibonacci = Literal[1, 2, 3, 5, 8, 13, 20]
 EXACT_LIMIT = 20  # subsets DP: 2^20 x 20 steps in numpy, under a second
 MAX_ITEMS = 10_000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MISSING = "-"  # what a table or a line shows for a figure not given or not computable
+
 
 def money(amount: float, currency: str) -> str:
     """12,345 USD: whole units with thousands separators and the currency code."""
@@ -28,15 +30,15 @@ def month(m: int | None) -> str:
 
 
 def days(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f} days"
+    return MISSING if x is None else f"{x:.1f} days"
 
 
 def share(x: float | None) -> str:
-    return "-" if x is None else f"{x:.0%}"
+    return MISSING if x is None else f"{x:.0%}"
 
 
 def number(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}"
+    return MISSING if x is None else f"{x:.1f}"
 
 
 def simulation_note(runs: int, seed: int) -> str:

@@ -19,6 +19,7 @@ from advisor.scenario import (
     scenario_from_data,
     scenario_to_yaml,
 )
+from advisor.store import MAX_VERSION
 from advisor.ui import session, state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
@@ -127,7 +128,7 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     for key in ("bottleneck_source", "evidence_readiness"):
         st.session_state.pop(key, None)
     if s.evidence is not None and s.evidence.bottlenecks:
-        from advisor.evidence.bottleneck import whole_percentages
+        from advisor.shares import whole_percentages
 
         measured = whole_percentages(s.evidence.bottlenecks)
         st.session_state["bottleneck_source"] = {
@@ -171,11 +172,15 @@ def _address_names(name: str, version: int | None) -> None:
     st.session_state["scenario_open"]["identity"] = f"store:{name}"
 
 
-def open_example(file: str) -> None:
-    """Open one of EXAMPLES: not stored, so the address names the example's file."""
+def _example_file(file: str) -> ScenarioFile:
     from advisor.scenario import load_scenario_file
 
-    open_scenario(load_scenario_file(example_path("scenarios") / file), None, "example")
+    return load_scenario_file(example_path("scenarios") / file)
+
+
+def open_example(file: str) -> None:
+    """Open one of EXAMPLES: not stored, so the address names the example's file."""
+    open_scenario(_example_file(file), None, "example")
     _address_example(file)
 
 
@@ -185,9 +190,6 @@ def _address_example(file: str) -> None:
         st.query_params.pop(key, None)
     st.query_params["example"] = file
     st.session_state["scenario_open"]["identity"] = f"example:{file}"
-
-
-MAX_VERSION = 10**9  # a version number the address may name; beyond it, the latest
 
 
 def _version_in(text: str | None) -> int | None:
@@ -278,15 +280,29 @@ def _from_url(db) -> None:
             s = None
         if s is not None:
             open_scenario(s, _version_in(st.query_params.get("version")), "draft")
-            st.session_state["scenario_open"]["identity"] = identity
-            if name and db.latest_version(name) is not None:
-                opened = st.session_state["scenario_open"]
-                opened["body"] = db.body(name, opened["version"]) if opened["version"] else ""
+            opened = st.session_state["scenario_open"]
+            opened["identity"] = identity
+            # Unsaved is measured against what the address names (the draft's own text said
+            # "No unsaved changes" of any draft): the stored version, the example, or nothing.
+            kind, _, ref = identity.partition(":")
+            if kind == "store" and db.latest_version(ref) is not None and opened["version"]:
+                opened["body"] = db.body(ref, opened["version"])
+            elif kind == "example" and ref in EXAMPLES:
+                opened["body"] = scenario_to_yaml(_example_file(ref))
+            else:
+                opened["body"] = ""
             return
     example = st.query_params.get("example")
     if example in EXAMPLES:  # a link to an example opens it for whoever follows it
         open_example(example)
         return
+    if example:  # a mistyped or old link: said, not silently ignored
+        st.session_state["_version_note"] = (
+            f"The address names an example this app does not have ({example[:60]}); "
+            f"nothing was opened. The examples: {', '.join(EXAMPLES.values())}."
+        )
+        st.toast(md(st.session_state["_version_note"]))
+        st.query_params.pop("example", None)
     if name and db is not None:
         asked = st.query_params.get("version")
         number = _version_in(asked)
@@ -354,6 +370,8 @@ def finish(slots: dict) -> None:
             if key in st.session_state:
                 meta[field] = st.session_state[key]
     now = current()  # the session's work, validated once for the status line and the save
+    if "_first_body" not in st.session_state and now is not None:
+        st.session_state["_first_body"] = scenario_to_yaml(now)  # what "changed" is measured from
     with slots["status"]:
         _status(now)
     with slots["save"]:
@@ -388,20 +406,70 @@ def _open(db) -> None:
         key="scn_example",
     )
     if example and st.button("Open the example", key="scn_open_example"):
-        open_example(example)
+        _ask_to_open(("example", example, None), EXAMPLES[example])
+    if db is not None:
+        names = [r.name for r in db.list()]
+        chosen = st.selectbox("Stored scenarios", names, index=None, key="scn_stored")
+        if names and chosen:
+            versions = [v["version"] for v in db.versions(chosen)]
+            version = st.selectbox("Version", versions[::-1], key="scn_version")
+            if st.button("Open", key="scn_open"):
+                _ask_to_open(("store", chosen, version), f"{chosen}, version {version}")
+    _confirm_open(db)
+
+
+def _unsaved() -> str | None:
+    """The name of the work this tab would lose by opening something else, if any: the open
+    scenario with changes, or work changed since the tab started with nothing open."""
+    now = current()
+    body = scenario_to_yaml(now) if now is not None else None
+    opened = st.session_state.get("scenario_open")
+    if opened is not None:
+        return opened["name"] if body != opened["body"] else None
+    return (
+        (now.name if now else "this tab's work")
+        if body != st.session_state.get("_first_body")
+        else None
+    )
+
+
+def _ask_to_open(what: tuple, label: str) -> None:
+    """Open `what` now, or first ask when it would replace unsaved work (it was replaced
+    without a word; its draft stays filed under its own address)."""
+    losing = _unsaved()
+    if losing is None:
+        _do_open(what)
+    else:
+        st.session_state["_pending_open"] = (what, label, losing)
         st.rerun()
-    if db is None:
+
+
+def _confirm_open(db) -> None:
+    pending = st.session_state.get("_pending_open")
+    if not pending:
         return
-    names = [r.name for r in db.list()]
-    if not names:
-        return
-    chosen = st.selectbox("Stored scenarios", names, index=None, key="scn_stored")
-    if chosen:
-        versions = [v["version"] for v in db.versions(chosen)]
-        version = st.selectbox("Version", versions[::-1], key="scn_version")
-        if st.button("Open", key="scn_open"):
-            open_scenario(db.load(chosen, version), version, "store")
-            st.rerun()
+    what, label, losing = pending
+    st.warning(
+        f"{md(losing)} has unsaved changes. Opening {md(label)} replaces them in this tab: "
+        "save them first (below), or open anyway."
+    )
+    c1, c2 = st.columns(2)
+    if c1.button("Open anyway", key="scn_open_anyway"):
+        st.session_state.pop("_pending_open")
+        _do_open(what, db)
+    if c2.button("Keep working", key="scn_open_cancel"):
+        st.session_state.pop("_pending_open")
+        st.rerun()
+
+
+def _do_open(what: tuple, db=None) -> None:
+    kind, ref, version = what
+    if kind == "example":
+        open_example(ref)
+    else:
+        db = db or store(store_url())
+        open_scenario(db.load(ref, version), version, "store")
+    st.rerun()
 
 
 FIELDS = {

@@ -24,7 +24,7 @@ def table(name: str, default: pd.DataFrame, version: int = 0, **editor_args) -> 
     base_key = f"_base_{key}"
     if key not in st.session_state or base_key not in st.session_state:
         st.session_state[base_key] = store.get(name, default)
-    result = st.data_editor(st.session_state[base_key], key=key, **editor_args)
+    result = st.data_editor(st.session_state[base_key], key=key, **editor_args, placeholder="")
     store[name] = result
     return result
 

@@ -141,3 +141,12 @@ def test_markdown_in_names_is_shown_as_text(app):
     assert len(listed) >= 4, "the name appears in each of the four order lists"
     assert all("![x]" not in m and "**bold**" not in m and "<b>" not in m for m in listed)
     assert all("\\!\\[x\\]" in m and "\\*\\*bold\\*\\*" in m for m in listed)
+
+
+def test_a_whole_scenario_file_imports_its_backlog_and_says_so(app):
+    at = _open(app)
+    whole = (ROOT / "examples" / "scenarios" / "scaleup.yaml").read_bytes()
+    upload(at, "delay_upload", ("scaleup.yaml", whole, "application/x-yaml"))
+    assert any("backlog of the whole scenario" in shown(t) for t in at.toast)
+    names = {n for d in at.dataframe if "name" in d.value.columns for n in d.value["name"]}
+    assert {"WIP limits per team", "New checkout"} <= names

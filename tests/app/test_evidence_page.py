@@ -443,3 +443,22 @@ def test_files_beyond_what_a_draft_keeps_are_said_to_need_a_new_upload(app, monk
     assert set(fresh.session_state["evidence_files"]) == set(sizes) - {largest}
     warning = " ".join(shown(w) for w in fresh.warning)
     assert "Not kept across the reload" in warning and f"sample {SAMPLE[largest]}" in warning
+
+
+def test_a_refused_replacement_brings_back_the_file_it_replaced(app):
+    """Choosing another file in a one-file uploader empties it first (the file in use left),
+    then sends the new one: when that one was refused, nothing was left in use."""
+    at = _sample(_open(app))
+    good = (DATA / "deployments.csv").read_bytes()
+    upload(at, "evidence_up_deployments", ("good.csv", good, "text/csv"))
+    assert "Change fail rate" in figures(at)
+    at.file_uploader(key="evidence_up_deployments").set_value(None)  # the browser empties it
+    at.run()
+    assert "Change fail rate" not in figures(at)
+    upload(at, "evidence_up_deployments", ("onecol.csv", b"id\nd1\n", "text/csv"))
+    assert "onecol.csv" in shown(at.error[0])
+    assert "Change fail rate" in figures(at), "good.csv is back in use"
+    assert any("deployments: good.csv" in shown(c) for c in at.caption)
+    at.file_uploader(key="evidence_up_deployments").set_value(None)  # the refused one removed
+    at.run()
+    assert "Change fail rate" in figures(at), "taking out a refused file keeps the one in use"

@@ -183,7 +183,7 @@ def test_seats_follow_the_advisor_until_the_user_edits_them(app):
     assert at.number_input(key="roi_w_bb_seats").value == 300
     assert "Follows the Advisor (engineers: 300)" in _captions(at)
     licence = _table_with(at, "formula")
-    row = licence[licence["line"] == "cost: Licence: linearb"].iloc[0]
+    row = licence[licence["line"] == "cost: Licence: LinearB"].iloc[0]
     assert row["numbers"].startswith("seats 300, ")
 
     at.number_input(key="roi_w_pf_seats").set_value(50).run()
@@ -249,3 +249,20 @@ def test_a_rerun_that_changes_nothing_it_reads_does_not_simulate_again(app, monk
     at.session_state["roi"].analysed = (*at.session_state["roi"].analysed[:1], "other", None)
     at.run()  # what it read no longer matches: computed again, never the stale result
     assert runs == [1, 1]
+
+
+def test_a_whole_scenario_file_loads_its_roi_part_and_says_so(app):
+    """The page's loader listed a whole scenario's parts (answers, backlog...) as unknown
+    fields; it now takes the ROI part, or says the scenario has none, and keeps the page."""
+    at = _open(app)
+    whole = (ROOT / "examples" / "scenarios" / "scaleup.yaml").read_bytes()
+    upload(at, "roi_upload", ("scaleup.yaml", whole, "application/x-yaml"))
+    assert at.text_input(key="roi_w_name").value == "Review and flow improvement"
+    assert any("ROI model of the whole scenario" in shown(t) for t in at.toast)
+    team = (ROOT / "examples" / "scenarios" / "team-search.yaml").read_bytes()
+    upload(at, "roi_upload", ("team-search.yaml", team, "application/x-yaml"))
+    assert any("whole scenario with no ROI model" in shown(w) for w in at.warning)
+    assert at.text_input(key="roi_w_name").value == "Review and flow improvement"
+    broken = whole.replace(b"horizon_months: 36", b"horizon_months: 900")
+    upload(at, "roi_upload", ("broken.yaml", broken, "application/x-yaml"))
+    assert "broken.yaml:18: roi.horizon_months" in shown(at.error[0])

@@ -326,3 +326,89 @@ def test_a_blank_name_saves_as_the_name_its_placeholder_shows(app):
     assert at.text_input(key="scn_name").placeholder == "My scenario (when left empty)"
     at.button(key="scn_save").click().run()
     assert "Open: My scenario, version 1 (store)" in _captions(at)
+
+
+@pytest.mark.parametrize("example", ["scaleup.yaml", "team-payments.yaml"])
+def test_no_page_shows_none_for_a_value_not_given(app, example):
+    """Streamlit shows a missing cell as "None": every table and editor says what it shows
+    instead (a dash, or nothing in an editor), and no text reads "None"."""
+    at = _open_example(app, example)
+    checked = set()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert_clean(at)
+        if page.endswith("evidence_page.py"):
+            at.button(key="evidence_sample").click().run()
+            assert_clean(at)
+        tables = at.get("dataframe")  # st.dataframe and st.data_editor alike
+        for table in tables:
+            assert table.proto.HasField("placeholder"), (page, list(table.value.columns))
+            checked.add(page)
+        for element in [*at.markdown, *at.caption, *at.info, *at.warning, *at.success]:
+            assert not re.search(r"\bNone\b", element.value), (page, element.value)
+        for metric in at.metric:
+            assert "None" not in metric.value, (page, metric.label)
+    assert len(checked) >= 5, checked  # the tables were found (Advisor, Catalog, Evidence...)
+
+
+def test_an_unknown_example_in_the_address_is_said():
+    """A mistyped or old link (`?example=nope.yaml`) opened nothing and said nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params["example"] = "nope.yaml"
+    fresh.run()
+    assert_clean(fresh)
+    said = " ".join(shown(w) for w in fresh.warning)
+    assert "an example this app does not have (nope.yaml); nothing was opened" in said
+    assert "example" not in fresh.query_params
+
+
+def test_opening_another_scenario_over_unsaved_changes_asks_first(app):
+    """Opening replaced the open scenario's unsaved changes without a word."""
+    at = _open_example(app)
+    at.number_input(key="q_engineers").set_value(77).run()
+    at.selectbox(key="scn_example").set_value("startup.yaml").run()
+    at.button(key="scn_open_example").click().run()
+    assert_clean(at)
+    said = " ".join(shown(w) for w in at.warning)
+    assert "Scale-up - development bottleneck has unsaved changes" in said
+    assert at.number_input(key="q_engineers").value == 77, "nothing replaced yet"
+    at.button(key="scn_open_cancel").click().run()
+    assert at.number_input(key="q_engineers").value == 77
+    assert not any("unsaved changes. Opening" in shown(w) for w in at.warning)
+    at.button(key="scn_open_example").click().run()
+    at.button(key="scn_open_anyway").click().run()
+    assert_clean(at)
+    assert at.query_params["example"] == "startup.yaml"
+    assert at.number_input(key="q_engineers").value != 77
+    # nothing changed since: the next one opens at once
+    at.selectbox(key="scn_example").set_value("scaleup.yaml").run()
+    at.button(key="scn_open_example").click().run()
+    assert at.query_params["example"] == "scaleup.yaml"
+
+
+def test_a_reloaded_draft_says_whether_it_differs_from_what_the_address_names(app, monkeypatch):
+    """A draft restored by a reload read "(draft). No unsaved changes" even when it held
+    edits the example (or the stored version) does not have."""
+    from streamlit.testing.v1 import AppTest
+
+    from advisor.ui import scenarios
+    from tests.app.conftest import APP
+
+    at = _open_example(app)
+    draft = at.session_state["draft_id"]
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
+
+    def reloaded():
+        fresh = AppTest.from_file(APP, default_timeout=30)
+        fresh.query_params.update(at.query_params)
+        fresh.run()
+        assert_clean(fresh)
+        return _captions(fresh)
+
+    assert "No unsaved changes" in reloaded()
+    at.number_input(key="q_engineers").set_value(77).run()
+    assert "(draft). **Unsaved changes.**" in reloaded()

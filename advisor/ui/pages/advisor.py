@@ -14,8 +14,10 @@ from advisor.catalog import LEVELS, LOCATIONS
 from advisor.errors import InputError
 from advisor.report import safe_csv
 from advisor.scoring import FACTOR_LABELS, recommend
+from advisor.shares import whole_percentages
 from advisor.ui import session, state
 from advisor.ui.text import md
+from advisor.wording import MISSING
 
 HELP = {
     "engineers": "People whose work the platform would measure; licences are usually per head.",
@@ -234,6 +236,7 @@ def _vendors(rec, catalog, currency: str) -> None:
             "annual cost (low)": money,
             "annual cost (high)": money,
         },
+        placeholder=MISSING,
     )
     st.caption(
         f"{len(shown)} of {len(rows)} vendors. Annual cost = engineers x list price x "
@@ -252,7 +255,7 @@ def _vendors(rec, catalog, currency: str) -> None:
 
 def _answered(answers) -> None:
     """The answers these results were computed from, for the eye and for the browser test."""
-    where = ", ".join(f"{loc} {w:.0%}" for loc, w in answers.bottlenecks.items() if w > 0)
+    where = ", ".join(f"{loc} {p}%" for loc, p in whole_percentages(answers.bottlenecks).items())
     st.caption(
         f"Computed from: {answers.engineers} engineer{'' if answers.engineers == 1 else 's'}, "
         "budget "

@@ -11,6 +11,7 @@ from advisor.errors import CatalogError, Problem
 from advisor.report import safe_csv
 from advisor.ui import state
 from advisor.ui.text import md
+from advisor.wording import MISSING
 
 PRICE_TEXT = {"open_source": "Open source", "not_public": "Not public: ask for a quote"}
 
@@ -183,6 +184,7 @@ def render() -> None:
         hide_index=True,
         width="stretch",
         column_config={"source": st.column_config.LinkColumn()},
+        placeholder=MISSING,
     )
     st.download_button(
         "Download vendor list (CSV)",
@@ -205,6 +207,6 @@ def render() -> None:
     )
     if picked:
         compare = table.set_index("id").loc[picked].set_index("vendor").T
-        st.dataframe(compare, width="stretch")
+        st.dataframe(compare, width="stretch", placeholder=MISSING)
     if vendors:
         st.altair_chart(charts.coverage_heatmap(catalog, [v.id for v in vendors]), width="stretch")

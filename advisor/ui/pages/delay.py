@@ -11,6 +11,7 @@ from advisor.delay import (
     EXACT_LIMIT,
     MAX_WEEKS,
     URGENCIES,
+    URGENCY_LABELS,
     Backlog,
     analyse,
     cumulative_costs,
@@ -27,10 +28,12 @@ from advisor.delay_io import (
 )
 from advisor.errors import InputError
 from advisor.report import safe_csv
+from advisor.scenario import part_of_whole
 from advisor.ui import session, state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import keyed, set_table, table
+from advisor.wording import MISSING
 
 FIB = [1, 2, 3, 5, 8, 13, 20]
 ORDER_NAMES = {"given": "Your order", "cd3": "CD3", "wsjf": "WSJF", "best": "Best found"}
@@ -73,12 +76,31 @@ def _import() -> None:
                 upload.getvalue(), upload.name, st.session_state.get("delay_w_currency", "USD")
             )
         else:
-            backlog = parse_backlog_yaml(upload.getvalue(), upload.name)
+            backlog = _backlog_yaml(upload.getvalue(), upload.name)
     except InputError as exc:
         state.show_input_error(exc, upload.name)
         return
+    if backlog is None:
+        return
     _load(backlog)
     st.toast(f"Imported {len(backlog.items)} items from {md(upload.name)}")
+
+
+def _backlog_yaml(data: bytes, name: str):
+    """A backlog file, or the backlog of a whole scenario file (said so); None when that
+    scenario has none (said so). Raises InputError as the readers do."""
+    try:
+        return parse_backlog_yaml(data, name)
+    except InputError:
+        whole = part_of_whole(data, name, "backlog", state.active_catalog())
+        if whole is None:
+            raise
+    backlog, said = whole
+    if backlog is None:
+        st.warning(md(said))
+    else:
+        st.toast(md(said))
+    return backlog
 
 
 def _editor(version: int) -> pd.DataFrame:
@@ -104,7 +126,9 @@ def _editor(version: int) -> pd.DataFrame:
                 "cost of delay / week", min_value=0, format="%,.0f"
             ),
             "duration_weeks": st.column_config.NumberColumn("weeks", min_value=0),
-            "urgency": st.column_config.SelectboxColumn(options=list(URGENCIES)),
+            "urgency": st.column_config.SelectboxColumn(
+                options=list(URGENCIES), format_func=URGENCY_LABELS.get
+            ),
             "deadline_week": st.column_config.NumberColumn("deadline (week)"),
             "life_weeks": st.column_config.NumberColumn("life (weeks)"),
             "rise_weeks": st.column_config.NumberColumn("rise (weeks)"),
@@ -165,7 +189,7 @@ def _orders(result, backlog: Backlog) -> None:
                 {
                     "id": it.id,
                     "name": it.name,
-                    "urgency": it.urgency,
+                    "urgency": URGENCY_LABELS[it.urgency],
                     "cost of delay / week": it.cost_of_delay_per_week,
                     "weeks": it.duration_weeks,
                     "CD3": it.cd3,
@@ -177,9 +201,13 @@ def _orders(result, backlog: Backlog) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "CD3": st.column_config.NumberColumn(format="%,.1f"),
+            "CD3": st.column_config.NumberColumn(
+                f"CD3 ({c} a week, per week of work)", format="%,.0f"
+            ),
+            "WSJF (points)": st.column_config.NumberColumn(format="%.2f"),
             "cost of delay / week": st.column_config.NumberColumn(format=f"%,.0f {c}"),
         },
+        placeholder=MISSING,
     )
     _schedules(result)
 
@@ -203,6 +231,7 @@ def _schedules(result) -> None:
                 hide_index=True,
                 width="stretch",
                 column_config={"delay cost": st.column_config.NumberColumn(format=f"%,.0f {c}")},
+                placeholder=MISSING,
             )
 
 
@@ -264,7 +293,7 @@ def _outcomes(backlog: Backlog, result) -> None:
             }
         )
     st.markdown("**Closing the loop: expected against actual**")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=MISSING)
     st.caption("Fill the outcome_actual column in the table above once the result is known.")
 
 
@@ -297,7 +326,8 @@ def render() -> None:
         state.active_catalog().currencies,
         key=keyed("delay_w_currency", st.session_state["delay_good"].currency),
     )
-    st.markdown(f"**Backlog** (urgency: {', '.join(URGENCIES)}; weeks at most {MAX_WEEKS:,.0f})")
+    kinds = ", ".join(URGENCY_LABELS[u] for u in URGENCIES)
+    st.markdown(f"**Backlog** (urgency: {kinds}; weeks at most {MAX_WEEKS:,.0f})")
     frame = _editor(version)
     try:
         rows = frame.drop(columns=["position"], errors="ignore")

@@ -42,6 +42,7 @@ from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
 from advisor.ui.workspace import Upload
+from advisor.wording import MISSING
 from advisor.yamlio import dump_yaml
 
 KINDS = {
@@ -98,9 +99,12 @@ def _uploader_changed(kind: str) -> None:
         st.session_state.pop("evidence_refused")
     if held != "used":
         return
-    _files().pop(kind, None)
-    if kind in ("items", "statuses"):
-        st.session_state.pop("evidence_map_edits", None)
+    # Kept aside, not thrown away: choosing another file in a one-file uploader empties it
+    # first, and if that file is refused the one it replaced comes back into use.
+    st.session_state[f"_evidence_replaced_{kind}"] = (
+        _files().pop(kind, None),
+        st.session_state.pop("evidence_map_edits", None) if kind in ("items", "statuses") else None,
+    )
 
 
 def _uploads() -> None:
@@ -139,8 +143,14 @@ def _uploads() -> None:
             # Shown outside the Files panel, which closes once work items are in use.
             st.session_state["evidence_refused"] = (names, len(uploads) > 1, exc.problems, kind)
             st.session_state[f"_evidence_held_{kind}"] = "refused"
+            replaced, edits = st.session_state.pop(f"_evidence_replaced_{kind}", (None, None))
+            if replaced and kind not in _files():
+                _files()[kind] = replaced
+                if edits is not None:
+                    st.session_state["evidence_map_edits"] = edits
             continue
         st.session_state.pop("evidence_refused", None)
+        st.session_state.pop(f"_evidence_replaced_{kind}", None)
         st.session_state[f"_evidence_held_{kind}"] = "used"
         _files()[kind] = uploads
         if kind in ("items", "statuses"):
@@ -250,10 +260,16 @@ def _status_table(ev) -> StatusMap | None:
             "stage": st.column_config.SelectboxColumn(options=list(STAGES), required=True),
             "active": st.column_config.CheckboxColumn(),
         },
+        placeholder="",
     )
     if ev.statuses["by_project"]:
         st.caption("Rules of one project (from your map or Jira's category), kept as they are:")
-        st.dataframe(pd.DataFrame(ev.statuses["by_project"]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(ev.statuses["by_project"]),
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
+        )
     changed = edited[(edited["stage"] != rows["stage"]) | (edited["active"] != rows["active"])]
     if changed.empty:
         return None
@@ -278,7 +294,7 @@ def _status_table(ev) -> StatusMap | None:
 def _send_bottleneck() -> None:
     """Button callback: the measured weights become the Advisor's answers before the script
     runs again, so the sidebar's scenario (drawn before this page) already holds them."""
-    from advisor.evidence.bottleneck import whole_percentages
+    from advisor.shares import whole_percentages
 
     sent = st.session_state.get("evidence_sendable")
     if not sent:
@@ -340,7 +356,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
         if len(table) <= 6:  # a team a column: eight figures side by side overflow a laptop
             text_table(table.T.rename_axis("Per team"))
         else:  # a team a row, scrolling and sorting
-            st.dataframe(table, width="stretch")
+            st.dataframe(table, width="stretch", placeholder=MISSING)
         st.caption("Per team: medians of the items each finished in the window; never per person.")
     st.button(
         "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck

@@ -20,6 +20,7 @@ from advisor.roi import (
     scenario_from_dict,
 )
 from advisor.roi.budget import licence_against_budget
+from advisor.scenario import part_of_whole
 from advisor.ui import session
 from advisor.ui import state as app_state
 from advisor.ui.roi import form, results, state
@@ -43,14 +44,24 @@ def _load_or_reset(catalog, ctx: dict) -> None:
             "Load a scenario (YAML)", type=["yaml", "yml"], key="roi_upload", max_upload_size=1
         )
         if app_state.new_upload("roi_upload", upload):
+            said = f"Loaded {upload.name}"
             try:
-                scenario = parse_scenario(upload.getvalue(), upload.name, catalog)
+                try:
+                    scenario = parse_scenario(upload.getvalue(), upload.name, catalog)
+                except InputError:  # a whole scenario file: its ROI part, said so
+                    whole = part_of_whole(upload.getvalue(), upload.name, "roi", catalog)
+                    if whole is None:
+                        raise
+                    scenario, said = whole
             except InputError as exc:
                 app_state.show_input_error(exc, upload.name)
             else:
-                form.load(scenario.model_dump(exclude_none=True), catalog, follow=False)
-                session.mark_template("roi", None)
-                st.toast(f"Loaded {md(upload.name)}")
+                if scenario is None:
+                    st.warning(md(said))
+                else:
+                    form.load(scenario.model_dump(exclude_none=True), catalog, follow=False)
+                    session.mark_template("roi", None)
+                    st.toast(md(said))
         kind = st.radio(
             "Start again from",
             list(form.TEMPLATES),

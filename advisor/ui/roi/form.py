@@ -421,6 +421,7 @@ def _add_modelled(modelled: list[dict]) -> None:
                 num_rows="dynamic",
                 key="roi_add_factors",
                 width="stretch",
+                placeholder="",
             )
             inputs = {r["factor"]: r["value"] for r in records(factors) if r.get("factor")}
         else:

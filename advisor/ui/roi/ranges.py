@@ -68,6 +68,7 @@ def ranges(base: dict, catalog) -> dict:
         hide_index=True,
         disabled=["input", "path", "likely"],
         num_rows="fixed",
+        placeholder="",
     )
     data = base
     count = 0

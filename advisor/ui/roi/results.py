@@ -10,7 +10,7 @@ from advisor import charts, wording
 from advisor.report import safe_csv
 from advisor.roi import scenario_to_yaml, summary
 from advisor.ui.text import md
-from advisor.wording import money, month, short_money
+from advisor.wording import MISSING, money, month, short_money
 
 
 def _rate(value: float | None) -> str:
@@ -118,6 +118,7 @@ def workings(scenario, r) -> None:
                 "total": st.column_config.NumberColumn(format=f"%,.0f {c}"),
                 "present value": st.column_config.NumberColumn(format=f"%,.0f {c}"),
             },
+            placeholder=MISSING,
         )
     # Arrow, not pandas: Streamlit sends Arrow, and the rerun skips pandas' conversion
     monthly = pa.Table.from_pylist([vars(row) for row in r.monthly])
@@ -128,6 +129,7 @@ def workings(scenario, r) -> None:
             hide_index=True,
             width="stretch",
             column_config={k: money_column for k in ("cost", "benefit", "net", "cumulative")},
+            placeholder=MISSING,
         )
     d1, d2 = st.columns(2)
     d1.download_button(
@@ -173,4 +175,5 @@ def build_buy(bb) -> None:
         hide_index=True,
         width="stretch",
         column_config={"total": money_column, "present value": money_column},
+        placeholder=MISSING,
     )
