@@ -20,6 +20,7 @@ import threading
 import pytest
 import yaml
 
+from advisor.shares import whole_percentages
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
 
 pytestmark = pytest.mark.e2e
@@ -90,9 +91,9 @@ async def _check(page) -> list[str]:
         except AssertionError:
             return [f"all weights 0 but no message: {controls}"]
         return []
-    expected = ", ".join(
-        f"{s.lower()} {controls[s.lower()] / total:.0%}" for s in STAGES if controls[s.lower()]
-    )
+    # whole percentages by largest remainder, as every page writes them (they add up to 100)
+    percents = whole_percentages({s.lower(): controls[s.lower()] for s in STAGES})
+    expected = ", ".join(f"{stage} {p}%" for stage, p in percents.items())
     levels = ", ".join(
         f"{field} {controls[label]}"
         for label, field in zip(RADIOS, ("maturity", "readiness", "sentiment"), strict=True)
@@ -130,11 +131,7 @@ async def _check(page) -> list[str]:
     await explanation.locator("summary").click()
     text = await explanation.inner_text()
     shares = dict(re.findall(r"(\w+) (\d+)%", text.split("Your work waits at ")[1].split(".")[0]))
-    wanted_shares = {
-        s.lower(): str(round(controls[s.lower()] / total * 100))
-        for s in STAGES
-        if controls[s.lower()]
-    }
+    wanted_shares = {stage: str(p) for stage, p in percents.items()}
     if shares != wanted_shares:
         problems.append(f"explanation {shares} against {wanted_shares}")
     return problems
