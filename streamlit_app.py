@@ -5,8 +5,10 @@ from pathlib import Path
 import streamlit as st
 
 from advisor.evidence.allocator import fewer_arenas
+from advisor.ui.reruns import keep_waiting_values
 
 fewer_arenas()  # each session's script runs in its own thread: no arena of its own each
+keep_waiting_values()  # a key press waiting when another page is clicked is not dropped
 
 # A bundled image: a `:material/` page icon is fetched from a public font host on every page.
 ICON = Path(__file__).parent / "advisor" / "ui" / "assets" / "icon.png"
