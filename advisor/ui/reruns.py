@@ -4,9 +4,9 @@ Root cause (seen by tests/e2e/test_in_step.py, a change followed at once by a pa
 in 7 of 12 tries with both cores busy): the app runs one script at a time (`fastReruns =
 false`), so a rerun asked for while a run is still going waits, and a later request is
 merged into it (`_coalesce_widget_states`). The merge keeps only the newest request's
-widget values (and older button presses). A click on another page's link sends no value
-for the widgets of the page being left, so key presses and a click that were still waiting
-were dropped: their callbacks never ran and the Advisor's answers never saw them.
+widget values (and older button presses): a waiting value of a widget the newer request
+does not mention was dropped, so key presses and a click still waiting when another page's
+link was clicked could be lost: their callbacks never ran and the answers never saw them.
 
 `keep_waiting_values` wraps the merge so that a waiting value of a widget the newer request
 does not mention is kept. Values the newer request carries still win. On a page switch,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 
 import streamlit as st
@@ -22,7 +23,7 @@ from advisor.scenario import (
 from advisor.store import MAX_VERSION
 from advisor.ui import session, state, workspace
 from advisor.ui.examples import example_path
-from advisor.ui.text import md
+from advisor.ui.text import file_stem, md
 from advisor.wording import when
 
 EXAMPLES = {
@@ -505,6 +506,31 @@ def _fields(meta: dict) -> None:
     meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")
 
 
+PAGE_OF_PART = {"roi": "ROI page", "backlog": "Cost of delay page"}
+_CURRENCIES = re.compile(r"is (?:not given, so it is the default, )?(\w+), but .*? is (\w+):")
+
+
+def why_not_one() -> str | None:
+    """Why the pages do not make one scenario, in the pages' words (the file's paths, such as
+    `roi.currency`, mean nothing in the app), or None when nothing is known against them."""
+    problems = st.session_state.get("_scenario_problems")
+    if not problems:
+        return None
+    lines = []
+    for p in problems:
+        part = p.field.split(".")[0]
+        found = _CURRENCIES.search(p.message)
+        if part in PAGE_OF_PART and p.field.endswith(".currency") and found:
+            lines.append(
+                f"The {PAGE_OF_PART[part]}'s currency is {found[1]}, the Advisor's is "
+                f"{found[2]}: a scenario holds one currency. Choose the same on both pages "
+                f"(and enter that page's money in it)."
+            )
+        else:
+            lines.append(md(str(p)))
+    return "The pages do not make one scenario:\n\n" + "\n".join(f"- {x}" for x in lines)
+
+
 def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
     """The fields, the download and the save button; returns the work as the fields name it."""
     meta = _meta()
@@ -513,13 +539,9 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
     if meta != before:
         s = current()  # the name, team, author or notes were just typed
     if s is None:
-        problems = st.session_state.get("_scenario_problems")
-        if problems:  # the pages agree with each other no more, e.g. on the currency
-            lines = "\n".join(f"- {md(str(p))}" for p in problems)
-            st.warning(
-                "**Not saved yet: the pages do not make one scenario.** The Advisor's currency "
-                f"(answers) is the scenario's; fix these and save again:\n\n{lines}"
-            )
+        why = why_not_one()
+        if why:  # the pages agree with each other no more, e.g. on the currency
+            st.warning("**Not saved yet.** " + why)
         else:
             st.caption("Fix the errors on the pages to save.")
         return None
@@ -531,7 +553,7 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
     st.download_button(
         "Download as a scenario file",
         lambda: scenario_to_yaml(s),
-        "scenario.yaml",
+        f"{file_stem(s.name)}.yaml",
         "application/x-yaml",
         on_click="ignore",
         key="scn_download",

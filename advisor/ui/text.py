@@ -18,3 +18,17 @@ def md(text: object) -> str:
     escaped = _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, str(text)))
     # A line break inside a label or a list item would start a new block; keep it one line.
     return escaped.replace("\r", " ").replace("\n", " ")
+
+
+_NOT_IN_NAMES = re.compile(r"[^\w-]+")
+
+
+def file_stem(name: str, fallback: str = "scenario") -> str:
+    """A download's file name from a scenario's name: letters, digits, `-` and `_` kept
+    (any script), the rest joined by `-`, at most 60 characters.
+
+    >>> file_stem("Scale-up: development bottleneck / Q3")
+    'Scale-up-development-bottleneck-Q3'
+    """
+    stem = _NOT_IN_NAMES.sub("-", name).strip("-_")[:60].strip("-_")
+    return stem or fallback

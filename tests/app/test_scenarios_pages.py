@@ -235,6 +235,9 @@ def test_two_sessions_with_different_catalogs_see_their_own_comparison():
     own = compared(second)
     assert own != bundled, "the second session scores with its own catalog"
     assert compared(first) == bundled, "and the first still with the bundled one"
+    # each says which catalog it scored with
+    assert "Scored with your own catalog" in _captions(second)
+    assert "Scored with the bundled catalog" in _captions(first)
 
 
 def test_a_link_to_an_example_opens_it_for_whoever_follows_it():
@@ -289,9 +292,16 @@ def test_pages_in_two_currencies_are_not_saved_and_the_sidebar_says_why(app):
     at.selectbox(key="q_currency").set_value("EUR").run()
     assert_clean(at)
     warning = " ".join(shown(w) for w in at.warning)
-    assert "Not saved yet" in warning and "roi.currency: is USD" in warning
-    assert "backlog.currency: is USD" in warning and "is EUR" in warning
+    # in the pages' words: "roi.currency ... answers.currency" meant nothing in the app
+    assert "Not saved yet" in warning
+    assert "The ROI page's currency is USD, the Advisor's is EUR" in warning
+    assert "The Cost of delay page's currency is USD, the Advisor's is EUR" in warning
+    assert "answers.currency" not in warning
     assert not [b for b in at.button if b.key == "scn_save"]
+    at.switch_page("advisor/ui/report_page.py").run()  # it said only "a page does not validate"
+    said = " ".join(shown(w) for w in at.warning)
+    assert "No report yet" in said and "The ROI page's currency is USD" in said
+    at.switch_page("advisor/ui/advisor_page.py").run()
     at.selectbox(key="q_currency").set_value("USD").run()
     assert "Not saved yet" not in " ".join(shown(w) for w in at.warning)
     assert [b for b in at.button if b.key == "scn_save"]

@@ -52,6 +52,8 @@ def test_an_example_survives_a_reload_and_its_report_opens_offline(page, browser
     wait_idle(page)
     with page.expect_download() as info:
         button.click()
+    # named after the scenario, not `report.html` for every one
+    assert info.value.suggested_filename == "Scale-up-development-bottleneck-report.html"
     report = tmp_path / "report.html"
     info.value.save_as(report)
     html = report.read_text()

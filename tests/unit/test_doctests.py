@@ -13,6 +13,7 @@ MODULES = [
     "advisor.money",
     "advisor.roi.budget",
     "advisor.ui.session",
+    "advisor.ui.text",
 ]
 
 

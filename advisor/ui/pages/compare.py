@@ -122,7 +122,13 @@ def render() -> None:
         columns=pd.Index(header, name=None),
     )
     text_table(table)  # wraps: a column a scenario fits a laptop's width, nothing cut
-    st.caption(md(rates_sentence(doc)))
+    custom = st.session_state.get("custom_catalog")
+    scored = (
+        f"Scored with your own catalog ({md(custom.source)}, uploaded on the Catalog page)"
+        if custom is not None
+        else "Scored with the bundled catalog"
+    )
+    st.caption(f"{scored}. {md(rates_sentence(doc))}")
     if doc["agree"]:
         top = doc["top_categories"][0]
         st.success(f"Every scenario starts with the same category: {md(names.get(top, top))}.")

@@ -656,7 +656,7 @@ def _options(deployments: bool) -> tuple:
         MAX_INCIDENT_HOURS,
         168.0,
         step=24.0,
-        format="%.1f",
+        format="%g",  # 168, not 168.0; half an hour still reads 0.5
         key="ev_incident_hours",
         disabled=not bounded,
     )

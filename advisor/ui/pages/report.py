@@ -10,7 +10,7 @@ import streamlit as st
 
 from advisor.report import build_html, build_markdown, build_workbook
 from advisor.ui import prefetch, scenarios, state
-from advisor.ui.text import md
+from advisor.ui.text import file_stem, md
 
 
 def _workbook(s, catalog) -> bytes:
@@ -29,7 +29,11 @@ def render() -> None:
     )
     s = scenarios.current()
     if s is None:
-        st.warning("A page has answers that do not validate; fix them to build the report.")
+        why = scenarios.why_not_one()
+        st.warning(
+            "**No report yet.** "
+            + (why or "A page has answers that do not validate; fix them to build the report.")
+        )
         return
     opened = st.session_state.get("scenario_open") or {}
     version = opened.get("version") if opened.get("name") == s.name else None
@@ -45,7 +49,7 @@ def render() -> None:
     c1.download_button(
         "Download the report (HTML)",
         html,
-        "report.html",
+        f"{file_stem(s.name)}-report.html",
         "text/html",
         on_click="ignore",
         key="rep_html",
@@ -54,7 +58,7 @@ def render() -> None:
     c2.download_button(
         "Download the report (Markdown)",
         markdown,
-        "report.md",
+        f"{file_stem(s.name)}-report.md",
         "text/markdown",
         on_click="ignore",
         key="rep_md",
@@ -63,7 +67,7 @@ def render() -> None:
         c3.download_button(
             "Download the ROI workbook (xlsx)",
             lambda: _workbook(s, catalog),
-            "roi.xlsx",
+            f"{file_stem(s.name)}-roi.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click="ignore",
             key="rep_xlsx",
