@@ -27,8 +27,8 @@ def file_stem(name: str, fallback: str = "scenario") -> str:
     """A download's file name from a scenario's name: letters, digits, `-` and `_` kept
     (any script), the rest joined by `-`, at most 60 characters.
 
-    >>> file_stem("Scale-up: development bottleneck / Q3")
+    >>> file_stem("Scale-up - development bottleneck / Q3")
     'Scale-up-development-bottleneck-Q3'
     """
-    stem = _NOT_IN_NAMES.sub("-", name).strip("-_")[:60].strip("-_")
+    stem = re.sub("-{2,}", "-", _NOT_IN_NAMES.sub("-", name)).strip("-_")[:60].strip("-_")
     return stem or fallback
