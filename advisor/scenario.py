@@ -102,7 +102,7 @@ def migrate(data: dict) -> dict:
     return data
 
 
-def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
+def _validate(located: Located, catalog: Catalog | None, one_currency: bool = True) -> ScenarioFile:
     data = located.data
     if not isinstance(data, dict):
         raise ScenarioError([Problem(located.file, "expected a mapping of fields", line=1)])
@@ -131,7 +131,7 @@ def _validate(located: Located, catalog: Catalog | None) -> ScenarioFile:
         check_currency(scenario.answers, catalog or bundled_catalog(), located)
     except AnswersError as exc:  # name the part
         raise ScenarioError(under("answers", exc.problems)) from None
-    mixed = currency_problems(scenario, located)
+    mixed = currency_problems(scenario, located) if one_currency else []
     if mixed:
         raise ScenarioError(mixed)
     return scenario
@@ -204,6 +204,21 @@ def part_of_whole(
         f"Loaded the {what} of the whole scenario {whole.name!r} from {file}; the sidebar "
         "opens all of it."
     )
+
+
+def parse_draft(text: str | bytes, file: str = "your draft") -> ScenarioFile:
+    """A session's draft: a scenario file whose pages may still disagree on the currency (the
+    work in progress the sidebar refuses to save, kept so a reload shows it and the refusal
+    again; it was dropped, and the reload brought back an older currency without a word)."""
+    return _validate(parse_yaml(text, file, ScenarioError), None, one_currency=False)
+
+
+def draft_text(data: dict) -> str:
+    """The draft's text for work that does not make one scenario yet (`parse_draft` reads it).
+    `data` is the pages' work as plain values; dates and the like are written as text."""
+    import json
+
+    return dump_yaml(json.loads(json.dumps(data, default=str)))
 
 
 def load_scenario_file(path: str | Path, catalog: Catalog | None = None) -> ScenarioFile:

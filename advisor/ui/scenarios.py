@@ -6,6 +6,7 @@ so a reload never loses it and a link never hands it over."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import uuid
@@ -16,7 +17,8 @@ from advisor.answers import answers_from_dict
 from advisor.errors import InputError
 from advisor.scenario import (
     ScenarioFile,
-    parse_scenario_file,
+    draft_text,
+    parse_draft,
     scenario_from_data,
     scenario_to_yaml,
 )
@@ -101,8 +103,10 @@ def current() -> ScenarioFile | None:
         s = scenario_from_data(data, catalog=state.active_catalog())
     except InputError as exc:  # the parts agree with each other no more (e.g. currencies)
         st.session_state["_scenario_problems"] = exc.problems
+        st.session_state["_scenario_unsaved"] = data  # the draft keeps it as it is
         return None
     st.session_state.pop("_scenario_problems", None)
+    st.session_state.pop("_scenario_unsaved", None)
     return s
 
 
@@ -276,7 +280,7 @@ def _from_url(db) -> None:
     if draft_id and db is not None:
         body = db.draft(_draft_key(draft_id, identity))
         try:
-            s = parse_scenario_file(body, "your draft") if body else None
+            s = parse_draft(body) if body else None
         except InputError:
             s = None
         if s is not None:
@@ -615,15 +619,17 @@ def keep_draft(s: ScenarioFile | None) -> None:
     """Write the session's work `s` to its draft after every run (cheap: only when it
     changed)."""
     draft_id = st.session_state.get("draft_id")
-    if s is None or draft_id is None:
+    unsaved = st.session_state.get("_scenario_unsaved") if s is None else None
+    if (s is None and unsaved is None) or draft_id is None:
         return
     key = _draft_key(draft_id, _open_identity())
-    marker = (key, s.model_dump_json())  # JSON costs a twentieth of the YAML written
+    # JSON costs a twentieth of the YAML written
+    marker = (key, s.model_dump_json() if s is not None else json.dumps(unsaved, default=str))
     if st.session_state.get("_draft_body") == marker:
         return
     try:
         db = store(store_url())
     except InputError:
         return
-    db.keep_draft(key, scenario_to_yaml(s))
+    db.keep_draft(key, scenario_to_yaml(s) if s is not None else draft_text(unsaved))
     st.session_state["_draft_body"] = marker

@@ -422,3 +422,25 @@ def test_a_reloaded_draft_says_whether_it_differs_from_what_the_address_names(ap
     assert "No unsaved changes" in reloaded()
     at.number_input(key="q_engineers").set_value(77).run()
     assert "(draft). **Unsaved changes.**" in reloaded()
+
+
+def test_a_currency_the_sidebar_refuses_to_save_survives_a_reload(app, monkeypatch):
+    """The draft kept only work that made one scenario: a reload brought back the older
+    currency without a word, and the refusal was gone."""
+    from streamlit.testing.v1 import AppTest
+
+    from advisor.ui import scenarios
+    from tests.app.conftest import APP
+
+    at = _open_example(app.switch_page("advisor/ui/advisor_page.py").run())
+    at.selectbox(key="q_currency").set_value("GBP").run()
+    assert "Not saved yet" in " ".join(shown(w) for w in at.warning)
+    draft = at.session_state["draft_id"]
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params.update(at.query_params)
+    fresh.run()
+    assert_clean(fresh)
+    assert fresh.selectbox(key="q_currency").value == "GBP"
+    said = " ".join(shown(w) for w in fresh.warning)
+    assert "The ROI page's currency is USD, the Advisor's is GBP" in said
