@@ -11,8 +11,10 @@ link was clicked could be lost: their callbacks never ran and the answers never 
 `keep_waiting_values` wraps the merge so that a waiting value of a widget the newer request
 does not mention is kept. Values the newer request carries still win. On a page switch,
 the kept values reach the widgets' callbacks before the old page's widgets are forgotten.
-With both cores busy, the loss fell from 7 of 12 tries to 3 of 54; in those 3 the values
-reached the server (logged) and were still lost on the way to the next page: not yet
+With both cores busy, the loss fell from 7 of 12 tries to 3 of 54 (about 1 in 5 with CI
+running beside it). In the losses left, the server's log shows either the page switch
+arriving right after the first key press (the later key presses and the click never came)
+or values merged into a waiting rerun that the next page's run still did not see: not yet
 root-caused.
 """
 
