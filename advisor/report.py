@@ -124,9 +124,12 @@ def _templates():
     )
 
 
-def build_html(s, catalog, version: int | None = None, today: dt.date | None = None) -> str:
-    """A self-contained HTML report: no script, no external file, charts as inline SVG."""
-    f = figures(s, catalog, version, today)
+def build_html(
+    s, catalog, version: int | None = None, today: dt.date | None = None, f: dict | None = None
+) -> str:
+    """A self-contained HTML report: no script, no external file, charts as inline SVG.
+    `f`: `figures(s, catalog, version, today)` when already computed (read, never changed)."""
+    f = f or figures(s, catalog, version, today)
     currency = s.roi.currency if s.roi else s.answers.currency
     return (
         _templates()
@@ -154,9 +157,11 @@ def _md(text: object) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@,;?/])", r"\\\1", text)
 
 
-def build_markdown(s, catalog, version: int | None = None, today: dt.date | None = None) -> str:
-    """The same report in Markdown, user text escaped."""
-    f = figures(s, catalog, version, today)
+def build_markdown(
+    s, catalog, version: int | None = None, today: dt.date | None = None, f: dict | None = None
+) -> str:
+    """The same report in Markdown, user text escaped; `f` as for `build_html`."""
+    f = f or figures(s, catalog, version, today)
     fmt = _formatters(s.roi.currency if s.roi else s.answers.currency)
     rec = f["rec"]
     lines = [

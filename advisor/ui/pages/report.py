@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from advisor.report import build_html, build_markdown, build_workbook
+from advisor.report import build_html, build_markdown, build_workbook, figures
 from advisor.ui import prefetch, scenarios, state
 from advisor.ui.text import file_stem, md
 
@@ -40,11 +40,12 @@ def render() -> None:
     catalog = state.active_catalog()
     st.markdown(f"**{md(s.name)}**" + (f", version {version}" if version else " (not stored)"))
     today = dt.date.today()
+    f = figures(s, catalog, version, today)  # once a run, for the Markdown and the HTML
     html = prefetch.start(  # built while the user reads the page: the click only collects it
         ("report.html", s.model_dump_json(), state.catalog_key(), version, today),
-        lambda: build_html(s, catalog, version, today),
+        lambda: build_html(s, catalog, version, today, f),
     )
-    markdown = build_markdown(s, catalog, version, today)  # the preview shows it anyway
+    markdown = build_markdown(s, catalog, version, today, f)  # the preview shows it anyway
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Download the report (HTML)",
