@@ -226,9 +226,14 @@ def load_scenario_file(path: str | Path, catalog: Catalog | None = None) -> Scen
 
 
 def scenario_from_data(
-    data: dict, source: str = "the scenario", catalog: Catalog | None = None
+    data: dict,
+    source: str = "the scenario",
+    catalog: Catalog | None = None,
+    one_currency: bool = True,
 ) -> ScenarioFile:
-    return _validate(Located(data, None, source), catalog)
+    """`data` as a scenario; with `one_currency=False`, parts in another currency than the
+    answers' are let through (to say which page holds which currency)."""
+    return _validate(Located(data, None, source), catalog, one_currency)
 
 
 def scenario_to_yaml(s: ScenarioFile) -> str:

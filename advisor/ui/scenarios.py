@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import uuid
 
 import streamlit as st
@@ -411,7 +410,7 @@ def _open(db) -> None:
         key="scn_example",
     )
     if example and st.button("Open the example", key="scn_open_example"):
-        _ask_to_open(("example", example, None), EXAMPLES[example])
+        _ask_to_open(("example", example, None), EXAMPLES[example], db)
     if db is not None:
         names = [r.name for r in db.list()]
         chosen = st.selectbox("Stored scenarios", names, index=None, key="scn_stored")
@@ -419,7 +418,7 @@ def _open(db) -> None:
             versions = [v["version"] for v in db.versions(chosen)]
             version = st.selectbox("Version", versions[::-1], key="scn_version")
             if st.button("Open", key="scn_open"):
-                _ask_to_open(("store", chosen, version), f"{chosen}, version {version}")
+                _ask_to_open(("store", chosen, version), f"{chosen}, version {version}", db)
     _confirm_open(db)
 
 
@@ -438,12 +437,12 @@ def _unsaved() -> str | None:
     )
 
 
-def _ask_to_open(what: tuple, label: str) -> None:
+def _ask_to_open(what: tuple, label: str, db) -> None:
     """Open `what` now, or first ask when it would replace unsaved work (it was replaced
     without a word; its draft stays filed under its own address)."""
     losing = _unsaved()
     if losing is None:
-        _do_open(what)
+        _do_open(what, db)
     else:
         st.session_state["_pending_open"] = (what, label, losing)
         st.rerun()
@@ -467,12 +466,11 @@ def _confirm_open(db) -> None:
         st.rerun()
 
 
-def _do_open(what: tuple, db=None) -> None:
+def _do_open(what: tuple, db) -> None:
     kind, ref, version = what
     if kind == "example":
         open_example(ref)
     else:
-        db = db or store(store_url())
         open_scenario(db.load(ref, version), version, "store")
     st.rerun()
 
@@ -511,7 +509,6 @@ def _fields(meta: dict) -> None:
 
 
 PAGE_OF_PART = {"roi": "ROI page", "backlog": "Cost of delay page"}
-_CURRENCIES = re.compile(r"is (?:not given, so it is the default, )?(\w+), but .*? is (\w+):")
 
 
 def why_not_one() -> str | None:
@@ -520,15 +517,18 @@ def why_not_one() -> str | None:
     problems = st.session_state.get("_scenario_problems")
     if not problems:
         return None
+    try:  # each part's own currency, defaults applied, read from the work as it is
+        loose = scenario_from_data(st.session_state.get("_scenario_unsaved"), one_currency=False)
+    except InputError:
+        loose = None
     lines = []
     for p in problems:
-        part = p.field.split(".")[0]
-        found = _CURRENCIES.search(p.message)
-        if part in PAGE_OF_PART and p.field.endswith(".currency") and found:
+        part = p.field.partition(".")[0]
+        if loose is not None and part in PAGE_OF_PART and p.field == f"{part}.currency":
             lines.append(
-                f"The {PAGE_OF_PART[part]}'s currency is {found[1]}, the Advisor's is "
-                f"{found[2]}: a scenario holds one currency. Choose the same on both pages "
-                f"(and enter that page's money in it)."
+                f"The {PAGE_OF_PART[part]}'s currency is {getattr(loose, part).currency}, the "
+                f"Advisor's is {loose.answers.currency}: a scenario holds one currency. Choose "
+                "the same on both pages (and enter that page's money in it)."
             )
         else:
             lines.append(md(str(p)))
