@@ -93,3 +93,17 @@ def tables(at: AppTest) -> list:
         frame.columns = [plain(c) for c in frame.columns]
         out.append(frame)
     return out
+
+
+def reloaded(at: AppTest, monkeypatch) -> AppTest:
+    """The same browser reloading `at`'s address: a new session that holds `at`'s draft key
+    (the cookie a real browser keeps), run once and checked clean."""
+    from advisor.ui import scenarios
+
+    draft = at.session_state["draft_id"]
+    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
+    fresh = AppTest.from_file(APP, default_timeout=30)
+    fresh.query_params.update(at.query_params)
+    fresh.run()
+    assert_clean(fresh)
+    return fresh

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.app.conftest import assert_clean, figures, shown, tables, upload
+from tests.app.conftest import assert_clean, figures, reloaded, shown, tables, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/evidence_page.py"
@@ -398,12 +398,7 @@ def test_a_reload_keeps_the_files_the_map_edits_and_the_measured_note(app, monke
     assert edits
     at.button(key="evidence_to_advisor").click().run()
     at.switch_page("advisor/ui/advisor_page.py").run()
-    draft = at.session_state["draft_id"]
-    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
-    fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params.update(at.query_params)
-    fresh.run()
-    assert_clean(fresh)
+    fresh = reloaded(at, monkeypatch)
     assert any("Measured from your data" in shown(i) for i in fresh.info)
     fresh.switch_page(PAGE).run()
     assert_clean(fresh)
@@ -420,11 +415,9 @@ def test_a_reload_keeps_the_files_the_map_edits_and_the_measured_note(app, monke
 def test_files_beyond_what_a_draft_keeps_are_said_to_need_a_new_upload(app, monkeypatch):
     """Only the files that do not fit are left out (a large export took the small map and
     survey with it), and after the reload the page names them."""
-    from streamlit.testing.v1 import AppTest
 
-    from advisor.ui import scenarios, workspace
+    from advisor.ui import workspace
     from advisor.ui.pages.evidence import SAMPLE
-    from tests.app.conftest import APP
 
     folder = ROOT / "examples" / "evidence"
     sizes = {kind: (folder / name).stat().st_size for kind, name in SAMPLE.items()}
@@ -433,11 +426,7 @@ def test_files_beyond_what_a_draft_keeps_are_said_to_need_a_new_upload(app, monk
     at = _sample(_open(app))
     warning = " ".join(shown(w) for w in at.warning)
     assert f"after a reload, upload sample {SAMPLE[largest]} again" in warning
-    draft = at.session_state["draft_id"]
-    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
-    fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params.update(at.query_params)
-    fresh.run()
+    fresh = reloaded(at, monkeypatch)
     fresh.switch_page(PAGE).run()
     assert_clean(fresh)
     assert set(fresh.session_state["evidence_files"]) == set(sizes) - {largest}

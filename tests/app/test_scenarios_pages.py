@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import assert_clean, shown, tables
+from tests.app.conftest import assert_clean, reloaded, shown, tables
 
 PAGES = [
     "advisor/ui/advisor_page.py",
@@ -403,44 +403,19 @@ def test_opening_another_scenario_over_unsaved_changes_asks_first(app):
 def test_a_reloaded_draft_says_whether_it_differs_from_what_the_address_names(app, monkeypatch):
     """A draft restored by a reload read "(draft). No unsaved changes" even when it held
     edits the example (or the stored version) does not have."""
-    from streamlit.testing.v1 import AppTest
-
-    from advisor.ui import scenarios
-    from tests.app.conftest import APP
-
     at = _open_example(app)
-    draft = at.session_state["draft_id"]
-    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
-
-    def reloaded():
-        fresh = AppTest.from_file(APP, default_timeout=30)
-        fresh.query_params.update(at.query_params)
-        fresh.run()
-        assert_clean(fresh)
-        return _captions(fresh)
-
-    assert "No unsaved changes" in reloaded()
+    assert "No unsaved changes" in _captions(reloaded(at, monkeypatch))
     at.number_input(key="q_engineers").set_value(77).run()
-    assert "(draft). **Unsaved changes.**" in reloaded()
+    assert "(draft). **Unsaved changes.**" in _captions(reloaded(at, monkeypatch))
 
 
 def test_a_currency_the_sidebar_refuses_to_save_survives_a_reload(app, monkeypatch):
     """The draft kept only work that made one scenario: a reload brought back the older
     currency without a word, and the refusal was gone."""
-    from streamlit.testing.v1 import AppTest
-
-    from advisor.ui import scenarios
-    from tests.app.conftest import APP
-
     at = _open_example(app.switch_page("advisor/ui/advisor_page.py").run())
     at.selectbox(key="q_currency").set_value("GBP").run()
     assert "Not saved yet" in " ".join(shown(w) for w in at.warning)
-    draft = at.session_state["draft_id"]
-    monkeypatch.setattr(scenarios, "_browser_draft_id", lambda: draft)
-    fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params.update(at.query_params)
-    fresh.run()
-    assert_clean(fresh)
+    fresh = reloaded(at, monkeypatch)
     assert fresh.selectbox(key="q_currency").value == "GBP"
     said = " ".join(shown(w) for w in fresh.warning)
     assert "The ROI page's currency is USD, the Advisor's is GBP" in said
