@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from advisor.base import MAX_AMOUNT, Currency, Strict
+from advisor.outcome_measure import OutcomeMeasure
 
 Urgency = Literal["standard", "short_life", "fixed_date", "intangible"]
 URGENCIES: tuple[str, ...] = ("standard", "short_life", "fixed_date", "intangible")
@@ -73,6 +74,9 @@ class Outcome(Strict):
         default=None, max_length=2000, description="how the team will learn from it"
     )
     actual: str | None = Field(default=None, max_length=2000, description="the result seen later")
+    measure: OutcomeMeasure | None = Field(
+        default=None, description="measure the actual from the team's exports instead"
+    )
 
 
 class Item(Strict):

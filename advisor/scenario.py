@@ -63,6 +63,16 @@ class EvidenceSummary(Strict):
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+class Approval(Strict):
+    """The version a finance partner signed off: the plan that value realised measures
+    against. In the store it is an event (who, when); a file may carry it too."""
+
+    version: int | None = Field(default=None, ge=1)
+    by: str = Field(min_length=1, max_length=200)
+    at: dt.datetime
+    note: str = Field(default="", max_length=2000)
+
+
 class ScenarioFile(Strict):
     schema_version: int = SCHEMA_VERSION
     # stripped: "Sim test " was a second scenario that read exactly like "Sim test"; a blank
@@ -81,6 +91,9 @@ class ScenarioFile(Strict):
     roi: RoiScenario | None = None
     backlog: Backlog | None = None
     notes: str = Field(default="", max_length=20_000)
+    approval: Approval | None = Field(
+        default=None, description="the sign-off this version carries (the plan)"
+    )
 
 
 def migrate(data: dict) -> dict:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from advisor.errors import Problem, ScenarioError
-from advisor.scenario import ScenarioFile, parse_scenario_file, scenario_to_yaml
+from advisor.scenario import Approval, ScenarioFile, parse_scenario_file, scenario_to_yaml
 
 metadata = sa.MetaData()
 versions = sa.Table(
@@ -50,9 +50,21 @@ drafts = sa.Table(
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+events = sa.Table(
+    "scenario_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("event", sa.String(20), nullable=False),  # approve, ...
+    sa.Column("who", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
 MIGRATIONS = {
     1: [versions],  # the first schema: scenario versions
     2: [drafts],  # a session's unsaved work, so a reload never loses it
+    3: [events],  # what happened to a version after its save: approvals
 }
 RETRIES = 50
 DRAFT_DAYS = 30  # drafts untouched this long are removed when another draft is kept
@@ -211,6 +223,61 @@ class Store:
     def load(self, name: str, version: int | None = None) -> ScenarioFile:
         return parse_scenario_file(self.body(name, version), f"{name} (stored)")
 
+    def approve(self, name: str, version: int, user: str, note: str = "") -> Approval:
+        """Record that `user` approved `version` of `name`: the plan value realised measures
+        against. Nothing is overwritten; a later approval (of any version) supersedes it."""
+        self.body(name, version)  # refused when there is no such version
+        at = _now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                events.insert().values(
+                    name=name, version=version, event="approve", who=user, at=at, note=note
+                )
+            )
+        return Approval(version=version, by=user, at=at, note=note)
+
+    def approval(self, name: str) -> Approval | None:
+        """The latest approval of any version of `name`, or None."""
+        query = (
+            sa.select(events.c.version, events.c.who, events.c.at, events.c.note)
+            .where((events.c.name == name) & (events.c.event == "approve"))
+            .order_by(events.c.at.desc(), events.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return Approval(version=row.version, by=row.who, at=_aware(row.at), note=row.note or "")
+
+    def history(self, name: str) -> list[dict]:
+        """Every save and event of `name`, oldest first: {version, event, user, at, note}."""
+        with self.engine.connect() as conn:
+            saves = conn.execute(
+                sa.select(versions.c.version, versions.c.author, versions.c.saved_at).where(
+                    versions.c.name == name
+                )
+            ).all()
+            later = conn.execute(
+                sa.select(
+                    events.c.id,
+                    events.c.version,
+                    events.c.event,
+                    events.c.who,
+                    events.c.at,
+                    events.c.note,
+                ).where(events.c.name == name)
+            ).all()
+        if not saves:
+            raise ScenarioError([Problem("store", f"no scenario named {name!r}")])
+        rows = [(_aware(r.saved_at), 0, r.version, "save", r.author or "", "") for r in saves] + [
+            (_aware(r.at), r.id, r.version, r.event, r.who, r.note or "") for r in later
+        ]
+        return [
+            {"version": v, "event": e, "user": u, "at": _iso(at), "note": n}
+            for at, _, v, e, u, n in sorted(rows, key=lambda r: (r[0], r[1]))
+        ]
+
     def keep_draft(self, draft_id: str, body: str) -> None:
         """Replace this browser session's draft (drafts are working copies, not versions);
         drafts untouched for `DRAFT_DAYS` days go at the same time."""
@@ -242,6 +309,11 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive times; every time stored is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _iso(value) -> str:

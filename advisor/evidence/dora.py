@@ -427,6 +427,48 @@ def _prepare(deploys, changes, incidents, window: Window, rules: RuleSet) -> Pre
     return Prepared(d, inside, links, window)
 
 
+def per_deployment(
+    deploys: pd.DataFrame,
+    changes: pd.DataFrame | None,
+    incidents: pd.DataFrame | None,
+    window: Window,
+    rules: RuleSet = PRODUCT,
+) -> pd.DataFrame:
+    """One row per deployment, as this product's rules count it (value realised tests each
+    figure before and after a date on these rows):
+
+        at             deployed_at, ns UTC
+        successful     its status is not failed (deployment frequency counts these)
+        failed         failed status, or an incident is linked to it (the change fail rate)
+        unplanned      made because of an incident (the deployment rework rate)
+        lead_days      first commit to deployment, successful ones with a first commit
+        recovery_days  deployment to its recovery (or its incidents' resolution), failed ones
+
+    The incidents are linked over all deployments, as `dora_metrics` links them."""
+    changes = changes if changes is not None else _changes_of(deploys)
+    p = _prepare(deploys, changes, incidents, window, rules)
+    d = p.deploys
+    at = to_ns(d["deployed_at"])
+    status_failed = d["failed"].to_numpy()
+    failed = status_failed | d["incident"].to_numpy()
+    commit = to_ns(d["commit_at"])
+    lead = np.where((commit == NAT) | status_failed, np.nan, (at - commit) / DAY_NS)
+    rec = to_ns(d["recovered_at"])
+    rec = np.where(rec == NAT, d["incident_resolved"].to_numpy(dtype=np.int64), rec)
+    recovery_days = np.where(failed & (rec != NAT), (rec - at) / DAY_NS, np.nan)
+    recovery_days = np.where(recovery_days < 0, np.nan, recovery_days)
+    return pd.DataFrame(
+        {
+            "at": at,
+            "successful": ~status_failed,
+            "failed": failed,
+            "unplanned": d["unplanned"].to_numpy(dtype=bool),
+            "lead_days": lead,
+            "recovery_days": recovery_days,
+        }
+    )
+
+
 def _unavailable(metric: str, rule: Unavailable, unit: str) -> dict:
     return {
         "metric": metric,

@@ -55,6 +55,7 @@ class Stays:
     statuses: np.ndarray
     teams: np.ndarray
     stage_of: np.ndarray | None
+    item: np.ndarray | None = None  # each stay's row in `Prepared.items`
 
     def waiting(self) -> np.ndarray:
         """The stays a bottleneck is made of: waiting, in a stage of work, inside flow time."""
@@ -438,6 +439,7 @@ def layout(
         statuses=rows.status_names,
         teams=rows.team_names,
         stage_of=None if split else stage_lut,
+        item=group,
     )
     created_row = (rows.status_names == "")[frm[starts]]
     counts = {

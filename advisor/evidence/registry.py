@@ -317,6 +317,22 @@ METRICS: dict[str, Metric] = {
     )
 }
 
+# The figures measured before and after a date (value realised, outcome cards), and which
+# way is better. Deployments carry no team: the DORA ones are the whole organisation's.
+BETTER: dict[str, Literal["lower", "higher"]] = {
+    "cycle_time": "lower",
+    "flow_time": "lower",
+    "flow_efficiency": "higher",
+    "throughput": "higher",
+    "change_lead_time": "lower",
+    "deployment_frequency": "higher",
+    "deploys_per_year": "higher",
+    "change_fail_rate": "lower",
+    "failed_deployment_recovery_time": "lower",
+    "deployment_rework_rate": "lower",
+}
+TEAM_FIGURES = ("cycle_time", "flow_time", "flow_efficiency", "throughput")
+
 # Keys of scenario summaries written before the registry (they keep their meaning).
 ALIASES = {
     "flow_time_median_days": "flow_time",

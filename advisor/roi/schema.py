@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -118,6 +119,36 @@ class ReworkAvoided(Strict):
     rework_share_after: Share
 
 
+class Measure(Strict):
+    """Which measured figure tells whether a benefit came true (value realised).
+
+    `expected_change` is the relative change the plan counts on (-0.3: down 30%); the realised
+    value is the planned value x measured change / expected change. A capacity-freed lever
+    needs none: its time saved is the fall it expects."""
+
+    metric: str = Field(description="a figure of the evidence registry, e.g. cycle_time")
+    team: str | None = Field(default=None, max_length=200, description="one team's items only")
+    expected_change: float | None = Field(default=None, ge=-1, le=100, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _known(self) -> Measure:
+        from advisor.evidence.registry import BETTER, TEAM_FIGURES, label
+
+        if self.metric not in BETTER:
+            raise ValueError(
+                f"{self.metric!r} is not measured before and after; use one of "
+                + ", ".join(f"{m} ({label(m)})" for m in BETTER)
+            )
+        if self.team is not None and self.metric not in TEAM_FIGURES:
+            raise ValueError(
+                f"{label(self.metric)} is measured from deployments, which name no team; "
+                "leave team out"
+            )
+        if self.expected_change == 0:
+            raise ValueError("expected_change cannot be 0: the plan counts on some change")
+        return self
+
+
 LEVERS = ("capacity_freed", "downtime_avoided", "rework_avoided")
 SOURCES = ("annual_value", "drivers", *LEVERS)
 
@@ -133,6 +164,9 @@ class Benefit(Strict):
     rework_avoided: ReworkAvoided | None = None
     start_month: int = Month
     ramp_months: int = Field(default=0, ge=0, le=MAX_HORIZON)
+    measure: Measure | None = Field(
+        default=None, description="the measured figure that shows whether it came true"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Benefit:
@@ -143,6 +177,12 @@ class Benefit(Strict):
             )
         if self.drivers is not None and not self.drivers:
             raise ValueError("drivers needs at least one factor")
+        linked = self.measure is not None and self.source in ("annual_value", "drivers")
+        if linked and self.measure.expected_change is None:
+            raise ValueError(
+                "measure needs expected_change (the relative change this benefit counts on, "
+                "e.g. -0.3 for a 30% fall)"
+            )
         return self
 
     @property
@@ -197,6 +237,9 @@ class Scenario(Strict):
     name: str = Field(min_length=1, max_length=200)
     currency: Currency = "USD"
     horizon_months: int = Field(ge=1, le=MAX_HORIZON)
+    start_date: dt.date | None = Field(
+        default=None, description="the calendar date of month 0 (default: the approval date)"
+    )
     discount_rate: float = Field(gt=-1, le=10, allow_inf_nan=False, description="annual")
     team: list[Role] = Field(default=[], max_length=MAX_ROWS)
     one_off_costs: list[OneOff] = Field(default=[], max_length=MAX_ROWS)

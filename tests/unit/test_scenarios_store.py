@@ -149,10 +149,10 @@ def test_migrations_are_versioned(store):
 
     with store.engine.connect() as conn:
         applied = list(conn.scalars(sa.text("SELECT version FROM schema_migrations ORDER BY 1")))
-    assert applied == [1, 2]
+    assert applied == [1, 2, 3]
     Store(store.url)  # opening again applies nothing twice
     with store.engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT count(*) FROM schema_migrations")) == 2
+        assert conn.scalar(sa.text("SELECT count(*) FROM schema_migrations")) == 3
 
 
 def test_cli_scenario_save_list_show(tmp_path, capsys):
