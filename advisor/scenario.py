@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, ValidationError
 
 from advisor.answers import Answers, check_currency
-from advisor.base import Strict
+from advisor.base import Currency, Strict
 from advisor.catalog import Catalog, bundled_catalog
 from advisor.delay import Backlog
 from advisor.errors import AnswersError, Problem, ScenarioError, under
@@ -63,6 +63,46 @@ class EvidenceSummary(Strict):
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+class RealisedLever(Strict):
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    status: str = Field(max_length=20)  # measured | not_measured
+    planned_annual: float
+    realised_annual: float | None = None
+    planned_to_date: float
+    realised_to_date: float | None = None
+    variance: float | None = None
+    how: str = Field(default="", max_length=1000)
+
+
+class RealisedOutcome(Strict):
+    item: str = Field(max_length=80)
+    name: str = Field(default="", max_length=300)
+    label: str | None = Field(default=None, max_length=2000)
+    target: float | str | None = None
+    actual: float | str | None = None
+    unit: str | None = Field(default=None, max_length=100)
+    status: str = Field(max_length=20)  # met | missed | too_early | typed
+    source: str = Field(max_length=20)  # measured | typed
+
+
+class RealisedSummary(Strict):
+    """What the Value realised page measured, kept with the scenario (not the raw files), so
+    the reports, the workbook and Compare show plan against actual. Money in `currency`."""
+
+    currency: Currency = "USD"
+    plan: dict[str, str | int | None] = Field(default={}, max_length=10)
+    since: str = Field(max_length=40)
+    as_of: str = Field(max_length=40)
+    months_to_date: float = Field(ge=0)
+    levers: list[RealisedLever] = Field(default=[], max_length=1000)
+    total: dict[str, float] = Field(default={}, max_length=20)
+    outcomes: list[RealisedOutcome] = Field(default=[], max_length=1000)
+    bottleneck_price: dict[str, str | int | float | dict[str, float] | None] | None = None
+    findings: list[str] = Field(default=[], max_length=40)  # one sentence per figure
+    warnings: list[str] = Field(default=[], max_length=40)
+
+
 class Approval(Strict):
     """The version a finance partner signed off: the plan that value realised measures
     against. In the store it is an event (who, when); a file may carry it too."""
@@ -93,6 +133,9 @@ class ScenarioFile(Strict):
     notes: str = Field(default="", max_length=20_000)
     approval: Approval | None = Field(
         default=None, description="the sign-off this version carries (the plan)"
+    )
+    realised: RealisedSummary | None = Field(
+        default=None, description="plan against actual, as last measured"
     )
 
 

@@ -54,6 +54,28 @@ class Realised:
             "warnings": self.warnings,
         }
 
+    def summary(self) -> dict:
+        """The scenario's `realised` part (scenario.RealisedSummary): what reports, the
+        workbook and Compare show."""
+        from advisor.realise.measure import sentence
+
+        keep = ("item", "name", "label", "target", "actual", "unit", "status", "source")
+        return {
+            "currency": self.currency,
+            "plan": self.plan,
+            "since": self.since.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "months_to_date": self.months,
+            "levers": [
+                {k: v for k, v in lv.to_json().items() if k != "figures"} for lv in self.levers
+            ],
+            "total": self.totals.to_json() if self.totals is not None else {},
+            "outcomes": [{k: o[k] for k in keep} for o in self.outcomes],
+            "bottleneck_price": self.bottleneck_price,
+            "findings": [sentence(m) for m in self.figures.values()][:40],
+            "warnings": self.warnings[:40],
+        }
+
 
 class Measurements:
     """Figures on both sides of a date, each computed once (keyed by figure, team, date)."""
