@@ -223,20 +223,107 @@ def _print_delay(r, out) -> None:
         print(f"  outcome card: {w}", file=out)
 
 
+def _print_probable(p, out) -> None:
+    """The probable cost of delay: each order's expected, P50 and P85 cost, the order chosen
+    on the expected cost, and when its items finish."""
+    from advisor.probable_delay import ORDER_LABELS
+
+    c = p.currency
+    print("\nProbable cost of delay (durations from the team's throughput forecast):", file=out)
+    if p.note:
+        print(f"  {p.note}", file=out)
+    else:
+        print(
+            f"  {p.trials:,} trials, each week drawn from the last {p.sample_weeks} whole weeks "
+            f"(mean {p.mean_throughput:,.2f} items a week, zero weeks included)",
+            file=out,
+        )
+        print(f"  {'order':36} {'expected':>16} {'P50':>16} {'P85':>16}", file=out)
+        for key, odds in p.orders.items():
+            label = ORDER_LABELS.get(key, key)
+            label = label[:1].upper() + label[1:]
+            print(
+                f"  {label:36} {odds.mean:>12,.0f} {c} {odds.p50:>12,.0f} {c} "
+                f"{odds.p85:>12,.0f} {c}",
+                file=out,
+            )
+        print(f"  Best order on the expected cost: {' > '.join(p.best_order)}", file=out)
+        print(f"  {p.method}", file=out)
+        print("  Finish in that order, weeks from now (P50 / P85):", file=out)
+        for item_id, f in p.items.items():
+            print(f"    {item_id:24} {f.finish_p50:6.1f} / {f.finish_p85:6.1f}", file=out)
+    for w in p.warnings:
+        print(f"  warning: {w}", file=out)
+
+
+def _read_throughput(items_path: str, statuses: str | None):
+    """The weekly throughput the `evidence` command would measure from these exports."""
+    from pathlib import Path
+
+    from advisor.evidence import SetAside, analyse_evidence, read_items
+    from advisor.evidence.reading import check_total, checked_file
+    from advisor.probable_delay import throughput_of
+
+    sizes = {statuses: checked_file(Path(statuses))} if statuses else {}
+    if Path(items_path).is_file():
+        sizes[items_path] = checked_file(Path(items_path))
+    check_total(sizes)  # a folder's own total is checked as it is read
+    aside = SetAside()
+    items = read_items(items_path, aside)
+    status_map = None
+    if statuses:
+        from advisor.evidence import load_status_map
+
+        status_map = load_status_map(statuses)
+    return throughput_of(analyse_evidence(items, aside, status_map))
+
+
 def _cmd_delay(args) -> int:
     from advisor.delay import analyse, delays_of
     from advisor.delay_io import load_backlog
 
     if args.weeks is not None and not (0 <= args.weeks <= MAX_WEEKS):
         raise InputError([Problem("arguments", f"must be between 0 and {MAX_WEEKS}", "--weeks")])
+    if args.throughput is None:
+        for flag, value in (
+            ("--statuses", args.statuses),
+            ("--trials", args.trials),
+            ("--seed", args.seed),
+        ):
+            if value is not None:
+                raise InputError([Problem("arguments", "needs --throughput", flag)])
     backlog = load_backlog(args.backlog)
     result = analyse(backlog)
     delays = delays_of(backlog, result.best_order, args.weeks) if args.weeks else None
+    probable = None
+    if args.throughput is not None:
+        from advisor.probable_delay import (
+            MAX_TRIALS,
+            MIN_TRIALS,
+            TRIALS,
+            candidate_orders,
+            probable_delay,
+        )
+
+        trials = TRIALS if args.trials is None else args.trials
+        seed = 0 if args.seed is None else args.seed
+        if seed < 0:
+            raise InputError([Problem("arguments", "must be 0 or more", "--seed")])
+        if not MIN_TRIALS <= trials <= MAX_TRIALS:
+            raise InputError(
+                [Problem("arguments", f"must be {MIN_TRIALS:,} to {MAX_TRIALS:,}", "--trials")]
+            )
+        weekly = _read_throughput(args.throughput, args.statuses).weekly
+        probable = probable_delay(
+            backlog, weekly, candidate_orders(result), trials=trials, seed=seed
+        )
 
     def document() -> dict:
         doc = result.to_json()
         if delays is not None:
             doc["delay_of_weeks"] = delays
+        if probable is not None:
+            doc["probable"] = probable.to_json()
         return doc
 
     def text() -> None:
@@ -252,6 +339,8 @@ def _cmd_delay(args) -> int:
                 f"  Starting every item of the best order {args.weeks:g} weeks later costs about "
                 f"{delays['whole_order']:,.0f} {result.currency}."
             )
+        if probable is not None:
+            _print_probable(probable, sys.stdout)
 
     return _emit(args, document, text)
 
@@ -360,32 +449,19 @@ def _hours(text: str) -> float | None:
     return value
 
 
-def _cmd_evidence(args) -> int:
+def _read_evidence(args, more: tuple[str, ...] = ()):
+    """The exports an evidence-reading command names (items, --statuses, --deployments,
+    --incidents, and `more` such as --survey), each checked against the size caps: the work
+    items as read, what was set aside, the status map, deployments and incidents."""
     from pathlib import Path
 
-    from advisor.evidence.allocator import keep_freed_arrays
     from advisor.evidence.arrow_csv import EarlyReads
 
-    keep_freed_arrays()  # temporaries of a million rows reuse each other's pages
-
-    if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
-        raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
-    start = _day(args.start, "--from") if args.start else None
-    end = _day(args.end, "--to", end=True) if args.end else None
-    if start is not None and end is not None and end <= start:
-        raise InputError([Problem("arguments", "must be after --from", "--to")])
     early = EarlyReads(args.items, args.deployments)  # Arrow parses while pandas loads
-    from advisor.evidence import (
-        SetAside,
-        analyse_evidence,
-        read_deployments,
-        read_incidents,
-        read_items,
-        read_survey,
-    )
+    from advisor.evidence import SetAside, read_deployments, read_incidents, read_items
     from advisor.evidence.reading import check_total, checked_file
 
-    given = [args.deployments, args.incidents, args.survey, args.statuses]
+    given = [args.deployments, args.incidents, args.statuses, *more]
     sizes = {f: checked_file(Path(f)) for f in given if f}
     if Path(args.items).is_file():
         sizes[args.items] = checked_file(Path(args.items))
@@ -405,7 +481,28 @@ def _cmd_evidence(args) -> int:
     incidents = (
         read_incidents(Path(args.incidents), args.incidents, aside) if args.incidents else None
     )
-    survey = read_survey(Path(args.survey), args.survey) if args.survey else None
+    return items, aside, status_map, deploys, incidents
+
+
+def _cmd_evidence(args) -> int:
+    from pathlib import Path
+
+    from advisor.evidence.allocator import keep_freed_arrays
+
+    keep_freed_arrays()  # temporaries of a million rows reuse each other's pages
+
+    if args.engineers is not None and not 1 <= args.engineers <= 1_000_000:
+        raise InputError([Problem("arguments", "must be 1 to 1,000,000", "--engineers")])
+    start = _day(args.start, "--from") if args.start else None
+    end = _day(args.end, "--to", end=True) if args.end else None
+    if start is not None and end is not None and end <= start:
+        raise InputError([Problem("arguments", "must be after --from", "--to")])
+    items, aside, status_map, deploys, incidents = _read_evidence(args, (args.survey,))
+    survey = None
+    if args.survey:
+        from advisor.evidence import read_survey
+
+        survey = read_survey(Path(args.survey), args.survey)
     rule_sets = None
     if args.rules:
         from advisor.evidence.rules import bundled_rules, with_incident_window
@@ -414,6 +511,8 @@ def _cmd_evidence(args) -> int:
             with_incident_window(rs, args.incident_window) if rs.id == "platform-advisor" else rs
             for rs in bundled_rules().rule_sets
         ]
+    from advisor.evidence import analyse_evidence
+
     ev = analyse_evidence(
         items,
         aside,
@@ -430,6 +529,117 @@ def _cmd_evidence(args) -> int:
     )
     doc = ev.to_json()
     return _emit(args, lambda: doc, lambda: _print_evidence(doc, sys.stdout))
+
+
+def _plan_for(args):
+    """The plan `realise` measures against: a scenario file (with the approval it carries),
+    or a stored scenario (the approved version, or --version) with its approval."""
+    from pathlib import Path
+
+    from advisor.scenario import load_scenario_file
+
+    if Path(args.scenario).is_file():
+        if args.version is not None:
+            raise InputError(
+                [Problem("arguments", "applies to a stored scenario, not a file", "--version")]
+            )
+        return load_scenario_file(args.scenario), None
+    from advisor.store import Store
+
+    store = Store(args.store)
+    if store.latest_version(args.scenario) is None:
+        raise InputError(
+            [Problem(args.scenario, "is neither a scenario file nor a stored scenario")]
+        )
+    approval = store.approval(args.scenario)
+    version = args.version or (approval.version if approval is not None else None)
+    if version is None:
+        version = store.latest_version(args.scenario)
+    plan = store.load(args.scenario, version)
+    if approval is not None and approval.version != version:
+        approval = None  # another version is the approved one: this one is not
+    return plan, approval
+
+
+def _print_realised(doc: dict, out) -> None:
+    from advisor.realise.words import realised_lines
+
+    for line in realised_lines(doc):
+        print(line, file=out)
+
+
+def _cmd_realise(args) -> int:
+    import datetime as dt
+
+    from advisor.catalog import load_catalog
+    from advisor.evidence import analyse_evidence
+    from advisor.realise import realise
+
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            raise InputError(
+                [
+                    Problem(
+                        "arguments",
+                        f"expected a date such as 2026-06-01, got {args.since!r}",
+                        "--since",
+                    )
+                ]
+            ) from None
+    if args.cost_of_delay is not None and not 0 <= args.cost_of_delay <= 1e12:
+        raise InputError([Problem("arguments", "must be 0 to 1e12", "--cost-of-delay")])
+    if args.seed < 0:
+        raise InputError([Problem("arguments", "must be 0 or more", "--seed")])
+    plan, approval = _plan_for(args)
+    items, aside, status_map, deploys, incidents = _read_evidence(args)
+    ev = analyse_evidence(items, aside, status_map, deploys, incidents)
+    result = realise(
+        plan,
+        ev,
+        deploys,
+        incidents,
+        approval=approval,
+        since=since,
+        catalog=load_catalog(),
+        cost_of_delay_per_item_week=args.cost_of_delay,
+        seed=args.seed,
+    )
+    doc = result.to_json()
+    return _emit(args, lambda: doc, lambda: _print_realised(doc, sys.stdout))
+
+
+def _cmd_scenario_approve(args) -> int:
+    import getpass
+    import os
+
+    from advisor.store import Store
+    from advisor.wording import when
+
+    user = args.user or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
+    approval = Store(args.store).approve(args.name, args.version, user, args.note or "")
+    print(
+        f"{args.name}: version {approval.version} approved by {approval.by} "
+        f"({when(approval.at.isoformat())})"
+    )
+    return 0
+
+
+def _cmd_scenario_history(args) -> int:
+    from advisor.store import Store
+    from advisor.wording import when
+
+    rows = Store(args.store).history(args.name)
+
+    def text() -> None:
+        for r in rows:
+            note = f": {r['note']}" if r["note"] else ""
+            who = r["user"] or "-"
+            print(f"version {r['version']}  {r['event']:<8} {who}  {when(r['at'])}{note}")
+
+    return _emit(args, lambda: rows, text)
 
 
 def _cmd_schema(args) -> int:
@@ -651,6 +861,27 @@ def build_parser() -> argparse.ArgumentParser:
         type=_number,
         help=f"also show what this many weeks of delay cost (0-{MAX_WEEKS})",
     )
+    delay.add_argument(
+        "--throughput",
+        metavar="ITEMS",
+        help="work items the `evidence` command reads (transitions CSV, Jira JSON or a folder "
+        "of them): durations from the team's weekly throughput forecast (each item's "
+        "size_items, else its weeks at the mean throughput), each order's delay cost as "
+        "expected, P50 and P85",
+    )
+    delay.add_argument(
+        "--statuses", help="status map YAML for the --throughput items (status -> stage)"
+    )
+    delay.add_argument(
+        "--trials",
+        type=_whole,
+        help="trials of the throughput forecast (1,000-100,000; default 10,000)",
+    )
+    delay.add_argument(
+        "--seed",
+        type=_whole,
+        help="random seed for the trials, 0 or more (same seed, same figures; default 0)",
+    )
     delay.add_argument("--json", action="store_true", help="print JSON")
     delay.set_defaults(func=_cmd_delay)
 
@@ -699,6 +930,45 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--version", type=_version)
     show.add_argument("--store")
     show.set_defaults(func=_cmd_scenario_show)
+
+    approve = sc_sub.add_parser("approve", help="mark a version as the approved plan")
+    approve.add_argument("name")
+    approve.add_argument("--version", type=_version, required=True)
+    approve.add_argument("--store")
+    approve.add_argument(
+        "--user", help="who approves (default: PLATFORM_ADVISOR_USER, else your login)"
+    )
+    approve.add_argument("--note", help="why, in a sentence")
+    approve.set_defaults(func=_cmd_scenario_approve)
+    history = sc_sub.add_parser("history", help="every version and event, with who and when")
+    history.add_argument("name")
+    history.add_argument("--store")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(func=_cmd_scenario_history)
+
+    rea = sub.add_parser("realise", help="plan against realised value per lever, from exports")
+    rea.add_argument("scenario", help="scenario file, or the name of a stored scenario")
+    rea.add_argument("items", help="transitions CSV, Jira JSON, or a folder of Jira JSON files")
+    rea.add_argument(
+        "--version", type=_version, help="the stored version to measure (default: the approved)"
+    )
+    rea.add_argument("--statuses", help="status map YAML (status -> stage, active)")
+    rea.add_argument("--deployments", help="deployments CSV")
+    rea.add_argument("--incidents", help="incidents CSV")
+    rea.add_argument(
+        "--since", metavar="DATE", help="split before / after at this date (default: approval)"
+    )
+    rea.add_argument(
+        "--cost-of-delay",
+        type=_number,
+        metavar="MONEY",
+        help="cost of delay per work item and week, for the bottleneck's price (default: "
+        "from the scenario's backlog)",
+    )
+    rea.add_argument("--seed", type=_whole, default=0, help="seed of the resampling tests")
+    rea.add_argument("--store")
+    rea.add_argument("--json", action="store_true", help="print JSON")
+    rea.set_defaults(func=_cmd_realise)
 
     cmp_ = sub.add_parser("compare", help="2-6 scenarios side by side")
     cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO")

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from advisor.errors import EvidenceError, Problem
 from advisor.evidence.registry import BETTER
-from advisor.realise.measure import Measured, Sides, measure, monthly_trend, ns_of, stage_waits
+from advisor.realise.measure import Measured, Sides, measure, monthly_trend, ns_of
 from advisor.realise.outcomes import outcome_cards
-from advisor.realise.price import backlog_cost_per_item_week, bottleneck_price
+from advisor.realise.price import backlog_cost_per_item_week, price_of_waiting
 from advisor.realise.value import LeverRealised, Totals, months_between, realise_levers, totals
 
 
@@ -141,17 +141,18 @@ def realise(
     window = evidence.prepared.window
     since_ns = _day_ns(split_day)
     if not window.start < since_ns < window.end:
-        raise EvidenceError(
-            [
-                Problem(
-                    "the data",
-                    f"runs from {_utc(window.start).date()} to {_utc(window.end).date()}, so "
-                    f"nothing lies on both sides of {split_day}: give exports that cover "
-                    "before and after it, or another --since",
-                    "--since",
-                )
-            ]
-        )
+        span = f"the data runs from {_utc(window.start).date()} to {_utc(window.end).date()}"
+        if since is not None:
+            problem = Problem(
+                "arguments", f"{split_day} leaves nothing on one side: {span}", "--since"
+            )
+        else:
+            problem = Problem(
+                "the plan",
+                f"was approved on {split_day} and {span}, so nothing is measured on both sides "
+                "of the approval: give exports that run past it, or a --since date to split at",
+            )
+        raise EvidenceError([problem])
     m = Measurements(evidence, deployments, incidents, seed)
     warnings: list[str] = []
     figures = {
@@ -186,7 +187,7 @@ def realise(
         scenario.backlog, split_day, lambda k, team, day: m.at(k, team, _day_ns(day))
     )
     warnings += notes
-    price = _price(scenario, evidence, m, since_ns, cost_of_delay_per_item_week, currency, warnings)
+    price = _price(scenario, evidence, since_ns, cost_of_delay_per_item_week, currency, warnings)
     if approval is None:
         warnings.append(
             f"{scenario.name!r} carries no approval: its content is taken as the plan, split "
@@ -215,11 +216,7 @@ def realise(
     )
 
 
-def _price(scenario, evidence, m: Measurements, since_ns, given, currency, warnings):
-    detail = evidence.bottleneck_detail
-    stage = detail.get("top")
-    if stage is None:
-        return None
+def _price(scenario, evidence, since_ns, given, currency, warnings):
     if given is not None:
         cost, source = given, "given"
     else:
@@ -232,16 +229,4 @@ def _price(scenario, evidence, m: Measurements, since_ns, given, currency, warni
             "none was given (--cost-of-delay)."
         )
         return None
-    waits = stage_waits(m.prepared, stage)
-    done = m.items.loc[waits.index, "done"]
-    after = waits[(done >= _utc(since_ns)).to_numpy()]
-    statuses = detail.get("statuses", {}).get(stage) or []
-    return bottleneck_price(
-        after,
-        (m.window.end - since_ns) / 86_400e9,
-        stage,
-        statuses[0]["status"] if statuses else None,
-        cost,
-        currency,
-        source,
-    )
+    return price_of_waiting(evidence, cost, currency, source, since_ns)

@@ -104,3 +104,34 @@ def wait_lever(price: dict) -> dict:
         "start_month": 0,
         "ramp_months": 0,
     }
+
+
+def price_of_waiting(
+    evidence, cost_per_item_week: float, currency: str, source: str, since_ns: int | None = None
+) -> dict | None:
+    """The price of the bottleneck the evidence found (its top stage and, within it, the
+    status holding most waiting): over the whole window, or from `since_ns` on (the items
+    finished since, over the days since). None when nothing waits."""
+    from advisor.realise.measure import stage_waits
+
+    detail = evidence.bottleneck_detail
+    stage = detail.get("top")
+    if stage is None or not detail.get("waiting_days"):
+        return None
+    prepared = evidence.prepared
+    waits = stage_waits(prepared, stage)
+    start = prepared.window.start
+    if since_ns is not None:
+        done = prepared.items.loc[waits.index, "done"]
+        waits = waits[(done >= pd.Timestamp(since_ns, tz="UTC")).to_numpy()]
+        start = since_ns
+    statuses = detail.get("statuses", {}).get(stage) or []
+    return bottleneck_price(
+        waits,
+        (prepared.window.end - start) / 86_400e9,
+        stage,
+        statuses[0]["status"] if statuses else None,
+        cost_per_item_week,
+        currency,
+        source,
+    )

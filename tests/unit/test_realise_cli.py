@@ -1,0 +1,135 @@
+"""`realise`, `scenario approve` and `scenario history` on the command line: the DESIGN.md
+keys, the bundled example closing the loop, and bad input named."""
+
+import json
+
+import pytest
+
+from advisor.cli import main
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "scenarios" / "northwind-platform.yaml"
+DATA = ROOT / "examples" / "realised"
+FILES = [
+    str(DATA / "transitions.csv"),
+    "--statuses",
+    str(DATA / "statuses.yaml"),
+    "--deployments",
+    str(DATA / "deployments.csv"),
+    "--incidents",
+    str(DATA / "incidents.csv"),
+]
+
+
+def _json(capsys, *args) -> dict:
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_bundled_example_closes_the_loop_with_the_contracts_keys(capsys):
+    doc = _json(capsys, "realise", str(EXAMPLE), *FILES)
+    assert doc["plan"]["version"] == 2
+    assert doc["plan"]["approved_by"] == "finance@northwind.example"
+    assert doc["plan"]["approved_at"].startswith("2026-06-01T09:30")
+    lever_keys = {"name", "kind", "planned_to_date", "realised_to_date", "variance", "status"}
+    for lever in doc["levers"]:
+        assert lever_keys <= set(lever)
+        for figure in lever["figures"].values():
+            assert {"before", "after", "unit", "n_before", "n_after", "interval", "p_value"} <= set(
+                figure
+            )
+    statuses = {lv["name"]: lv["status"] for lv in doc["levers"]}
+    assert statuses["Downtime avoided"] == "measured"
+    assert statuses["Hiring avoided"] == "not_measured"
+    assert {
+        "planned_to_date",
+        "realised_to_date",
+        "variance",
+        "forecast_at_completion_npv",
+        "planned_npv",
+    } <= set(doc["total"])
+    assert {o["status"] for o in doc["outcomes"]} <= {"met", "missed", "too_early", "typed"}
+    assert any(o["status"] == "typed" for o in doc["outcomes"])
+    price = doc["bottleneck_price"]
+    assert {"stage", "waiting_days_median", "value_per_year", "currency"} <= set(price)
+    assert price["value_per_year"]["low"] <= price["value_per_year"]["likely"]
+    # the planted change of the example is found: reviews got shorter from 2026-06-01
+    cycle = doc["figures"]["cycle_time"]
+    assert cycle["after"] < cycle["before"] and cycle["real"] is True
+
+
+def test_text_output_names_the_plan_and_each_lever(capsys):
+    assert main(["realise", str(EXAMPLE), *FILES]) == 0
+    out = capsys.readouterr().out
+    assert "approved by finance@northwind.example" in out
+    assert "Hiring avoided: planned" in out and "not measured" in out
+    assert "Forecast at completion" in out and "USD" in out
+
+
+def test_approve_a_stored_version_and_measure_against_it(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    plain = tmp_path / "plan.yaml"
+    text = EXAMPLE.read_text()
+    start, end = text.index("approval:"), text.index("answers:")
+    plain.write_text(text[:start] + text[end:])  # the file without its own approval
+    for _ in range(2):
+        assert main(["scenario", "save", str(plain), "--store", url]) == 0
+    name = "Northwind - Delivery platform"
+    capsys.readouterr()
+    # not approved yet and no date: refused, and said how to fix it
+    assert main(["realise", name, *FILES, "--store", url]) == 2
+    assert "approve a version" in capsys.readouterr().err
+    assert (
+        main(["scenario", "approve", name, "--version", "1", "--store", url, "--user", "fin@x.org"])
+        == 0
+    )
+    assert "version 1 approved by fin@x.org" in capsys.readouterr().out
+    # approved today, after the data ends: nothing to measure after it yet
+    assert main(["realise", name, *FILES, "--store", url]) == 2
+    assert "nothing is measured on both sides of the approval" in capsys.readouterr().err
+    doc = _json(capsys, "realise", name, *FILES, "--store", url, "--since", "2026-06-01")
+    assert doc["plan"]["version"] == 1 and doc["plan"]["approved_by"] == "fin@x.org"
+    history = _json(capsys, "scenario", "history", name, "--store", url)
+    assert [(h["version"], h["event"]) for h in history] == [
+        (1, "save"),
+        (2, "save"),
+        (1, "approve"),
+    ]
+    assert history[-1]["user"] == "fin@x.org" and history[-1]["at"].endswith("+00:00")
+    # another version measured explicitly is not the approved one: no approval carried
+    doc = _json(
+        capsys, "realise", name, *FILES, "--store", url, "--version", "2", "--since", "2026-06-01"
+    )
+    assert doc["plan"]["version"] is None and doc["plan"]["approved_by"] is None
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--since", "2026-13-01"], "--since: expected a date"),
+        (["--since", "2030-01-01"], "--since: 2030-01-01 leaves nothing on one side"),
+        (["--version", "2"], "--version: applies to a stored scenario"),
+        (["--cost-of-delay", "-5"], "--cost-of-delay: must be 0"),
+    ],
+)
+def test_bad_arguments_are_named(capsys, extra, message):
+    assert main(["realise", str(EXAMPLE), *FILES, *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_approving_a_version_that_does_not_exist_is_refused(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["scenario", "save", str(EXAMPLE), "--store", url]) == 0
+    capsys.readouterr()
+    code = main(
+        ["scenario", "approve", "Northwind - Delivery platform", "--version", "5", "--store", url]
+    )
+    assert code == 2 and "no version 5" in capsys.readouterr().err
+
+
+def test_the_example_exports_are_what_the_seeded_generator_writes(tmp_path):
+    from advisor.realise.sample import write
+
+    write(tmp_path)
+    for name in ("transitions.csv", "deployments.csv", "incidents.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
