@@ -18,7 +18,6 @@ from advisor import charts
 from advisor.errors import EvidenceError, InputError
 from advisor.evidence import (
     SetAside,
-    analyse_evidence,
     items_from_upload,
     parse_status_map,
     read_deployments,
@@ -37,7 +36,8 @@ from advisor.evidence.limits import (
 )
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
-from advisor.ui import session, state, workspace
+from advisor.probable_delay import throughput_of
+from advisor.ui import measured, session, state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
@@ -161,45 +161,6 @@ def _uploads() -> None:
     note = workspace.too_large_note()
     if note:
         st.warning(md(note))
-
-
-@st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring...")
-def _measure(key: str, _files: dict, map_yaml: str, options: tuple):
-    """The analysis, computed once per set of files (by digest) and options, and shared
-    read-only: the same bytes give the same figures whoever sent them."""
-    engineers, business, start, end, window_hours, with_rules = options
-    aside = SetAside()
-    items = items_from_upload([(u.name, u.data) for u in _files["items"]], aside)
-    status_map = parse_status_map(map_yaml, "the status table") if map_yaml else None
-
-    def one(kind, reader):
-        if kind not in _files:
-            return None
-        u = _files[kind][0]
-        return reader(u.data, u.name, aside) if kind != "survey" else reader(u.data, u.name)
-
-    rule_sets = None
-    if with_rules:
-        from advisor.evidence.rules import bundled_rules, with_incident_window
-
-        rule_sets = [
-            with_incident_window(rs, window_hours) if rs.id == "platform-advisor" else rs
-            for rs in bundled_rules().rule_sets
-        ]
-    return analyse_evidence(
-        items,
-        aside,
-        status_map,
-        one("deployments", read_deployments),
-        one("incidents", read_incidents),
-        one("survey", read_survey),
-        engineers,
-        business,
-        start=start,
-        end=end,
-        incident_window_hours=window_hours,
-        rule_sets=rule_sets,
-    )
 
 
 @st.cache_resource(max_entries=6, ttl=3600, show_spinner=False)
@@ -709,16 +670,15 @@ def render() -> None:
     if options[2] is not None and options[3] is not None and options[3] <= options[2]:
         st.error("The window's end must come after its start.")
         return
-    edits = st.session_state.get("evidence_map_edits", "")
-    if not edits and "statuses" in files:
-        edits = files["statuses"][0].data.decode("utf-8", "replace")
-    key = hashlib.sha256(f"{workspace.files_digest()}|{edits}|{options}".encode()).hexdigest()
+    edits = measured.map_text()
+    key = measured.key_of(edits, options)
     try:
-        ev = _measure(key, files, edits, options)
+        ev = measured.measure(key, files, edits, options)
     except (InputError, EvidenceError) as exc:
         state.show_input_error(exc, "The evidence files")
         return
     st.session_state["evidence_summary"] = fig.summary(ev.document)
+    session.send_throughput(throughput_of(ev))  # the Cost of delay page's forecast
     st.session_state["evidence_sendable"] = {
         "source": ev.source,
         "bottlenecks": dict(ev.bottlenecks),
