@@ -3,7 +3,9 @@
 For each scenario: its ranking (the same scores `recommend` gives), NPV, IRR and payback
 with their P10-P90 (the scenario's own simulation settings, `roi.simulation`, so the figures
 are the ROI page's and the report's; IRR's from the first 300 futures), and
-the delay cost of the best order. For teams: a team x category fit
+the delay cost of the best order, and, where the scenario keeps what value realised measured
+(its `realised` part), the measured levers' realised and planned value to date and the
+variance. For teams: a team x category fit
 matrix, and the single category or pair that serves them all best:
     coverage(team, choice) = the best score in the choice for that team / the team's top score
 The choice with the highest lowest coverage wins (then the highest mean; a single category
@@ -13,6 +15,7 @@ wait that no category in the choice sees well (focus below 0.5).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from advisor import wording
@@ -24,7 +27,17 @@ from advisor.scenario import ScenarioFile
 from advisor.scoring import recommend
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
-MONEY_FIELDS = ("npv", "npv_p10", "npv_p50", "npv_p90", "delay_cost_best")
+MONEY_FIELDS = (
+    "npv",
+    "npv_p10",
+    "npv_p50",
+    "npv_p90",
+    "delay_cost_best",
+    "realised_to_date",
+    "planned_to_date",
+    "realised_variance",
+    "planned_to_date_not_measured",
+)
 IRR_RUNS = 300  # of the simulated futures, the draws whose IRR is found (a root search each)
 UNCOVERED_SHARE, SEEN_FOCUS = 0.2, 0.5
 
@@ -74,7 +87,41 @@ def _one(s: ScenarioFile, version: int | None, catalog: Catalog) -> dict:
             )
     if s.backlog is not None:
         row["delay_cost_best"] = analyse_backlog(s.backlog).delay_cost["best"]
+    row.update(realised_figures(s, row["currency"], catalog))
     return row
+
+
+REALISED_KEYS = {
+    "realised_to_date": "realised_to_date",
+    "planned_to_date": "planned_to_date",
+    "realised_variance": "variance",
+    "planned_to_date_not_measured": "planned_to_date_not_measured",
+}
+
+
+def realised_figures(s: ScenarioFile, currency: str, catalog: Catalog) -> dict:
+    """The scenario's plan against actual to date, in `currency`: what its measured levers
+    realised, what the plan held for them, the variance (realised - planned), what the plan
+    held for the levers not measured, and the data's date. Each None where the scenario has
+    no `realised` part (or its total lacks the figure). A part kept in another currency is
+    converted at the catalog's stated rate; one it cannot convert is refused, named."""
+    out: dict = {key: None for key in REALISED_KEYS} | {"realised_as_of": None}
+    r = s.realised
+    if r is None:
+        return out
+    rate = 1.0
+    if r.currency != currency:
+        rate = catalog.exchange_rates.convert(1.0, r.currency, currency)
+        if rate is None:
+            raise ScenarioError(
+                [Problem(s.name, f"no exchange rate from {r.currency} to {currency}", "realised")]
+            )
+    total = r.total or {}
+    for key, source in REALISED_KEYS.items():
+        if total.get(source) is not None:
+            out[key] = total[source] * rate
+    out["realised_as_of"] = r.as_of
+    return out
 
 
 def shared_choice(rows: list[dict], scenarios: list[ScenarioFile], catalog: Catalog) -> dict:
@@ -222,7 +269,8 @@ def _months(low: int | None, high: int | None) -> str:
 def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """The `compare` document as a person reads it: one column a scenario, one row a figure,
     each cell worded with its unit and currency; category names, never ids; "-" where a
-    scenario has no such part (no ROI model, no backlog).
+    scenario has no such part (no ROI model, no backlog). The value realised rows (realised
+    and plan to date, variance, the data's date) are shown when any scenario has that part.
 
     Returns the column headers (the scenarios' names) and the rows (label, cells)."""
     names = {k: c.name for k, c in catalog.categories.items()}
@@ -270,7 +318,37 @@ def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[st
         ),
         line("Delay cost, best order", lambda r: _money(r["delay_cost_best"], r["currency"])),
     ]
+    if any(r.get("realised_as_of") is not None for r in rows):
+        table += [
+            line("Realised to date", lambda r: _money(r["realised_to_date"], r["currency"])),
+            line("Plan to date", _plan_to_date),
+            line("Variance to date", lambda r: _money(r["realised_variance"], r["currency"])),
+            line("Realised, data as of", lambda r: _day(r["realised_as_of"])),
+        ]
     return column_names(rows), table
+
+
+def _plan_to_date(r: dict) -> str:
+    """The measured levers' plan to date, and what the plan holds for the levers not measured
+    (counted as nothing realised), so the two rows above it read alike."""
+    planned = r["planned_to_date"]
+    if planned is None:
+        return "-"
+    text = _money(planned, r["currency"])
+    more = r.get("planned_to_date_not_measured")
+    if more:
+        text += f" (and {_money(more, r['currency'])} on levers not measured)"
+    return text
+
+
+def _day(iso: str | None) -> str:
+    """`2026-07-30` of a stored moment; "-" where there is none."""
+    if iso is None:
+        return "-"
+    try:
+        return dt.datetime.fromisoformat(iso).date().isoformat()
+    except ValueError:
+        return iso
 
 
 def column_names(rows: list[dict]) -> list[str]:

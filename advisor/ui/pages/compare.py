@@ -129,6 +129,12 @@ def render() -> None:
         else "Scored with the bundled catalog"
     )
     st.caption(f"{scored}. {md(rates_sentence(doc))}")
+    if any(r["realised_as_of"] is not None for r in rows):
+        st.caption(
+            "Realised and plan to date: each scenario's value realised part as last measured, "
+            "over its measured levers (a lever not measured counts as nothing realised, never "
+            "as met); variance = realised - planned."
+        )
     if doc["agree"]:
         top = doc["top_categories"][0]
         st.success(f"Every scenario starts with the same category: {md(names.get(top, top))}.")
