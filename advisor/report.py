@@ -84,6 +84,251 @@ def figures(s, catalog, version: int | None = None, today: dt.date | None = None
         ),
         "delay": delay,
         "evidence": report_view(s.evidence) if s.evidence else None,
+        "realised": realised_view(s.realised) if getattr(s, "realised", None) else None,
+    }
+
+
+# ---------------------------------------------------------------- value realised
+
+STATUS_WORDS = {
+    "measured": "measured",
+    "not_measured": "not measured",
+    "met": "met",
+    "missed": "missed",
+    "too_early": "too early to tell",
+    "typed": "typed",
+}
+SOURCE_WORDS = {"measured": "measured from the exports", "typed": "typed by the owner"}
+NOT_MEASURED = "not measured"
+
+
+def _finite(x: object) -> float | None:
+    import math
+
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def _cash(x: object, currency: str) -> str:
+    """`12,345 USD`; "-" where there is no figure."""
+    from advisor.wording import MISSING, money
+
+    value = _finite(x)
+    return MISSING if value is None else money(value, currency)
+
+
+def _day(iso: object) -> str:
+    """The date of a stored moment (`2026-05-15`); the text as it is when it is not one."""
+    try:
+        return dt.datetime.fromisoformat(str(iso)).date().isoformat()
+    except ValueError:
+        return str(iso)
+
+
+def _outcome_figure(value: object, label: str | None, unit: str | None, missing: str) -> str:
+    """A card's target or actual with its unit: a registry figure as every page shows it
+    (`1.2 days`, `8.7%`), another number with the card's unit, typed text as typed."""
+    from advisor.evidence.registry import METRICS, number, show
+
+    if value is None:
+        return missing
+    if isinstance(value, str):
+        return value
+    figure = _finite(value)
+    if figure is None:
+        return missing
+    key = next((k for k, m in METRICS.items() if label and m.label == label), None)
+    if key is not None:
+        return show(key, figure)
+    return f"{number(figure)} {unit}" if unit else number(figure)
+
+
+def _plan_sentence(r) -> str:
+    from advisor.wording import when
+
+    plan = r.plan or {}
+    start = plan.get("start")
+    started = f"; the plan started on {_day(start)}" if start else ""
+    if plan.get("approved_by") or plan.get("approved_at"):
+        version = plan.get("version")
+        what = f"version {version}" if version is not None else "the approved version"
+        by = f", approved by {plan['approved_by']}" if plan.get("approved_by") else ""
+        at = f" on {when(str(plan['approved_at']))}" if plan.get("approved_at") else ""
+        return f"The approved plan: {what}{by}{at}{started}."
+    return f"The plan: the scenario as given (no approval recorded){started}."
+
+
+def _lever_rows(r) -> list[tuple[str, str, str, str, str, str]]:
+    """(name, status, planned to date, realised to date, variance, how); a lever not
+    measured says so where its realised figure and its variance would be."""
+    c = r.currency
+    rows = []
+    for lv in r.levers:
+        measured = lv.status == "measured" and _finite(lv.realised_to_date) is not None
+        rows.append(
+            (
+                lv.name,
+                STATUS_WORDS.get(lv.status, lv.status) if measured else NOT_MEASURED,
+                _cash(lv.planned_to_date, c),
+                _cash(lv.realised_to_date, c) if measured else NOT_MEASURED,
+                _cash(
+                    lv.variance
+                    if _finite(lv.variance) is not None
+                    else lv.realised_to_date - lv.planned_to_date,
+                    c,
+                )
+                if measured
+                else NOT_MEASURED,
+                lv.how,
+            )
+        )
+    return rows
+
+
+def _total_rows(r) -> list[tuple[str, str, str]]:
+    """(figure, value, what it is) for each total the summary holds."""
+    c, t = r.currency, r.total or {}
+    wanted = [
+        ("planned_to_date", "Planned to date, measured levers", "the plan's benefit so far"),
+        (
+            "realised_to_date",
+            "Realised to date, measured levers",
+            "each lever's own plan formula with the measured figures",
+        ),
+        ("variance", "Variance to date", "realised - planned, measured levers"),
+        (
+            "planned_to_date_not_measured",
+            "Planned to date, levers not measured",
+            "counted as nothing realised (never assumed met)",
+        ),
+        ("planned_benefit", "Planned benefit, whole horizon", "the approved plan's benefits"),
+        (
+            "forecast_at_completion",
+            "Forecast at completion",
+            "realised to date plus the plan for the months left",
+        ),
+        ("planned_npv", "Planned NPV", "the approved plan's costs and benefits"),
+        (
+            "forecast_at_completion_npv",
+            "NPV at completion, forecast",
+            "the plan's costs; the realised value to date, the plan after",
+        ),
+    ]
+    rows = [(label, _cash(t[key], c), how) for key, label, how in wanted if key in t]
+    npv, planned = _finite(t.get("forecast_at_completion_npv")), _finite(t.get("planned_npv"))
+    if npv is not None and planned is not None:
+        rows.append(("NPV against the plan", _cash(npv - planned, c), "forecast - planned NPV"))
+    return rows
+
+
+def _outcome_rows(r) -> list[tuple[str, str, str, str, str, str]]:
+    """(item, figure, target, actual, measured or typed, status)."""
+    rows = []
+    for o in r.outcomes:
+        missing = "nothing measured yet" if o.source == "measured" else "-"
+        rows.append(
+            (
+                o.name or o.item,
+                o.label or "-",
+                _outcome_figure(o.target, o.label, o.unit, "-"),
+                _outcome_figure(o.actual, o.label, o.unit, missing),
+                SOURCE_WORDS.get(o.source, o.source),
+                STATUS_WORDS.get(o.status, o.status),
+            )
+        )
+    return rows
+
+
+def _price_rows(price: dict, currency: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The bottleneck's price: a sentence, and (figure, value, what it is) rows."""
+    from advisor.evidence.registry import number
+
+    c = str(price.get("currency") or currency)
+    stage, status = price.get("stage"), price.get("status")
+    where = f"{status} ({stage})" if status and stage else str(status or stage or "-")
+    value = price.get("value_per_year") if isinstance(price.get("value_per_year"), dict) else {}
+    waits = price.get("waiting_days") if isinstance(price.get("waiting_days"), dict) else {}
+    likely = _finite(value.get("likely"))
+    sentence = f"The wait at {where}"
+    if likely is not None:
+        low, high = _finite(value.get("low")), _finite(value.get("high"))
+        span = (
+            f" ({_cash(low, c)} to {_cash(high, c)})"
+            if low is not None and high is not None and low != high
+            else ""
+        )
+        sentence += f" costs {_cash(likely, c)} a year{span}."
+    else:
+        return sentence + " has no price: the data gives no figure for it.", []
+
+    def days(x: object) -> str:
+        v = _finite(x)
+        return "-" if v is None else f"{number(v)} days"
+
+    def three(d: dict, show) -> str:
+        return " / ".join(show(d.get(k)) for k in ("low", "likely", "high"))
+
+    source = price.get("cost_of_delay_source")
+    rows = [
+        ("Where work waits", where, "the bottleneck the evidence found"),
+        (
+            "Median wait",
+            days(price.get("waiting_days_median")),
+            "per item finished since the split",
+        ),
+        ("Wait, low / likely / high", three(waits, days), "25th / 50th / 75th percentile"),
+        (
+            "Items a year",
+            "-"
+            if _finite(price.get("items_per_year")) is None
+            else f"{price['items_per_year']:,.0f} items",
+            "items finished x 365.25 / days measured",
+        ),
+        (
+            "Cost of delay per item and week",
+            _cash(price.get("cost_of_delay_per_item_week"), c),
+            {
+                "backlog": "the backlog's cost of delay per week / the work items it holds",
+                "given": "as given",
+            }.get(str(source), ""),
+        ),
+        (
+            "Each week of waiting removed",
+            f"{_cash(price.get('per_week_removed'), c)} a year",
+            "items a year x cost of delay per item and week",
+        ),
+        (
+            "The wait's price, low / likely / high",
+            f"{three(value, lambda x: _cash(x, c))} a year",
+            "items a year x wait in weeks x cost of delay per item and week",
+        ),
+    ]
+    return sentence, rows
+
+
+def realised_view(r) -> dict:
+    """What the report shows of a scenario's `realised` part (scenario.RealisedSummary), every
+    figure worded with its currency or unit, read alike by the HTML and the Markdown. User
+    text (names, sentences) stays as given: each format escapes it."""
+    months = _finite(r.months_to_date)
+    price = r.bottleneck_price
+    sentence, price_rows = _price_rows(price, r.currency) if price else ("", [])
+    return {
+        "currency": r.currency,
+        "plan": _plan_sentence(r),
+        "window": (
+            f"Before and after split at {_day(r.since)}; data as of {_day(r.as_of)}"
+            + (f", {months:.1f} months of the plan to date" if months is not None else "")
+            + f". Money in {r.currency}."
+        ),
+        "levers": _lever_rows(r),
+        "totals": _total_rows(r),
+        "outcomes": _outcome_rows(r),
+        "price": sentence,
+        "price_rows": price_rows,
+        "findings": list(r.findings),
+        "warnings": list(r.warnings),
     }
 
 
@@ -270,6 +515,7 @@ def build_markdown(
             lines += ["", "### What the data can support", ""]
             for label, line, gaps in ev["readiness"]:
                 lines += [f"- {label}: {_md(line)}", *[f"  - {_md(gap)}" for gap in gaps]]
+    lines += _realised_markdown(f["realised"])
     delay = f["delay"]
     if delay is not None:
         plan = delay.schedules["best"]
@@ -300,6 +546,50 @@ def build_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _realised_markdown(v: dict | None) -> list[str]:
+    """The "Value realised" section in Markdown (none without a realised part)."""
+    if v is None:
+        return []
+    lines = ["", "## Value realised", "", _md(v["plan"]), "", _md(v["window"])]
+    if v["levers"]:
+        lines += [
+            "",
+            "| Lever | Status | Planned to date | Realised to date | Variance | How |",
+            "|---|---|---|---|---|---|",
+            *["| " + " | ".join(_md(c) for c in row) + " |" for row in v["levers"]],
+        ]
+    if v["totals"]:
+        lines += [
+            "",
+            "| Total | Value | What it is |",
+            "|---|---|---|",
+            *["| " + " | ".join(_md(c) for c in row) + " |" for row in v["totals"]],
+        ]
+    if v["outcomes"]:
+        lines += [
+            "",
+            "### Outcome cards, measured and typed",
+            "",
+            "| Item | Figure | Target | Actual | Source | Status |",
+            "|---|---|---|---|---|---|",
+            *["| " + " | ".join(_md(c) for c in row) + " |" for row in v["outcomes"]],
+        ]
+    if v["price"]:
+        lines += ["", "### The price of the bottleneck", "", _md(v["price"])]
+    if v["price_rows"]:
+        lines += [
+            "",
+            "| Figure | Value | What it is |",
+            "|---|---|---|",
+            *["| " + " | ".join(_md(c) for c in row) + " |" for row in v["price_rows"]],
+        ]
+    if v["findings"]:
+        lines += ["", "### What the data shows", "", *[f"- {_md(x)}" for x in v["findings"]]]
+    for w in v["warnings"]:  # one quote each: lines in a row would join into one
+        lines += ["", f"> {_md(w)}"]
+    return lines
 
 
 # ---------------------------------------------------------------- the ROI workbook
@@ -467,10 +757,189 @@ def build_workbook(s, catalog, path: str | Path) -> None:
     results.append([])
     for label, value, how in _simulation_rows(scenario, result):
         results.append([label, value, how])
+    realised = getattr(s, "realised", None)
+    realised_cached = _realised_sheet(wb, realised) if realised is not None else {}
     for sheet in wb.worksheets:
         sheet.column_dimensions["A"].width = 28
     wb.save(path)
-    _cache_values(path, wb, _cached_values(result, scenario, lines, values, col, results))
+    cached = _cached_values(result, scenario, lines, values, col, results)
+    _cache_values(path, wb, {**cached, **realised_cached})
+
+
+REALISED_SHEET = "Value realised"
+
+
+def _realised_sheet(wb, r) -> dict[tuple[str, str], object]:
+    """The "Value realised" sheet: the plan on top, then per lever its plan to date, what was
+    realised (blank where not measured, the status says so) and the variance as a formula;
+    the totals as SUM formulas over the levers; the forecast at completion as a formula over
+    them. Returns the cached values of its formula cells (the same arithmetic in Python).
+
+    Forecast at completion = realised to date (measured levers) + planned benefit over the
+    horizon - plan to date (every lever): realised so far plus the plan for the months left,
+    a lever not measured adding its plan only (advisor.realise.value)."""
+    from openpyxl.styles import Font
+
+    from advisor.wording import when
+
+    bold = Font(bold=True)
+    money_format = "#,##0"
+    c = r.currency
+    ws = wb.create_sheet(REALISED_SHEET)
+    plan = r.plan or {}
+    version = plan.get("version")
+    approved = plan.get("approved_by") or plan.get("approved_at")
+    top = [
+        ("Figure", "Value", "How"),
+        (
+            "Approved plan",
+            (f"version {version}" if version is not None else "approved")
+            if approved
+            else "no approval: the scenario as given",
+            "the plan this sheet measures against",
+        ),
+        ("Approved by", plan.get("approved_by") or "not recorded", ""),
+        (
+            "Approved at",
+            when(str(plan["approved_at"])) if plan.get("approved_at") else "not recorded",
+            "",
+        ),
+        ("Plan started", _day(plan["start"]) if plan.get("start") else "not recorded", ""),
+        ("Split at", _day(r.since), "before this date: before the plan; from it: after"),
+        ("Data as of", _day(r.as_of), "the last moment the exports cover"),
+        ("Months to date", _finite(r.months_to_date), "months of the plan to the data's end"),
+        ("Currency", c, "every money figure on this sheet"),
+    ]
+    for label, value, how in top:
+        ws.append([defuse(label), defuse(value), defuse(how)])
+    for cell in ws[1]:
+        cell.font = bold
+    ws.append([])
+    header = [
+        "Lever",
+        "Kind",
+        "Status",
+        f"Planned to date ({c})",
+        f"Realised to date ({c})",
+        f"Variance ({c})",
+        "How",
+    ]
+    ws.append(header)
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    cached: dict[tuple[str, str], object] = {}
+    first = ws.max_row + 1
+    planned_sum = {"measured": 0.0, "not measured": 0.0}
+    realised_sum = 0.0
+    for i, lv in enumerate(r.levers):
+        at = first + i
+        planned = _finite(lv.planned_to_date) or 0.0
+        realised = _finite(lv.realised_to_date)
+        measured = lv.status == "measured" and realised is not None
+        status = "measured" if measured else NOT_MEASURED
+        planned_sum[status] += planned
+        row = [defuse(lv.name), defuse(lv.kind), status, planned, None, None, defuse(lv.how)]
+        if measured:
+            row[4], row[5] = realised, f"=E{at}-D{at}"
+            cached[(REALISED_SHEET, f"F{at}")] = realised - planned
+            realised_sum += realised
+        ws.append(row)
+    last = first + len(r.levers) - 1
+    rng = lambda col: f"{col}{first}:{col}{last}"  # noqa: E731
+    have = bool(r.levers)
+    total = ws.max_row + 1
+    rows = [
+        (
+            "Measured levers",
+            "measured",
+            f'=SUMIF({rng("C")},"measured",{rng("D")})' if have else "=0",
+            f"=SUM({rng('E')})" if have else "=0",
+            f"=E{total}-D{total}",
+            "sums over the measured levers; variance = realised - planned",
+        ),
+        (
+            "Levers not measured",
+            NOT_MEASURED,
+            f'=SUMIF({rng("C")},"{NOT_MEASURED}",{rng("D")})' if have else "=0",
+            None,
+            None,
+            "counted as nothing realised to date (never assumed met)",
+        ),
+        (
+            "Every lever",
+            "",
+            f"=SUM({rng('D')})" if have else "=0",
+            None,
+            None,
+            "the plan to date of every lever",
+        ),
+    ]
+    sums = {
+        "D0": planned_sum["measured"],
+        "E0": realised_sum,
+        "F0": realised_sum - planned_sum["measured"],
+        "D1": planned_sum[NOT_MEASURED],
+        "D2": planned_sum["measured"] + planned_sum[NOT_MEASURED],
+    }
+    for k, (label, status, planned, realised, variance, how) in enumerate(rows):
+        ws.append([label, "", status, planned, realised, variance, how])
+        for cell in ws[ws.max_row][:1]:
+            cell.font = bold
+        for col in "DEF":
+            if f"{col}{k}" in sums:
+                cached[(REALISED_SHEET, f"{col}{total + k}")] = sums[f"{col}{k}"]
+    for row in ws.iter_rows(min_row=first, max_row=ws.max_row, min_col=4, max_col=6):
+        for cell in row:
+            cell.number_format = money_format
+    ws.append([])
+    ws.append(["At completion", f"Value ({c})", "How"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    t = r.total or {}
+    given = "value from the app's value realised analysis"
+    planned_benefit = _finite(t.get("planned_benefit"))
+    for label, key, how in (
+        ("Planned benefit, whole horizon", "planned_benefit", f"the approved plan's; {given}"),
+        ("Forecast at completion", None, ""),
+        ("Planned NPV", "planned_npv", f"the approved plan's costs and benefits; {given}"),
+        (
+            "NPV at completion, forecast",
+            "forecast_at_completion_npv",
+            f"the plan's costs; the realised value to date, the plan after; {given}",
+        ),
+    ):
+        at = ws.max_row + 1
+        if key is None:
+            if planned_benefit is None:
+                continue
+            ws.append(
+                [
+                    label,
+                    f"=E{total}+B{at - 1}-D{total + 2}",
+                    "realised to date (measured levers) + planned benefit - plan to date of "
+                    "every lever: what was realised plus the plan for the months left",
+                ]
+            )
+            cached[(REALISED_SHEET, f"B{at}")] = realised_sum + planned_benefit - sums["D2"]
+        else:
+            ws.append([label, _finite(t.get(key)), how])
+        ws.cell(row=at, column=2).number_format = money_format
+    npv, planned_npv = _finite(t.get("forecast_at_completion_npv")), _finite(t.get("planned_npv"))
+    if npv is not None and planned_npv is not None:
+        at = ws.max_row + 1
+        ws.append(["NPV against the plan", f"=B{at - 1}-B{at - 2}", "forecast - planned NPV"])
+        ws.cell(row=at, column=2).number_format = money_format
+        cached[(REALISED_SHEET, f"B{at}")] = npv - planned_npv
+    for title, texts in (("What the data shows", r.findings), ("Warnings", r.warnings)):
+        if texts:
+            ws.append([])
+            ws.append([title])
+            ws[ws.max_row][0].font = bold
+            for text in texts:
+                ws.append([defuse(text)])
+    ws.column_dimensions["B"].width = 18
+    ws.column_dimensions["G"].width = 60
+    return cached
 
 
 def _cached_values(r, scenario, lines, values, col: dict, results) -> dict[tuple[str, str], object]:
