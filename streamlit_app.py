@@ -42,6 +42,12 @@ pages = [
         url_path="delay",
     ),
     st.Page(
+        "advisor/ui/realise_page.py",
+        title="Value realised",
+        icon=":material/task_alt:",
+        url_path="realised",
+    ),
+    st.Page(
         "advisor/ui/compare_page.py",
         title="Compare",
         icon=":material/compare_arrows:",

@@ -464,3 +464,77 @@ def distribution_chart(by_week: dict[str, dict[str, int]]) -> alt.Chart:
             autosize=FIT_WIDTH,
         )
     )
+
+
+def realised_chart(monthly: list[dict], months: float, currency: str) -> alt.LayerChart:
+    """Cumulative benefit, month by month: the plan, what was realised to date, and the
+    forecast at completion (realised so far, then the plan for the months left)."""
+    import pandas as pd
+
+    rows = []
+    for r in monthly:
+        end = r["month"] + 1  # the total at the end of the month
+        rows.append({"month": end, "line": "plan", "benefit": r["planned"]})
+        if r["realised"] is not None:
+            rows.append({"month": end, "line": "realised", "benefit": r["realised"]})
+        rows.append({"month": end, "line": "forecast at completion", "benefit": r["forecast"]})
+    frame = pd.DataFrame(rows)
+    colours = alt.Scale(
+        domain=["plan", "realised", "forecast at completion"],
+        range=["#4c78a8", "#2ca02c", "#9e9e9e"],
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:Q", title="months since the plan started"),
+            y=alt.Y(
+                "benefit:Q", title=f"cumulative benefit ({currency})", axis=alt.Axis(format="~s")
+            ),
+            color=alt.Color("line:N", scale=colours, legend=alt.Legend(orient="top", title=None)),
+            strokeDash=alt.condition(
+                alt.datum.line == "forecast at completion",
+                alt.value([5, 4]),
+                alt.value([1, 0]),
+            ),
+            tooltip=_tooltips("line:N", "month:Q", "benefit:Q"),
+        )
+    )
+    today = (
+        alt.Chart(pd.DataFrame({"month": [months]}))
+        .mark_rule(color="#888")
+        .encode(x="month:Q", tooltip=_tooltips("month:Q"))
+    )
+    return (lines + today).properties(
+        title="Plan against realised benefit, and the forecast at completion",
+        height=320,
+        autosize=FIT_WIDTH,
+    )
+
+
+def trend_chart(trend: list[dict]) -> alt.Chart | None:
+    """Median cycle time per calendar month and team (items finished that month)."""
+    import pandas as pd
+
+    rows = [
+        {
+            "month": r["month"],
+            "team": r["team"] or "(no team)",
+            "cycle time (days)": r["cycle_time"],
+        }
+        for r in trend
+        if "cycle_time" in r and r["cycle_time"] is not None
+    ]
+    if not rows:
+        return None
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title="month (UTC)"),
+            y=alt.Y("cycle time (days):Q", title="median cycle time (days)"),
+            color=alt.Color("team:N", legend=alt.Legend(orient="top", title=None)),
+            tooltip=_tooltips("month:O", "team:N", "cycle time (days):Q"),
+        )
+        .properties(title="Cycle time by month and team", height=260, autosize=FIT_WIDTH)
+    )

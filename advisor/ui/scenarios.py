@@ -34,6 +34,7 @@ EXAMPLES = {
     "team-payments.yaml": "Northwind: Payments team",
     "team-search.yaml": "Northwind: Search team",
     "team-onboarding.yaml": "Northwind: Onboarding team",
+    "northwind-platform.yaml": "Northwind: delivery platform, approved (value realised)",
 }
 
 
@@ -97,6 +98,8 @@ def current() -> ScenarioFile | None:
         data["backlog"] = kept.model_dump(exclude_none=True)
     if st.session_state.get("evidence_summary"):
         data["evidence"] = st.session_state["evidence_summary"]
+    if st.session_state.get("realised_summary"):
+        data["realised"] = st.session_state["realised_summary"]
     data = {k: v for k, v in data.items() if v is not None}
     try:
         s = scenario_from_data(data, catalog=state.active_catalog())
@@ -127,6 +130,14 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
             st.session_state.pop(key, None)
     st.session_state["evidence_summary"] = (
         s.evidence.model_dump() if s.evidence is not None else None
+    )
+    # Plan against actual as last measured; the sign-off a file carries (a stored version's
+    # is an event in the store, read by the Value realised page).
+    st.session_state["realised_summary"] = (
+        s.realised.model_dump(mode="json") if s.realised is not None else None
+    )
+    st.session_state["scenario_approval"] = (
+        {"name": s.name, **s.approval.model_dump(mode="json")} if s.approval is not None else None
     )
     # Where the Advisor's weights and readiness came from travels with the scenario.
     for key in ("bottleneck_source", "evidence_readiness"):
@@ -420,6 +431,11 @@ def _open(db) -> None:
             if st.button("Open", key="scn_open"):
                 _ask_to_open(("store", chosen, version), f"{chosen}, version {version}", db)
     _confirm_open(db)
+
+
+def unsaved() -> str | None:
+    """The name of the work opening something else would replace, if any (see _unsaved)."""
+    return _unsaved()
 
 
 def _unsaved() -> str | None:

@@ -325,6 +325,64 @@ def _where_work_waits(ev, drawn: dict) -> None:
     if st.session_state.get("evidence_sent") == "advisor":
         st.session_state.pop("evidence_sent")
         st.success(f"The Advisor now uses these weights, measured from {md(ev.source)}.")
+    with st.expander("What this wait costs a year", key="ev_price_box"):
+        _price(ev)
+
+
+def _price(ev) -> None:
+    """The price of the bottleneck: its wait, the items through it, a cost of delay."""
+    from advisor.realise.price import backlog_cost_per_item_week, price_of_waiting
+
+    currency = _currency()
+    from_backlog, _ = backlog_cost_per_item_week(session.backlog())
+    cost = st.number_input(
+        f"Cost of delay per work item and week ({currency})",
+        min_value=0.0,
+        max_value=1e12,
+        value=round(from_backlog, 2) if from_backlog is not None else 1000.0,
+        step=100.0,
+        key="ev_price_cost",
+        help="What a week's delay of one work item costs. The default comes from the "
+        "backlog on the Cost of delay page (its cost of delay per week over the work items "
+        "it holds), if there is one.",
+    )
+    source = "backlog" if from_backlog is not None and cost == round(from_backlog, 2) else "given"
+    price = price_of_waiting(ev, float(cost), currency, source)
+    if price is None:
+        st.caption("Nothing waits inside the finished items' flow time: there is no price.")
+        return
+    v = price["value_per_year"]
+    where = price["status"] or price["stage"]
+    st.markdown(
+        f"Items waited a median of **{price['waiting_days_median']:.1f} days** at {md(where)} "
+        f"({md(price['stage'])}); {price['items_per_year']:,.0f} items finish a year. Removing "
+        f"the wait is worth **{v['low']:,.0f} to {v['high']:,.0f} {currency} a year** (likely "
+        f"{v['likely']:,.0f} {currency}); each week of waiting removed from every item is "
+        f"worth {price['per_week_removed']:,.0f} {currency} a year."
+    )
+    st.caption(
+        "Value a year = items a year x wait in weeks x cost of delay per item-week; the range "
+        "takes the 25th and 75th percentiles of the wait (items that never waited there count "
+        "as zero)."
+    )
+    st.session_state["evidence_price"] = price
+    st.button(
+        f"Send to the ROI page as a lever ('Wait removed at {where}')",
+        key="evidence_price_to_roi",
+        on_click=_send_price,
+    )
+    if st.session_state.get("evidence_sent") == "price":
+        st.session_state.pop("evidence_sent")
+        st.success("Added to the ROI page's benefits, with its range.")
+
+
+def _send_price() -> None:
+    from advisor.realise.price import wait_lever
+
+    price = st.session_state.get("evidence_price")
+    if price:
+        session.send_lever(wait_lever(price))
+        st.session_state["evidence_sent"] = "price"
 
 
 def _flow(ev, drawn: dict) -> None:

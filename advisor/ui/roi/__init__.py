@@ -78,6 +78,8 @@ def _load_or_reset(catalog, ctx: dict) -> None:
 def _inputs(roi: state.RoiState, catalog, ctx: dict) -> dict:
     """Every input, read from the widgets, as plain scenario data."""
     base = form.settings(roi.data, catalog.currencies)
+    if roi.data.get("start_date"):  # month 0's date, set in the file: value realised reads it
+        base["start_date"] = roi.data["start_date"]
     currency = base["currency"]
     tabs = st.tabs(["Team and costs", "Benefits", "Platform", "Ranges", "Build vs buy"])
     with tabs[0]:

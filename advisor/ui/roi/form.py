@@ -45,7 +45,22 @@ LEVER_DEFAULTS = {
 }
 KIND_LABELS = {"drivers": "Driver chain (the product of factors)", **LEVER_NAMES}
 SETTINGS = ("name", "currency", "horizon_months", "discount_rate")
-KEPT = (*SETTINGS, "platform", "productivity_dip", "build_vs_buy", "simulation", "notes")
+KEPT = (
+    *SETTINGS,
+    "start_date",
+    "platform",
+    "productivity_dip",
+    "build_vs_buy",
+    "simulation",
+    "notes",
+)
+
+
+def is_simple(b: dict) -> bool:
+    """A benefit the annual-value table holds: a plain annual value, linked to no measured
+    figure. The rest (driver chains, DORA levers, a range, a measure) are kept whole."""
+    value = b.get("annual_value")
+    return value is not None and not isinstance(value, dict) and not b.get("measure")
 
 
 # ---------------------------------------------------------------- from the Advisor
@@ -126,8 +141,8 @@ def starting_kind(ctx: dict) -> str:
 def load(data: dict, catalog, follow: bool) -> None:
     """Put a whole scenario into the page's state; every editor starts again from it."""
     benefits = data.get("benefits") or []
-    simple = [b for b in benefits if b.get("annual_value") is not None]
-    modelled = [b for b in benefits if b.get("annual_value") is None]
+    simple = [b for b in benefits if is_simple(b)]
+    modelled = [b for b in benefits if not is_simple(b)]
     scenario = validate_scenario({**data, "benefits": simple + modelled}, catalog=None)
     ranges = {
         p.path: {"label": p.label, "low": p.value.low, "high": p.value.high}
@@ -167,7 +182,7 @@ def load(data: dict, catalog, follow: bool) -> None:
                     "ramp_months": b["ramp_months"],
                 }
                 for b in dump["benefits"]
-                if b.get("annual_value") is not None
+                if is_simple(b)
             ],
             columns=["name", "annual_value", "start_month", "ramp_months"],
         ),
@@ -179,7 +194,7 @@ def load(data: dict, catalog, follow: bool) -> None:
             modelled=[
                 {k: v for k, v in b.items() if v is not None}
                 for b in dump["benefits"]
-                if b.get("annual_value") is None
+                if not is_simple(b)
             ],
             ranges=ranges,
             version=(old.version + 1) if old else 0,
@@ -342,25 +357,52 @@ def benefits(roi: state.RoiState, currency: str) -> list[dict]:
         row["start_month"] = int(row["start_month"] or 0)
         row["ramp_months"] = int(row["ramp_months"] or 0)
     if roi.modelled:
-        st.markdown("**Benefits from a driver chain or a DORA value lever**")
+        st.markdown(
+            "**Benefits from a driver chain, a DORA value lever, a range or a measured figure**"
+        )
         for i, b in enumerate(roi.modelled):
             c1, c2 = st.columns([4, 1])
-            source = "drivers" if "drivers" in b else next(k for k in LEVERS if k in b)
-            shown = ", ".join(
-                f"{k.replace('_', ' ')} {_show(x, _unit_of(k, currency))}"
-                for k, x in b[source].items()
-                if x is not None  # a stored lever keeps its unused fields as null
-            )
             c1.markdown(
-                f"- **{md(b['name'])}** ({LEVER_NAMES.get(source, 'driver chain')}): "
-                f"{md(shown)}; from month {b.get('start_month', 0)}, ramp "
-                f"{b.get('ramp_months', 0)}"
+                f"- **{md(b['name'])}** ({md(_kind_of(b))}): {md(_numbers_of(b, currency))}; "
+                f"from month {b.get('start_month', 0)}, ramp {b.get('ramp_months', 0)}"
+                + (f"; {md(_measure_text(b['measure']))}" if b.get("measure") else "")
             )
             if c2.button("Remove", key=f"roi_remove_{i}_{roi.version}"):
                 roi.modelled.pop(i)
                 st.rerun()
     _add_modelled(roi.modelled)
     return rows + roi.modelled
+
+
+def _kind_of(b: dict) -> str:
+    if "drivers" in b:
+        return "driver chain"
+    if b.get("annual_value") is not None:
+        return "annual value"
+    return LEVER_NAMES[next(k for k in LEVERS if k in b)]
+
+
+def _numbers_of(b: dict, currency: str) -> str:
+    if b.get("annual_value") is not None:
+        return f"{_show(b['annual_value'], currency)} a year"
+    source = "drivers" if "drivers" in b else next(k for k in LEVERS if k in b)
+    return ", ".join(
+        f"{k.replace('_', ' ')} {_show(x, _unit_of(k, currency))}"
+        for k, x in b[source].items()
+        if x is not None  # a stored lever keeps its unused fields as null
+    )
+
+
+def _measure_text(m: dict) -> str:
+    """How the benefit's coming true is measured, in words (value realised)."""
+    from advisor.evidence.registry import label
+
+    text = f"measured by {label(m['metric']).lower()}"
+    if m.get("team"):
+        text += f" of {m['team']}"
+    if m.get("expected_change") is not None:
+        text += f", expected to change {m['expected_change']:+.0%}"
+    return text
 
 
 def _unit_of(field: str, currency: str) -> str:

@@ -1,0 +1,401 @@
+"""Value realised page: the approved plan against what the team's own exports show since,
+lever by lever, with the figures behind each, the outcome cards and the bottleneck's price.
+
+Reads: the open scenario (its ROI model is the plan; a stored scenario's approval is read
+from the store), the exports in use (the Evidence page's files, shared through the
+workspace). Writes: `realised_summary` (kept with the scenario), a lever sent to the ROI page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from advisor import charts
+from advisor.errors import EvidenceError, InputError
+from advisor.evidence import registry
+from advisor.realise import realise, sentence, wait_lever
+from advisor.realise.words import STATUS_WORDS, money, plan_line
+from advisor.scenario import Approval, scenario_to_yaml
+from advisor.ui import measured, scenarios, session, state, workspace
+from advisor.ui.examples import example_path
+from advisor.ui.text import md
+from advisor.ui.widgets import text_table
+from advisor.wording import MISSING
+
+EXAMPLE = "northwind-platform.yaml"
+EXAMPLE_FILES = {
+    "items": "transitions.csv",
+    "statuses": "statuses.yaml",
+    "deployments": "deployments.csv",
+    "incidents": "incidents.csv",
+}
+
+
+def _open_example() -> None:
+    scenarios.open_example(EXAMPLE)
+    folder = example_path("realised")
+    st.session_state["evidence_files"] = {
+        kind: [workspace.upload(f"example {name}", (folder / name).read_bytes())]
+        for kind, name in EXAMPLE_FILES.items()
+    }
+    st.session_state.pop("evidence_map_edits", None)
+    st.session_state.pop("_realise_pending", None)
+
+
+def _example() -> None:
+    c1, c2 = st.columns([2, 3])
+    if c1.button("Open the Northwind example", key="realise_example", type="primary"):
+        losing = scenarios.unsaved()
+        if losing is None:
+            _open_example()
+            st.rerun()
+        st.session_state["_realise_pending"] = losing
+    c2.caption(
+        "An approved delivery-platform plan (June 2026) and exports that run six months past "
+        "its approval: the loop closed in one click."
+    )
+    losing = st.session_state.get("_realise_pending")
+    if losing:
+        st.warning(
+            f"{md(losing)} has unsaved changes. The example replaces them in this tab: save "
+            "them first (sidebar), or open it anyway."
+        )
+        a, b = st.columns(2)
+        if a.button("Open anyway", key="realise_open_anyway"):
+            _open_example()
+            st.rerun()
+        if b.button("Keep working", key="realise_keep"):
+            st.session_state.pop("_realise_pending")
+            st.rerun()
+
+
+def _store():
+    try:
+        return scenarios.store(scenarios.store_url())
+    except InputError:
+        return None
+
+
+def _plan(s):
+    """The plan and its sign-off: a stored scenario's approved version (from the store), or
+    the open work with the approval the opened file carried; and the store, when the open
+    scenario is stored."""
+    opened = st.session_state.get("scenario_open") or {}
+    if opened.get("origin") == "store" and opened.get("name") == s.name:
+        db = _store()
+        approval = db.approval(s.name) if db is not None else None
+        if approval is not None:
+            return db.load(s.name, approval.version), approval, db
+        return s, None, db
+    carried = st.session_state.get("scenario_approval") or {}
+    if carried.get("name") == s.name:
+        data = {k: v for k, v in carried.items() if k != "name"}
+        return s, Approval.model_validate(data), None
+    return s, None, None
+
+
+def _approve(db, s) -> None:
+    opened = st.session_state.get("scenario_open") or {}
+    version = opened.get("version")
+    if db is None or opened.get("origin") != "store" or not version:
+        st.info(
+            "The open work is not an approved plan. Save it in the store (sidebar) and approve "
+            "a version here, or choose below the date the change started."
+        )
+        return
+    with st.expander(f"Approve version {version} as the plan", key="realise_approve_box"):
+        who = st.text_input(
+            "Approved by", value=st.session_state.get("scn_author") or "", key="realise_by"
+        )
+        note = st.text_input("Note (optional)", key="realise_note", max_chars=2000)
+        if st.button("Approve", key="realise_approve", disabled=not who.strip()):
+            db.approve(s.name, int(version), who.strip()[:200], note)
+            st.session_state["_realise_approved"] = version
+            st.rerun()
+    if st.session_state.pop("_realise_approved", None):
+        st.success(f"Version {version} is the approved plan.")
+
+
+@st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring plan against actual...")
+def _realised(key: tuple, _plan, _ev, _files, _approval, since, cost, _catalog):
+    """Plan against actual, once per plan, exports, approval, date and cost of delay."""
+    from advisor.evidence import SetAside, read_deployments, read_incidents
+
+    aside = SetAside()
+    deploys = incidents = None
+    if "deployments" in _files:
+        u = _files["deployments"][0]
+        deploys = read_deployments(u.data, u.name, aside)
+    if "incidents" in _files:
+        u = _files["incidents"][0]
+        incidents = read_incidents(u.data, u.name, aside)
+    return realise(
+        _plan,
+        _ev,
+        deploys,
+        incidents,
+        approval=_approval,
+        since=since,
+        catalog=_catalog,
+        cost_of_delay_per_item_week=cost,
+    )
+
+
+def _inputs(approval) -> tuple[dt.date | None, float | None]:
+    c1, c2 = st.columns(2)
+    since = c1.date_input(
+        "Split before and after at",
+        value=approval.at.date() if approval is not None else None,
+        key=f"realise_since_{approval.at.date() if approval else 'none'}",
+        min_value=dt.date(1970, 1, 1),
+        max_value=dt.date(2199, 12, 31),
+        help="The day the change started; by default the approval's date.",
+    )
+    cost = c2.number_input(
+        "Cost of delay per work item and week (optional)",
+        min_value=0.0,
+        max_value=1e12,
+        value=None,
+        step=100.0,
+        key="realise_cost",
+        help="For the bottleneck's price. Empty: from the scenario's backlog (its cost of "
+        "delay per week over the work items it holds).",
+    )
+    return since, cost
+
+
+def _headline(doc: dict) -> None:
+    c = doc["currency"]
+    total = doc["total"]
+    if not total:
+        return
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        "Realised to date (measured levers)",
+        money(total["realised_to_date"], c),
+        delta=f"{total['variance']:+,.0f} {c} against the plan",
+        delta_color="normal",
+        border=True,
+    )
+    m2.metric("Planned to date (same levers)", money(total["planned_to_date"], c), border=True)
+    m3.metric(
+        "NPV at completion (forecast)",
+        money(total["forecast_at_completion_npv"], c),
+        delta=f"{total['forecast_at_completion_npv'] - total['planned_npv']:+,.0f} {c} "
+        "against the planned NPV",
+        border=True,
+    )
+    if total["planned_to_date_not_measured"]:
+        st.caption(
+            f"Levers not measured planned {money(total['planned_to_date_not_measured'], c)} to "
+            "date: they count as nothing realised, never as met."
+        )
+
+
+def _levers(doc: dict) -> None:
+    c = doc["currency"]
+    rows = [
+        {
+            "Lever": lv["name"],
+            "Status": STATUS_WORDS[lv["status"]],
+            f"Planned to date ({c})": f"{lv['planned_to_date']:,.0f}",
+            f"Realised to date ({c})": MISSING
+            if lv["realised_to_date"] is None
+            else f"{lv['realised_to_date']:,.0f}",
+            f"Variance ({c})": MISSING if lv["variance"] is None else f"{lv['variance']:+,.0f}",
+            "How it was valued": lv["how"],
+        }
+        for lv in doc["levers"]
+    ]
+    text_table(pd.DataFrame(rows).set_index("Lever"))
+    st.caption(
+        "Each lever's plan formula, with the measured numbers in place of the planned ones; "
+        "realised to date = realised a year / 12 x the months since the plan started."
+    )
+
+
+def _figures(result) -> None:
+    rows = []
+    for m in result.figures.values():
+        c = m.change
+        interval = MISSING
+        if c.interval is not None:
+            low, high = (registry.show(m.metric, v) if m.metric != "deploys_per_year" else
+                         f"{v:,.0f}" for v in c.interval)  # fmt: skip
+            interval = f"{low} to {high}"
+        rows.append(
+            {
+                "Figure": registry.label(m.metric),
+                "Before": registry.show(m.metric, m.before, MISSING),
+                "After": registry.show(m.metric, m.after, MISSING),
+                "Counted (before / after)": f"{m.n_before:,} / {m.n_after:,} {m.counted}",
+                "Change, 95% interval": interval,
+                "Chance of a change this large": MISSING
+                if c.p_value is None
+                else f"{c.p_value:.1%}",
+            }
+        )
+    if rows:
+        text_table(pd.DataFrame(rows).set_index("Figure"))
+    with st.expander("In words", key="realise_words"):
+        for m in result.figures.values():
+            st.markdown("- " + md(sentence(m)))
+    st.caption(
+        "Interval: a bootstrap of the change in the figure (the median for times, the mean for "
+        "shares and weekly counts), 95%. Chance: a permutation test, the share of random "
+        "reshuffles of the same values between before and after that change as much."
+    )
+
+
+def _outcomes(doc: dict) -> None:
+    cards = doc["outcomes"]
+    if not cards:
+        st.caption("No outcome card has a measure or a typed actual yet.")
+        return
+    rows = []
+    for o in cards:
+        measured_card = o["source"] == "measured"
+        rows.append(
+            {
+                "Item": o["name"],
+                "Metric": o["label"] or MISSING,
+                "Target": registry.show(o["metric"], o["target"])
+                if measured_card
+                else (o["target"] or MISSING),
+                "Actual": registry.show(o["metric"], o["actual"], "nothing measured yet")
+                if measured_card
+                else (o["actual"] or MISSING),
+                "Status": STATUS_WORDS[o["status"]],
+                "Measured or typed": "measured" if measured_card else "typed",
+                "Owner": o.get("owner") or MISSING,
+            }
+        )
+    text_table(pd.DataFrame(rows).set_index("Item"))
+    measured_n = sum(o["source"] == "measured" for o in cards)
+    st.caption(
+        f"Closing the loop: {measured_n} measured from the exports, {len(cards) - measured_n} "
+        "typed by their owner. Too early to tell: fewer than 5 items or deployments (4 whole "
+        "weeks for a rate) since the start."
+    )
+
+
+def _send_price() -> None:
+    price = st.session_state.get("_realise_price")
+    if price:
+        session.send_lever(wait_lever(price))
+        st.session_state["_realise_sent"] = True
+
+
+def _price(doc: dict) -> None:
+    price = doc["bottleneck_price"]
+    if not price:
+        st.caption("No price: nothing waits at a stage of work, or no cost of delay is known.")
+        return
+    c = price["currency"]
+    v = price["value_per_year"]
+    where = price["status"] or price["stage"]
+    st.markdown(
+        f"Since the split, items waited a median of **{price['waiting_days_median']:.1f} days** "
+        f"at {md(where)} ({md(price['stage'])}); {price['items_per_year']:,.0f} items finish a "
+        f"year at {money(price['cost_of_delay_per_item_week'], c)} of delay per item-week. "
+        f"Removing that wait is worth **{money(v['low'], c)} to {money(v['high'], c)} a year** "
+        f"(likely {money(v['likely'], c)}); each week of waiting removed from every item is "
+        f"worth {money(price['per_week_removed'], c)} a year."
+    )
+    st.caption(
+        "Value a year = items a year x wait in weeks x cost of delay per item-week; the range "
+        "takes the 25th and 75th percentiles of the wait."
+    )
+    st.session_state["_realise_price"] = price
+    st.button(
+        f"Send to the ROI page as a lever ('Wait removed at {where}')",
+        key="realise_to_roi",
+        on_click=_send_price,
+    )
+    if st.session_state.pop("_realise_sent", None):
+        st.success("Added to the ROI page's benefits, with its range.")
+
+
+def render() -> None:
+    st.title("Value realised")
+    st.caption(
+        "Closing the loop: what an approved investment has returned so far, lever by lever, "
+        "measured from the team's own exports before and after the approval."
+    )
+    _example()
+    s = scenarios.current()
+    if s is None:
+        why = scenarios.why_not_one()
+        st.warning(
+            "**Nothing to measure yet.** "
+            + (why or "A page has answers that do not validate; fix them first.")
+        )
+        return
+    plan, approval, db = _plan(s)
+    if approval is None:
+        _approve(db, s)
+    if plan.roi is None:
+        st.info("The open scenario has no ROI model: its levers are the plan to measure against.")
+    files = workspace.files()
+    if "items" not in files:
+        st.info(
+            "Measuring needs the team's exports: load them on the Evidence page (the files are "
+            "shared), or open the example above."
+        )
+        st.page_link("advisor/ui/evidence_page.py", label="Go to the Evidence page")
+        return
+    since, cost = _inputs(approval)
+    if since is None:
+        st.info("Choose the date the change started (or approve a stored version) to split at.")
+        return
+    edits = measured.map_text()
+    key = measured.key_of(edits, measured.PLAIN)
+    catalog = state.active_catalog()
+    try:
+        ev = measured.measure(key, files, edits, measured.PLAIN)
+        result = _realised(
+            (
+                key,
+                scenario_to_yaml(plan),
+                approval.model_dump_json() if approval else "",
+                since,
+                cost,
+                state.catalog_key(),
+            ),
+            plan,
+            ev,
+            files,
+            approval,
+            since,
+            cost,
+            catalog,
+        )
+    except (InputError, EvidenceError) as exc:
+        state.show_input_error(exc, "Plan against actual")
+        return
+    doc = result.to_json()
+    st.session_state["realised_summary"] = result.summary()
+    st.markdown(md(plan_line(doc)))
+    st.caption("Exports: " + md(", ".join(u.name for us in files.values() for u in us)))
+    _headline(doc)
+    st.subheader("Plan against actual, lever by lever")
+    if doc["levers"]:
+        _levers(doc)
+        st.altair_chart(
+            charts.realised_chart(doc["monthly"], result.months, doc["currency"]),
+            width="stretch",
+        )
+    st.subheader("Is the change real?")
+    _figures(result)
+    trend = charts.trend_chart(doc["trend"])
+    if trend is not None:
+        st.altair_chart(trend, width="stretch")
+    st.subheader("Outcome cards")
+    _outcomes(doc)
+    st.subheader("The price of the bottleneck")
+    _price(doc)
+    for warning in doc["warnings"]:
+        st.warning(md(warning), icon="⚠️")

@@ -1,0 +1,112 @@
+"""The Value realised page in AppTest: the example closes the loop in one click, nothing
+raises on an empty session, the scenario keeps what was measured, and a stored version is
+approved from the page."""
+
+import pytest
+
+from advisor.wording import MISSING
+from tests.app.conftest import assert_clean, shown, tables
+
+PAGE = "advisor/ui/realise_page.py"
+
+
+@pytest.fixture
+def realised(app):
+    app.switch_page(PAGE).run()
+    assert_clean(app)
+    return app
+
+
+def test_an_empty_session_says_what_is_needed(realised):
+    text = " ".join(shown(i) for i in realised.info)
+    assert "no ROI model" in text and "Evidence page" in text
+
+
+def test_the_example_closes_the_loop_in_one_click(realised):
+    realised.button(key="realise_example").click().run()
+    assert_clean(realised)
+    lines = " ".join(shown(m) for m in realised.markdown).replace("\u2060", "")
+    assert "approved by finance@northwind.example" in lines
+    levers = next(t for t in tables(realised) if t.index.name == "Lever")
+    assert levers.loc["Hiring avoided", "Status"] == "not measured"
+    assert levers.loc["Downtime avoided", "Status"] == "measured"
+    assert levers.loc["Hiring avoided", "Realised to date (USD)"] == MISSING  # never a number
+    figures = next(t for t in tables(realised) if t.index.name == "Figure")
+    assert "Cycle time" in figures.index
+    outcomes = next(t for t in tables(realised) if t.index.name == "Item")
+    assert set(outcomes["Status"]) <= {"met", "missed", "too early to tell", "typed by hand"}
+    assert "typed" in set(outcomes["Measured or typed"])
+    assert len(realised.get("vega_lite_chart")) >= 2  # plan against realised, the trend
+    # the scenario keeps what was measured: the sidebar would save it
+    summary = realised.session_state["realised_summary"]
+    assert summary["plan"]["approved_by"] == "finance@northwind.example"
+    assert summary["levers"][0]["name"] == "Downtime avoided"
+
+
+def test_the_bottlenecks_price_becomes_an_roi_lever(realised):
+    realised.button(key="realise_example").click().run()
+    realised.button(key="realise_to_roi").click().run()
+    assert_clean(realised)
+    assert any("Added to the ROI page" in shown(s) for s in realised.success)
+    realised.switch_page("advisor/ui/roi_page.py").run()
+    assert_clean(realised)
+    names = [b["name"] for b in realised.session_state["roi_last"]["benefits"]]
+    assert "Wait removed at Code Review" in names
+
+
+def test_a_stored_version_is_approved_from_the_page(realised):
+    from advisor.scenario import load_scenario_file
+    from advisor.store import Store
+    from advisor.ui.examples import example_path
+    from advisor.ui.scenarios import store_url
+
+    plan = load_scenario_file(example_path("scenarios") / "northwind-platform.yaml")
+    plan = plan.model_copy(update={"approval": None})
+    db = Store(store_url())
+    db.save(plan)
+    realised.run()  # the sidebar lists what the store now holds
+    realised.sidebar.selectbox(key="scn_stored").select(plan.name).run()
+    realised.sidebar.button(key="scn_open").click().run()
+    assert_clean(realised)
+    realised.text_input(key="realise_by").input("fin@northwind.example").run()
+    realised.button(key="realise_approve").click().run()
+    assert_clean(realised)
+    approval = db.approval(plan.name)
+    assert approval.version == 1 and approval.by == "fin@northwind.example"
+
+
+def test_the_roi_page_keeps_the_plans_start_date_and_measured_links(realised):
+    realised.button(key="realise_example").click().run()
+    realised.switch_page("advisor/ui/roi_page.py").run()
+    assert_clean(realised)
+    roi = realised.session_state["roi_last"]
+    assert str(roi["start_date"]) == "2026-06-01"
+    linked = {b["name"]: b.get("measure") for b in roi["benefits"]}
+    assert linked["Revenue from earlier releases"]["metric"] == "change_lead_time"
+    assert linked["Capacity freed by shorter reviews"]["metric"] == "cycle_time"
+    text = " ".join(shown(m) for m in realised.markdown)
+    assert "measured by change lead time, expected to change -40%" in text
+    realised.switch_page(PAGE).run()
+    assert_clean(realised)
+    levers = next(t for t in tables(realised) if t.index.name == "Lever")
+    assert levers.loc["Revenue from earlier releases", "Status"] == "measured"
+
+
+def test_the_evidence_page_prices_its_bottleneck_and_the_lever_keeps_the_money(app):
+    app.switch_page("advisor/ui/evidence_page.py").run()
+    app.button(key="evidence_sample").click().run()
+    app.number_input(key="ev_price_cost").set_value(500.0).run()
+    assert_clean(app)
+    price = app.session_state["evidence_price"]
+    assert price["cost_of_delay_per_item_week"] == 500.0 and price["status"] == "Code Review"
+    likely = price["value_per_year"]["likely"]
+    assert likely == pytest.approx(
+        price["items_per_year"] * price["waiting_days"]["likely"] / 7 * 500
+    )
+    app.button(key="evidence_price_to_roi").click().run()
+    app.switch_page("advisor/ui/roi_page.py").run()
+    assert_clean(app)
+    lever = next(
+        b for b in app.session_state["roi_last"]["benefits"] if b["name"].startswith("Wait")
+    )
+    assert lever["annual_value"]["likely"] == pytest.approx(likely)
