@@ -226,7 +226,7 @@ def _print_delay(r, out) -> None:
 def _print_probable(p, out) -> None:
     """The probable cost of delay: each order's expected, P50 and P85 cost, the order chosen
     on the expected cost, and when its items finish."""
-    from advisor.probable_delay import ORDER_LABELS
+    from advisor.probable_delay import order_label
 
     c = p.currency
     print("\nProbable cost of delay (durations from the team's throughput forecast):", file=out)
@@ -240,10 +240,8 @@ def _print_probable(p, out) -> None:
         )
         print(f"  {'order':36} {'expected':>16} {'P50':>16} {'P85':>16}", file=out)
         for key, odds in p.orders.items():
-            label = ORDER_LABELS.get(key, key)
-            label = label[:1].upper() + label[1:]
             print(
-                f"  {label:36} {odds.mean:>12,.0f} {c} {odds.p50:>12,.0f} {c} "
+                f"  {order_label(key):36} {odds.mean:>12,.0f} {c} {odds.p50:>12,.0f} {c} "
                 f"{odds.p85:>12,.0f} {c}",
                 file=out,
             )

@@ -12,6 +12,10 @@ One team works the items one after another; an item finished at week C has cost
     CD3  = CoD / duration        WSJF = (business value + time criticality + risk reduction)
                                         / job size, in points, never added to money
 
+An item may also give `size_items`, the work items it holds (the unit of the team's weekly
+throughput): `advisor.probable_delay` then takes its duration from the team's throughput
+forecast instead of `duration_weeks`.
+
 The cheapest order: CD3 when every item is standard (Smith's rule); else exact dynamic
 programming over subsets up to `EXACT_LIMIT` items; beyond, a local search (insertion moves
 from several starts) that reports a lower bound and never returns worse than CD3.
@@ -46,6 +50,7 @@ WINDOW = 8  # neighbours reordered exactly at a time by the local search
 WINDOW_ITEMS = 2_000  # above this many items the search uses insertion moves only
 RESTARTS = 40  # perturbed restarts in a row without improvement before the search stops
 DEFAULT_RISE = 26.0  # weeks for an intangible item's cost of delay to reach its full rate
+MAX_SIZE_ITEMS = 1_000_000.0  # work items in one backlog item, at most
 Week = Field(ge=0, le=MAX_WEEKS, allow_inf_nan=False)
 
 
@@ -92,6 +97,13 @@ class Item(Strict):
         default=None, gt=0, le=MAX_WEEKS, allow_inf_nan=False, validate_default=True
     )
     rise_weeks: float | None = Field(default=None, gt=0, le=MAX_WEEKS, allow_inf_nan=False)
+    size_items: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_SIZE_ITEMS,
+        allow_inf_nan=False,
+        description="work items it holds, in the unit of the team's weekly throughput",
+    )
     wsjf: Wsjf | None = None
     outcome: Outcome | None = None
 

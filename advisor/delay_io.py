@@ -40,6 +40,7 @@ FLAT = (
     "deadline_week",
     "life_weeks",
     "rise_weeks",
+    "size_items",
 )
 COLUMNS = FLAT + tuple(f"{group}_{f}" for group, fields in NESTED.items() for f in fields)
 REQUIRED = ("id", "name", "cost_of_delay_per_week", "duration_weeks")

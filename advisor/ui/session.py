@@ -13,6 +13,8 @@ Keys (all in `st.session_state`):
     _inbox_roi          a scenario's ROI part for the ROI page to load (data, follow)
     _inbox_backlog      a backlog for the Cost of delay page to show (Backlog, keep order)
     _inbox_levers       benefits sent from the Evidence page to the ROI page
+    throughput          the weekly throughput the Evidence page last measured
+                        (advisor.probable_delay.Throughput), for the Cost of delay page
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from advisor.delay import Backlog
+from advisor.probable_delay import Throughput
 
 
 def weights_from_shares(shares: dict[str, float]) -> dict[str, int]:
@@ -85,6 +88,15 @@ def set_duration(b: Backlog, item_id: str, weeks: float) -> Backlog:
     changed = Backlog(currency=b.currency, items=items)
     send_backlog(changed, keep_order=True)
     return changed
+
+
+def send_throughput(t: Throughput) -> None:
+    """The Evidence page's weekly throughput, for the Cost of delay page's forecast."""
+    st.session_state["throughput"] = t
+
+
+def throughput() -> Throughput | None:
+    return st.session_state.get("throughput")
 
 
 def send_lever(benefit: dict) -> None:
