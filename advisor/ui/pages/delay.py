@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -27,6 +29,15 @@ from advisor.delay_io import (
     parse_backlog_yaml,
 )
 from advisor.errors import InputError
+from advisor.evidence.limits import MAX_FILE_MB
+from advisor.probable_delay import (
+    ProbableDelay,
+    Throughput,
+    candidate_orders,
+    order_label,
+    probable_delay,
+    throughput_from_files,
+)
 from advisor.report import safe_csv
 from advisor.scenario import part_of_whole
 from advisor.ui import session, state
@@ -132,6 +143,12 @@ def _editor(version: int) -> pd.DataFrame:
             "deadline_week": st.column_config.NumberColumn("deadline (week)"),
             "life_weeks": st.column_config.NumberColumn("life (weeks)"),
             "rise_weeks": st.column_config.NumberColumn("rise (weeks)"),
+            "size_items": st.column_config.NumberColumn(
+                "size (work items)",
+                min_value=0,
+                help="Work items it holds, the unit of the team's throughput: for durations "
+                "from the throughput forecast",
+            ),
             **{
                 f"wsjf_{f}": fib(f"WSJF {f.replace('_', ' ')}", options=FIB)
                 for f in ("business_value", "time_criticality", "risk_reduction", "job_size")
@@ -269,6 +286,159 @@ def _what_delay_costs(result, backlog: Backlog) -> None:
     )
 
 
+@st.cache_data(max_entries=20, show_spinner="Drawing the team's throughput...")
+def _probable_for(backlog_json: str, orders_json: str, weekly: tuple[float, ...]):
+    """The probable cost of delay, cached: seeded, so the same inputs give the same figures."""
+    return probable_delay(
+        Backlog.model_validate_json(backlog_json), weekly, json.loads(orders_json)
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the team's throughput...")
+def _throughput_of(files: tuple[tuple[str, bytes], ...]) -> Throughput:
+    return throughput_from_files(list(files))
+
+
+def _throughput_upload() -> None:
+    """An items file (and a status map) for this page alone; a refused one changes nothing."""
+    files = st.file_uploader(
+        "Work items (a transitions CSV, or Jira JSON files) and, optionally, a status map "
+        "(YAML), as the Evidence page reads them",
+        type=["csv", "json", "yaml", "yml"],
+        accept_multiple_files=True,
+        key="delay_tp_upload",
+        max_upload_size=MAX_FILE_MB,
+    )
+    if not files or not state.new_upload("delay_tp_upload", files):
+        return
+    try:
+        measured = _throughput_of(tuple((f.name, f.getvalue()) for f in files))
+    except InputError as exc:
+        state.show_input_error(exc, ", ".join(f.name for f in files))
+        return
+    st.session_state["delay_throughput"] = measured
+
+
+def _throughput_sources() -> dict[str, Throughput]:
+    sources = {}
+    if session.throughput() is not None:
+        sources["evidence"] = session.throughput()
+    if st.session_state.get("delay_throughput") is not None:
+        sources["upload"] = st.session_state["delay_throughput"]
+    return sources
+
+
+def _source_words(key: str, t: Throughput) -> str:
+    where = "the Evidence page's files" if key == "evidence" else "the file uploaded here"
+    return f"{where} ({t.source})" if t.source else where
+
+
+def _probable(result, backlog: Backlog) -> None:
+    st.subheader("Probable cost of delay")
+    with st.expander("Throughput from a work-items file", expanded=False):
+        _throughput_upload()
+    sources = _throughput_sources()
+    if not sources:
+        st.caption(
+            "Measure the team's throughput on the Evidence page, or upload its work items "
+            "above, to take durations from its throughput forecast instead of the weeks in "
+            "the table."
+        )
+        return
+    if not st.toggle("Durations from the team's throughput forecast", key="delay_probable"):
+        return
+    which = next(iter(sources))
+    if len(sources) > 1:
+        labels = {k: md(_source_words(k, t)) for k, t in sources.items()}
+        which = st.radio(
+            "Throughput from",
+            list(sources),
+            format_func=labels.get,  # a dict's method: session state must pickle it
+            horizontal=True,
+            key="delay_tp_source",
+        )
+    t = sources[which]
+    orders = json.dumps(candidate_orders(result))
+    try:
+        p = _probable_for(backlog.model_dump_json(), orders, tuple(t.weekly))
+    except ValueError as exc:  # the domain refuses what it cannot draw from; say why
+        st.error(md(f"No probable cost of delay: {exc}"))
+        return
+    _probable_figures(p, backlog, _source_words(which, t), t)
+
+
+def _probable_figures(p: ProbableDelay, backlog: Backlog, source: str, t: Throughput) -> None:
+    c = p.currency
+    for warning in p.warnings:
+        st.warning(md(warning))
+    if p.note:
+        st.info(md(p.note))
+        return
+    names = {it.id: it.name for it in backlog.items}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "order": order_label(k),
+                    "expected cost": o.mean,
+                    "P50 cost": o.p50,
+                    "P85 cost": o.p85,
+                    "items in order": " > ".join(names[x] for x in o.order),
+                }
+                for k, o in p.orders.items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            k: st.column_config.NumberColumn(f"{k} ({c})", format=f"%,.0f {c}")
+            for k in ("expected cost", "P50 cost", "P85 cost")
+        },
+    )
+    best = p.orders[p.best]
+    st.success(
+        md(
+            f"Best order on the expected cost ({best.mean:,.0f} {c}; P50 {best.p50:,.0f} {c}, "
+            f"P85 {best.p85:,.0f} {c}): {' > '.join(names[x] for x in p.best_order)}"
+        )
+    )
+    st.caption(md(p.method))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "item": names[x],
+                    "size (work items)": p.sizes[x],
+                    "size from": "weeks x mean throughput"
+                    if x in p.sized_from_duration
+                    else "size_items",
+                    "finish P50 (weeks)": f.finish_p50,
+                    "finish P85 (weeks)": f.finish_p85,
+                }
+                for x, f in p.items.items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "size (work items)": st.column_config.NumberColumn(format="%,.1f items"),
+            "finish P50 (weeks)": st.column_config.NumberColumn(format="%.1f weeks"),
+            "finish P85 (weeks)": st.column_config.NumberColumn(format="%.1f weeks"),
+        },
+    )
+    span = f" (the weeks of {t.sample_from} to {t.last_week})" if t.last_week else ""
+    st.caption(
+        md(
+            f"Throughput from {source}: {p.trials:,} trials, each future week drawn from the "
+            f"last {p.sample_weeks} whole weeks{span}, zero weeks included; mean "
+            f"{p.mean_throughput:,.2f} items a week. An item takes its size_items (else its "
+            "weeks x the mean throughput) of that throughput; its cost follows its urgency "
+            "profile at the week it finishes. Expected: the mean over the trials; P50: half "
+            "the trials cost less; P85: 85 in 100 cost no more."
+        )
+    )
+
+
 def _outcomes(backlog: Backlog, result) -> None:
     st.subheader("Outcome cards")
     st.caption(
@@ -369,5 +539,6 @@ def render() -> None:
         )
     result = _analysis(backlog.model_dump_json(), tuple(given))
     _orders(result, backlog)
+    _probable(result, backlog)
     _what_delay_costs(result, backlog)
     _outcomes(backlog, result)
