@@ -17,6 +17,7 @@ from advisor import charts
 from advisor.errors import EvidenceError, InputError
 from advisor.evidence import registry
 from advisor.realise import realise, sentence, wait_lever
+from advisor.realise.change import chance_words
 from advisor.realise.words import STATUS_WORDS, money, plan_line
 from advisor.scenario import Approval, scenario_to_yaml
 from advisor.ui import measured, scenarios, session, state, workspace
@@ -235,7 +236,7 @@ def _figures(result) -> None:
                 "Change, 95% interval": interval,
                 "Chance of a change this large": MISSING
                 if c.p_value is None
-                else f"{c.p_value:.1%}",
+                else chance_words(c.p_value),
             }
         )
     if rows:
