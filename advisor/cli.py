@@ -737,7 +737,13 @@ def _cmd_compare(args) -> int:
             npv = "-" if r["npv"] is None else f"{r['npv']:,.0f} {r['currency']}"
             payback = "-" if r["npv"] is None else month(r["payback_month"])
             top = names.get(r["top_category"], r["top_category"])
-            print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}")
+            realised = ""
+            if r.get("realised_to_date") is not None:
+                realised = (
+                    f"; realised to date {r['realised_to_date']:,.0f} {r['currency']} against "
+                    f"{r['planned_to_date']:,.0f} planned"
+                )
+            print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}{realised}")
         print(rates_sentence(doc))
         print(grouping_sentence(doc))
         shared = doc["shared"]

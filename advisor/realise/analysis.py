@@ -153,6 +153,10 @@ def realise(
                 "of the approval: give exports that run past it, or a --since date to split at",
             )
         raise EvidenceError([problem])
+    if catalog is None:  # a platform's licence is priced from the catalog, as everywhere
+        from advisor.catalog import bundled_catalog
+
+        catalog = bundled_catalog()
     m = Measurements(evidence, deployments, incidents, seed)
     warnings: list[str] = []
     figures = {

@@ -133,3 +133,32 @@ def test_the_example_exports_are_what_the_seeded_generator_writes(tmp_path):
     write(tmp_path)
     for name in ("transitions.csv", "deployments.csv", "incidents.csv"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+def test_compare_shows_what_a_scenario_realised(tmp_path, capsys):
+    doc = _json(capsys, "realise", str(EXAMPLE), *FILES)
+    from advisor.evidence import SetAside, analyse_evidence, read_deployments, read_items
+    from advisor.evidence.status_map import load_status_map
+    from advisor.realise import realise
+    from advisor.scenario import RealisedSummary, load_scenario_file, scenario_to_yaml
+
+    aside = SetAside()
+    deploys = read_deployments(DATA / "deployments.csv", "deployments.csv", aside)
+    ev = analyse_evidence(
+        read_items(str(DATA / "transitions.csv"), aside),
+        aside,
+        load_status_map(DATA / "statuses.yaml"),
+        deploys,
+    )
+    plan = load_scenario_file(EXAMPLE)
+    summary = RealisedSummary.model_validate(realise(plan, ev, deploys).summary())
+    kept = plan.model_copy(update={"realised": summary})
+    path = tmp_path / "kept.yaml"
+    path.write_text(scenario_to_yaml(kept))
+    other = str(ROOT / "examples" / "scenarios" / "team-payments.yaml")
+    assert main(["compare", str(path), other]) == 0
+    out = capsys.readouterr().out
+    assert "realised to date" in out and "planned" in out
+    rows = _json(capsys, "compare", str(path), other)["scenarios"]
+    assert rows[0]["realised_to_date"] > 0 and rows[1]["realised_to_date"] is None
+    assert doc["name"] == rows[0]["name"]
