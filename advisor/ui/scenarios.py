@@ -136,9 +136,7 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
     st.session_state["realised_summary"] = (
         s.realised.model_dump(mode="json") if s.realised is not None else None
     )
-    st.session_state["scenario_approval"] = (
-        {"name": s.name, **s.approval.model_dump(mode="json")} if s.approval is not None else None
-    )
+    _carry_approval(s)
     # Where the Advisor's weights and readiness came from travels with the scenario.
     for key in ("bottleneck_source", "evidence_readiness"):
         st.session_state.pop(key, None)
@@ -169,7 +167,7 @@ def open_scenario(s: ScenarioFile, version: int | None, origin: str) -> None:
         "name": s.name,
         "version": version,
         "origin": origin,
-        "body": scenario_to_yaml(s),
+        "body": _work_body(s),
     }
     if origin == "store":
         _address_names(s.name, version)
@@ -185,6 +183,32 @@ def _address_names(name: str, version: int | None) -> None:
     else:
         st.query_params.pop("version", None)
     st.session_state["scenario_open"]["identity"] = f"store:{name}"
+
+
+def _work_body(s: ScenarioFile) -> str:
+    """What the pages hold of `s`, as text (unsaved changes are measured against it): all
+    of it but the approval, which is kept beside the work (see _carry_approval)."""
+    return scenario_to_yaml(s.model_copy(update={"approval": None}))
+
+
+def _carry_approval(s: ScenarioFile) -> None:
+    """The sign-off an opened file carries, for the Value realised page (a stored version's
+    is an event in the store). Kept beside the work, never in it: a draft or a new version
+    saved from edited work must not claim an approval it never had."""
+    st.session_state["scenario_approval"] = (
+        {"name": s.name, **s.approval.model_dump(mode="json")} if s.approval is not None else None
+    )
+
+
+def _untouched(s: ScenarioFile) -> bool:
+    """Whether a draft holds only what a new tab starts with (the default name and answers,
+    nothing else): reloading such a tab and opening an example asked about "unsaved changes"
+    that were never made."""
+    rest = s.model_dump(
+        exclude={"name", "created", "answers", "schema_version"}, exclude_defaults=True
+    )
+    start = answers_from_dict(state.default_answers())
+    return s.name == "My scenario" and s.answers == start and not rest
 
 
 def _example_file(file: str) -> ScenarioFile:
@@ -301,9 +325,13 @@ def _from_url(db) -> None:
             # "No unsaved changes" of any draft): the stored version, the example, or nothing.
             kind, _, ref = identity.partition(":")
             if kind == "store" and db.latest_version(ref) is not None and opened["version"]:
-                opened["body"] = db.body(ref, opened["version"])
+                opened["body"] = _work_body(db.load(ref, opened["version"]))
             elif kind == "example" and ref in EXAMPLES:
-                opened["body"] = scenario_to_yaml(_example_file(ref))
+                example = _example_file(ref)
+                opened["body"] = _work_body(example)
+                _carry_approval(example)  # the sign-off the example carries, not the draft
+            elif _untouched(s):  # a draft of nothing but the starting answers
+                st.session_state.pop("scenario_open")
             else:
                 opened["body"] = ""
             return

@@ -14,6 +14,7 @@ PAGES = {  # link -> the page's title, drawn by its own run
     "Evidence": "What does your own data say?",
     "ROI": "What does it return?",
     "Cost of delay": "What does waiting cost?",
+    "Value realised": "Value realised",
     "Compare": "Scenarios side by side",
     "Report": "Report",
 }

@@ -23,7 +23,9 @@ def test_markdown_in_a_backlog_name_is_text_and_fetches_nothing(page, tmp_path):
         "  - {id: b, name: Plain, cost_of_delay_per_week: 30, duration_weeks: 4}\n"
     )
     page.get_by_text("Import or export").click()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    # the import's own uploader (the page has another, for throughput)
+    box = page.locator('[data-testid="stExpander"]').filter(has_text="Import or export")
+    box.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     # the orders list each item by name: drawn as text, the Markdown shows
     page.locator("li").filter(has_text="![evil](http").filter(has_text="**bold**").first.wait_for()
     wait_idle(page)

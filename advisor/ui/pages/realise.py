@@ -19,7 +19,7 @@ from advisor.evidence import registry
 from advisor.realise import realise, sentence, wait_lever
 from advisor.realise.change import chance_words
 from advisor.realise.words import STATUS_WORDS, money, plan_line
-from advisor.scenario import Approval, scenario_to_yaml
+from advisor.scenario import Approval, parse_scenario_file, scenario_to_yaml
 from advisor.ui import measured, scenarios, session, state, workspace
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
@@ -92,9 +92,19 @@ def _plan(s):
             return db.load(s.name, approval.version), approval, db
         return s, None, db
     carried = st.session_state.get("scenario_approval") or {}
-    if carried.get("name") == s.name:
+    if carried.get("name") == s.name and opened.get("body"):
         data = {k: v for k, v in carried.items() if k != "name"}
-        return s, Approval.model_validate(data), None
+        approved = parse_scenario_file(opened["body"], f"{s.name} (as opened)")
+        bare = {"realised": None, "approval": None}  # neither is a change of the plan
+        if scenario_to_yaml(s.model_copy(update=bare)) != scenario_to_yaml(
+            approved.model_copy(update=bare)
+        ):
+            st.caption(
+                "Measured against the approved plan as it was opened: the changes made on the "
+                "pages since are not part of it (save them as a new version, and have that "
+                "approved, to measure against them)."
+            )
+        return approved, Approval.model_validate(data), None
     return s, None, None
 
 
