@@ -256,23 +256,13 @@ def _print_probable(p, out) -> None:
 
 def _read_throughput(items_path: str, statuses: str | None):
     """The weekly throughput the `evidence` command would measure from these exports."""
-    from pathlib import Path
+    from types import SimpleNamespace
 
-    from advisor.evidence import SetAside, analyse_evidence, read_items
-    from advisor.evidence.reading import check_total, checked_file
+    from advisor.evidence import analyse_evidence
     from advisor.probable_delay import throughput_of
 
-    sizes = {statuses: checked_file(Path(statuses))} if statuses else {}
-    if Path(items_path).is_file():
-        sizes[items_path] = checked_file(Path(items_path))
-    check_total(sizes)  # a folder's own total is checked as it is read
-    aside = SetAside()
-    items = read_items(items_path, aside)
-    status_map = None
-    if statuses:
-        from advisor.evidence import load_status_map
-
-        status_map = load_status_map(statuses)
+    given = SimpleNamespace(items=items_path, statuses=statuses, deployments=None, incidents=None)
+    items, aside, status_map, _, _ = _read_evidence(given)
     return throughput_of(analyse_evidence(items, aside, status_map))
 
 
