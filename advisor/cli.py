@@ -531,7 +531,7 @@ def _plan_for(args):
             raise InputError(
                 [Problem("arguments", "applies to a stored scenario, not a file", "--version")]
             )
-        return load_scenario_file(args.scenario), None
+        return load_scenario_file(args.scenario), None, None
     from advisor.store import Store
 
     store = Store(args.store)
@@ -539,14 +539,21 @@ def _plan_for(args):
         raise InputError(
             [Problem(args.scenario, "is neither a scenario file nor a stored scenario")]
         )
-    approval = store.approval(args.scenario)
-    version = args.version or (approval.version if approval is not None else None)
+    in_force = store.approval(args.scenario)
+    version = args.version or (in_force.version if in_force is not None else None)
     if version is None:
         version = store.latest_version(args.scenario)
     plan = store.load(args.scenario, version)
-    if approval is not None and approval.version != version:
-        approval = None  # another version is the approved one: this one is not
-    return plan, approval
+    approval, note = in_force, None
+    if in_force is not None and in_force.version != version:
+        approval = store.approval(args.scenario, version)  # this version's own, if any
+        if approval is not None:
+            note = (
+                f"Version {version} was approved by {approval.by} on {approval.at:%Y-%m-%d}, "
+                f"and version {in_force.version}'s approval on {in_force.at:%Y-%m-%d} "
+                "supersedes it: this measures the superseded plan."
+            )
+    return plan, approval, note
 
 
 def _print_realised(doc: dict, out) -> None:
@@ -581,7 +588,7 @@ def _cmd_realise(args) -> int:
         raise InputError([Problem("arguments", "must be 0 to 1e12", "--cost-of-delay")])
     if args.seed < 0:
         raise InputError([Problem("arguments", "must be 0 or more", "--seed")])
-    plan, approval = _plan_for(args)
+    plan, approval, note = _plan_for(args)
     items, aside, status_map, deploys, incidents = _read_evidence(args)
     ev = analyse_evidence(items, aside, status_map, deploys, incidents)
     result = realise(
@@ -596,6 +603,8 @@ def _cmd_realise(args) -> int:
         seed=args.seed,
     )
     doc = result.to_json()
+    if note:
+        doc["warnings"].insert(0, note)
     return _emit(args, lambda: doc, lambda: _print_realised(doc, sys.stdout))
 
 
@@ -731,7 +740,7 @@ def _cmd_compare(args) -> int:
             if r.get("realised_to_date") is not None:
                 realised = (
                     f"; realised to date {r['realised_to_date']:,.0f} {r['currency']} against "
-                    f"{r['planned_to_date']:,.0f} planned"
+                    f"{r['planned_to_date']:,.0f} {r['currency']} planned"
                 )
             print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}{realised}")
         print(rates_sentence(doc))

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from advisor.delay import MAX_ITEMS, Backlog, Item, Outcome
 from advisor.errors import BacklogError, Problem
+from advisor.outcome_measure import OutcomeMeasure
 from advisor.report import undefuse
 from advisor.yamlio import (
     Located,
@@ -29,7 +30,9 @@ from advisor.yamlio import (
 
 NESTED = {
     "wsjf": ("business_value", "time_criticality", "risk_reduction", "job_size"),
-    "outcome": tuple(Outcome.model_fields),
+    "outcome": tuple(f for f in Outcome.model_fields if f != "measure"),
+    # an outcome's measure, one level deeper: outcome.measure.metric is outcome_measure_metric
+    "outcome_measure": tuple(OutcomeMeasure.model_fields),
 }
 FLAT = (
     "id",
@@ -60,6 +63,8 @@ def _row_to_item(row: dict) -> dict:
             item[group] = part
     if "wsjf" in item:
         item["wsjf"] = {k: _int_or_text(v) for k, v in item["wsjf"].items()}
+    if "outcome_measure" in item:
+        item.setdefault("outcome", {})["measure"] = item.pop("outcome_measure")
     return item
 
 
@@ -153,7 +158,10 @@ def backlog_frame(backlog: Backlog) -> pd.DataFrame:
     for it in backlog.items:
         row = {k: getattr(it, k) for k in FLAT}
         for group, fields in NESTED.items():
-            part = getattr(it, group)
+            if group == "outcome_measure":
+                part = it.outcome.measure if it.outcome is not None else None
+            else:
+                part = getattr(it, group)
             for f in fields:
                 row[f"{group}_{f}"] = getattr(part, f) if part is not None else None
         rows.append(row)

@@ -348,9 +348,10 @@ def _charts(f: dict) -> dict[str, str]:
 
 
 def _formatters(currency: str) -> dict:
-    from advisor.wording import money, month
+    from advisor.wording import MISSING, money, month
 
     return {
+        "missing": MISSING,
         "money": lambda x, c=currency: "-" if x is None else money(x, c),
         "pct": lambda x: "undefined" if x is None else f"{x:.1%}",
         "month": month,

@@ -72,6 +72,8 @@ class RealisedLever(Strict):
     planned_to_date: float
     realised_to_date: float | None = None
     variance: float | None = None
+    clear_of_chance: bool | None = None  # every change behind it clear of chance
+    could_be_chance: list[str] = Field(default=[], max_length=20)  # the figures that are not
     how: str = Field(default="", max_length=1000)
 
 

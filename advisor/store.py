@@ -236,11 +236,15 @@ class Store:
             )
         return Approval(version=version, by=user, at=at, note=note)
 
-    def approval(self, name: str) -> Approval | None:
-        """The latest approval of any version of `name`, or None."""
+    def approval(self, name: str, version: int | None = None) -> Approval | None:
+        """The latest approval of any version of `name` (the plan in force), or of `version`
+        (which a later approval of another version may have superseded); None if none."""
+        where = (events.c.name == name) & (events.c.event == "approve")
+        if version is not None:
+            where &= events.c.version == version
         query = (
             sa.select(events.c.version, events.c.who, events.c.at, events.c.note)
-            .where((events.c.name == name) & (events.c.event == "approve"))
+            .where(where)
             .order_by(events.c.at.desc(), events.c.id.desc())
             .limit(1)
         )

@@ -132,12 +132,17 @@ def compare(
     )
 
 
-def chance_words(p_value: float | None) -> str:
-    """How often chance alone gives a change this large, in words."""
+def chance_words(p_value: float | None, reshuffles: bool = False) -> str:
+    """How often chance alone gives a change this large, in words; with `reshuffles`, as
+    a share of random reshuffles: `under 1% of random reshuffles`.
+
+    >>> chance_words(0.0004, True), chance_words(0.34)
+    ('fewer than 1 in 1,000 random reshuffles', '34%')
+    """
     if p_value is None:
         return ""
     if p_value < 0.001:
-        return "under 1 in 1,000"
-    if p_value < 0.01:
-        return "under 1%"
-    return f"{p_value:.0%}" if p_value >= 0.01 else f"{p_value:.1%}"
+        share = "fewer than 1 in 1,000"
+        return f"{share} random reshuffles" if reshuffles else share
+    share = "under 1%" if p_value < 0.01 else f"{p_value:.0%}"
+    return f"{share} of random reshuffles" if reshuffles else share

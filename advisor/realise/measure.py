@@ -91,6 +91,7 @@ class Measured:
             "real": c.real,
             "resamples": c.resamples,
             "note": self.note,
+            "sentence": sentence(self),
         }
 
 
@@ -262,10 +263,29 @@ def sentence(m: Measured) -> str:
         )
     if m.change.real:
         return (
-            f"{moved} {counts}; a change this large appears in {chance_words(p)} of random "
-            "reshuffles of the same values, so chance alone is unlikely."
+            f"{moved} {counts}; a change this large appears in {chance_words(p, True)} of "
+            "the same values, so chance alone is unlikely."
         )
     return (
-        f"{moved} {counts}; a change this large appears in {chance_words(p)} of random "
-        "reshuffles of the same values: the data cannot tell it from chance."
+        f"{moved} {counts}; a change this large appears in {chance_words(p, True)} of the "
+        "same values: the data cannot tell it from chance."
     )
+
+
+def change_text(metric: str, value: float) -> str:
+    """A change of the figure with its unit: shares in percentage points (a fall from 30% to
+    20% is -10.0 points, not -10%), times and rates as the registry shows them.
+
+    >>> change_text("change_fail_rate", -0.1), change_text("deploys_per_year", 40.0)
+    ('-10.0 points', '+40 a year')
+    """
+    from advisor.evidence.registry import metric as metric_of
+    from advisor.evidence.registry import show
+
+    m = metric_of(metric)
+    if m.kind == "share":
+        return f"{value * 100:+.1f} points"
+    if metric == "deploys_per_year":
+        return f"{value:+,.0f} a year"
+    shown = show(metric, abs(value))
+    return ("-" if value < 0 else "+") + shown

@@ -6,6 +6,8 @@ is read from the exports after its start date instead of typed.
     missed      it does not
     too_early   fewer than MIN_AFTER items or deployments (for a rate: MIN_WEEKS whole
                 weeks) since the start: not enough data to say
+    not_measured  the files cannot give the figure at all (a DORA figure without a
+                deployments file)
     typed       no measure: the card's `actual` as the owner typed it
 Cards with neither a measure nor an actual are counted, not listed.
 """
@@ -24,8 +26,10 @@ MIN_WEEKS = 4
 
 
 def status_of(m: Measured | None, target: float, direction: str) -> str:
-    """met, missed or too_early for a measured figure against its target."""
-    if m is None or m.after is None:
+    """met, missed, too_early or not_measured for a figure against its target."""
+    if m is None:
+        return "not_measured"
+    if m.after is None:
         return "too_early"
     enough = MIN_WEEKS if m.metric in RATES else MIN_AFTER
     if m.n_after < enough:

@@ -1,6 +1,7 @@
 """The price of the bottleneck: what the waiting the Evidence page found costs a year.
 
-    items a year        items finished in the window x 365.25 / window days
+    items a year        items finished in the window x 365 / window days (as deployments a
+                        year are counted)
     wait                each finished item's days in the bottleneck stage's waiting statuses,
                         inside its flow time (zero for one that never waited there)
     cost of delay       per work item and week: the backlog's cost of delay per week summed
@@ -26,7 +27,7 @@ import pandas as pd
 from advisor.evidence.statuses import STAGES
 
 QUANTILES = {"low": 25, "likely": 50, "high": 75}
-YEAR_DAYS = 365.25
+YEAR_DAYS = 365  # a year of a rate, as the registry's deployments a year
 
 
 def value_a_year(items_per_year: float, wait_days: float, cost_per_item_week: float) -> float:

@@ -139,7 +139,50 @@ def write(folder: Path, seed: int = 21) -> None:
     i.to_csv(folder / "incidents.csv", index=False)
 
 
-if __name__ == "__main__":  # python -m advisor.realise.sample examples/realised
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SCENARIO = EXAMPLES / "scenarios" / "northwind-platform.yaml"
+
+
+def example_summary() -> dict:
+    """What value realised measures of the Northwind example on its exports: the `realised`
+    part the example file carries (so a report, Compare and the sidebar show it as is)."""
+    from advisor.evidence import (
+        SetAside,
+        analyse_evidence,
+        load_status_map,
+        read_deployments,
+        read_incidents,
+        read_items,
+    )
+    from advisor.realise.analysis import realise
+    from advisor.scenario import load_scenario_file
+
+    folder = EXAMPLES / "realised"
+    aside = SetAside()
+    items = read_items(str(folder / "transitions.csv"), aside)
+    deploys = read_deployments(folder / "deployments.csv", "deployments.csv", aside)
+    incidents = read_incidents(folder / "incidents.csv", "incidents.csv", aside)
+    status_map = load_status_map(folder / "statuses.yaml")
+    ev = analyse_evidence(items, aside, status_map, deploys, incidents)
+    plan = load_scenario_file(SCENARIO).model_copy(update={"realised": None})
+    return realise(plan, ev, deploys, incidents).summary()
+
+
+def refresh_example() -> None:
+    """Write `example_summary()` as the example file's last part, `realised:`."""
+    from advisor.yamlio import dump_yaml
+
+    text = SCENARIO.read_text()
+    text = text[: text.index("\nrealised:") + 1] if "\nrealised:" in text else text
+    SCENARIO.write_text(text + dump_yaml({"realised": example_summary()}))
+
+
+if __name__ == "__main__":
+    # python -m advisor.realise.sample examples/realised: the exports; with --scenario, the
+    # example scenario's `realised` part as measured on them
     import sys
 
-    write(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--scenario"]:
+        refresh_example()
+    else:
+        write(Path(sys.argv[1]))

@@ -16,13 +16,18 @@ project (DOMAIN section 9).
         attainment          measured relative change / expected relative change of the linked
                             figure (a capacity-freed lever expects its time saved as a fall,
                             -time_saved, unless its `measure` says otherwise)
-    realised to date    realised a year / 12 x months to date
+    realised to date    the lever's monthly profile (its start month and ramp, as planned) at
+                        the realised value a year, summed over the months to date: a lever
+                        60% attained has realised 60% of its plan to date
     variance            realised to date - planned to date
     forecast at         realised to date + the plan for the months left; its NPV takes the
     completion          plan's costs as planned, the realised monthly value for the months to
                         date and the plan after. A lever with no measured figure is "not
                         measured": it adds nothing to date (never assumed met) and its plan for
                         the months left.
+    can be chance       a measured lever any of whose figures the data cannot tell from chance
+                        (change.py): its money is shown, and the total of the levers whose
+                        every change is clear is given beside the total.
 """
 
 from __future__ import annotations
@@ -60,6 +65,19 @@ class LeverRealised:
     figures: dict[str, Measured] = field(default_factory=dict)
     how: str = ""  # the formula with the measured numbers, or why it is not measured
     planned_monthly: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    realised_monthly: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+
+    @property
+    def unclear(self) -> list[str]:
+        """The figures behind a measured lever whose change the data cannot tell from chance."""
+        return [label(k) for k, m in self.figures.items() if not m.change.real]
+
+    @property
+    def clear(self) -> bool | None:
+        """Every change behind the lever is clear of chance; None when not measured."""
+        if self.status != "measured":
+            return None
+        return not self.unclear
 
     @property
     def variance(self) -> float | None:
@@ -77,6 +95,8 @@ class LeverRealised:
             "realised_to_date": self.realised_to_date,
             "variance": self.variance,
             "status": self.status,
+            "clear_of_chance": self.clear,
+            "could_be_chance": self.unclear,
             "how": self.how,
             "figures": {k: m.to_json() for k, m in self.figures.items()},
         }
@@ -228,13 +248,14 @@ def realise_levers(roi: Scenario, months: float, measure: Measurer, catalog=None
                 planned_annual=planned_annual,
                 planned_to_date=to_date(planned_monthly, months),
                 realised_annual=annual,
-                realised_to_date=annual / 12 * min(months, roi.horizon_months)
+                realised_to_date=to_date(annual / 12 * line.profile, months)
                 if annual is not None
                 else None,
                 status="measured" if annual is not None else "not_measured",
                 figures=figures,
                 how=how,
                 planned_monthly=planned_monthly,
+                realised_monthly=(annual or 0.0) / 12 * line.profile,
             )
         )
     return out, costs
@@ -244,6 +265,7 @@ def realise_levers(roi: Scenario, months: float, measure: Measurer, catalog=None
 class Totals:
     planned_to_date: float  # the measured levers' plan to date
     realised_to_date: float
+    realised_to_date_clear: float  # of the levers whose every change is clear of chance
     planned_to_date_not_measured: float
     forecast_at_completion: float  # benefits: realised to date + plan for the months left
     planned_benefit: float  # the plan's benefits over the horizon
@@ -260,6 +282,7 @@ class Totals:
             "planned_to_date": self.planned_to_date,
             "realised_to_date": self.realised_to_date,
             "variance": self.variance,
+            "realised_to_date_clear_of_chance": self.realised_to_date_clear,
             "planned_to_date_not_measured": self.planned_to_date_not_measured,
             "forecast_at_completion": self.forecast_at_completion,
             "planned_benefit": self.planned_benefit,
@@ -279,7 +302,7 @@ def totals(
     forecast = np.zeros(horizon)
     for lv in levers_:
         planned += lv.planned_monthly
-        realised = (lv.realised_annual or 0.0) / 12 if lv.status == "measured" else 0.0
+        realised = lv.realised_monthly if lv.status == "measured" else 0.0
         forecast += done * realised + (1 - done) * lv.planned_monthly
     measured = [lv for lv in levers_ if lv.status == "measured"]
     rows, cum_plan, cum_fc = [], 0.0, 0.0
@@ -297,6 +320,7 @@ def totals(
     return Totals(
         planned_to_date=sum(lv.planned_to_date for lv in measured),
         realised_to_date=sum(lv.realised_to_date for lv in measured),
+        realised_to_date_clear=sum(lv.realised_to_date for lv in measured if lv.clear),
         planned_to_date_not_measured=sum(
             lv.planned_to_date for lv in levers_ if lv.status != "measured"
         ),

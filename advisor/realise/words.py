@@ -27,9 +27,13 @@ def plan_line(doc: dict) -> str:
         who = f"{version}, approved by {plan['approved_by']} on {when(plan['approved_at'])}"
     else:
         who = "the scenario as given (no approval)"
+    months = (
+        f" ({doc['months_to_date']:.1f} months since the plan started on {plan['start']})"
+        if doc.get("horizon_months")
+        else ""  # no ROI model: no plan whose months run
+    )
     return (
-        f"{doc['name']}: {who}; split at {doc['since'][:10]}, data to {doc['as_of'][:10]} "
-        f"({doc['months_to_date']:.1f} months since the plan started on {plan['start']})"
+        f"{doc['name']}: {who}; split at {doc['since'][:10]}, data to {doc['as_of'][:10]}" + months
     )
 
 
@@ -47,23 +51,36 @@ def realised_lines(doc: dict) -> list[str]:
                 f"  {lv['name']}: planned {money(lv['planned_to_date'], c)} to date, not measured"
             )
         lines.append(f"    {lv['how']}")
+        if lv["status"] == "measured" and lv["could_be_chance"]:
+            lines.append(
+                "    could be chance: the data cannot tell the change in "
+                + ", ".join(lv["could_be_chance"]).lower()
+                + " from chance"
+            )
     total = doc["total"]
     if total:
         lines += [
             "",
             f"Measured levers: planned {money(total['planned_to_date'], c)} to date, realised "
             f"{money(total['realised_to_date'], c)}, variance {money(total['variance'], c)}",
+            f"  of which on levers whose every change is clear of chance: "
+            f"{money(total['realised_to_date_clear_of_chance'], c)}",
             f"Forecast at completion: {money(total['forecast_at_completion'], c)} of benefit "
             f"(planned {money(total['planned_benefit'], c)}); NPV "
             f"{money(total['forecast_at_completion_npv'], c)} (planned "
             f"{money(total['planned_npv'], c)})",
         ]
+    if doc.get("figures"):
+        lines += ["", "Is the change real?"]
+        lines += [f"  {f['sentence']}" for f in doc["figures"].values()]
     if doc["outcomes"]:
         lines += ["", "Outcome cards:"]
         for o in doc["outcomes"]:
             if o["source"] == "measured":
                 actual = show(o["metric"], o["actual"], "nothing measured yet")
                 target = show(o["metric"], o["target"])
+                if o["status"] == "not_measured":
+                    actual = "cannot be measured from these files"
                 lines.append(
                     f"  {o['name']}: {o['label']} {actual} against {target} "
                     f"({STATUS_WORDS[o['status']]})"

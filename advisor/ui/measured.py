@@ -75,3 +75,18 @@ def measure(key: str, _files: dict, map_yaml: str, options: tuple):
         incident_window_hours=window_hours,
         rule_sets=rule_sets,
     )
+
+
+def in_use():
+    """The exports in use measured under PLAIN, or None when there are none or they do not
+    read (the page that took them said why)."""
+    from advisor.errors import InputError
+
+    files = workspace.files()
+    if "items" not in files:
+        return None
+    edits = map_text()
+    try:
+        return measure(key_of(edits, PLAIN), files, edits, PLAIN)
+    except InputError:
+        return None

@@ -23,7 +23,7 @@ from advisor.scenario import (
 )
 from advisor.store import MAX_VERSION
 from advisor.ui import session, state, workspace
-from advisor.ui.examples import example_path
+from advisor.ui.examples import EXPORTS, example_path
 from advisor.ui.text import file_stem, md
 from advisor.wording import when
 
@@ -217,10 +217,18 @@ def _example_file(file: str) -> ScenarioFile:
     return load_scenario_file(example_path("scenarios") / file)
 
 
-def open_example(file: str) -> None:
-    """Open one of EXAMPLES: not stored, so the address names the example's file."""
+def open_example(file: str, exports: bool = False) -> None:
+    """Open one of EXAMPLES: not stored, so the address names the example's file. An example
+    with exports (examples.EXPORTS) puts them in use when none are, or when `exports`."""
     open_scenario(_example_file(file), None, "example")
     _address_example(file)
+    if file in EXPORTS and (exports or "items" not in workspace.files()):
+        folder, names = EXPORTS[file]
+        st.session_state["evidence_files"] = {
+            kind: [workspace.upload(f"example {name}", (example_path(folder) / name).read_bytes())]
+            for kind, name in names.items()
+        }
+        st.session_state.pop("evidence_map_edits", None)
 
 
 def _address_example(file: str) -> None:

@@ -38,6 +38,8 @@ def test_the_example_closes_the_loop_in_one_click(realised):
     assert "typed" in set(outcomes["Measured or typed"])
     assert len(realised.get("vega_lite_chart")) >= 2  # plan against realised, the trend
     # the scenario keeps what was measured: the sidebar would save it
+    # what the page measured is what the example carries: nothing unsaved
+    assert any("No unsaved changes" in shown(c) for c in realised.sidebar.caption)
     summary = realised.session_state["realised_summary"]
     assert summary["plan"]["approved_by"] == "finance@northwind.example"
     assert {lv["name"] for lv in summary["levers"]} >= {"Downtime avoided", "Hiring avoided"}
@@ -67,12 +69,29 @@ def test_a_stored_version_is_approved_from_the_page(realised):
     realised.run()  # the sidebar lists what the store now holds
     realised.sidebar.selectbox(key="scn_stored").select(plan.name).run()
     realised.sidebar.button(key="scn_open").click().run()
+    realised.switch_page("advisor/ui/evidence_page.py").run()
+    realised.button(key="evidence_sample").click().run()  # exports from March to July 2026
+    realised.switch_page(PAGE).run()
     assert_clean(realised)
     realised.text_input(key="realise_by").input("fin@northwind.example").run()
     realised.button(key="realise_approve").click().run()
     assert_clean(realised)
     approval = db.approval(plan.name)
     assert approval.version == 1 and approval.by == "fin@northwind.example"
+    assert any("Version 1 is now the approved plan" in shown(m) for m in realised.success)
+    # approved today, after the exports end: said in the page's words, no flag named
+    said = " ".join(shown(i) for i in realised.info)
+    assert "nothing lies on both sides of it yet" in said and "--since" not in said
+    # a later version can be approved in its place
+    db.save(plan)
+    realised.run()
+    realised.sidebar.selectbox(key="scn_stored").select(plan.name).run()
+    realised.sidebar.selectbox(key="scn_version").select(2).run()
+    realised.sidebar.button(key="scn_open").click().run()
+    realised.sidebar.button(key="scn_open_anyway").click().run()  # the measured evidence
+    assert_clean(realised)
+    labels = [e.label for e in realised.expander]
+    assert "Approve version 2 in place of version 1" in labels
 
 
 def test_the_roi_page_keeps_the_plans_start_date_and_measured_links(realised):
@@ -135,3 +154,36 @@ def test_a_reloaded_tab_with_work_in_it_asks_before_the_example_replaces_it(app,
     fresh.button(key="realise_example").click().run()
     assert_clean(fresh)
     assert any("unsaved changes" in shown(w) for w in fresh.warning)
+
+
+def test_the_cost_of_delay_page_takes_the_examples_measured_outcome_cards(realised):
+    realised.button(key="realise_example").click().run()
+    realised.switch_page("advisor/ui/delay_page.py").run()
+    assert_clean(realised)
+    said = " ".join(shown(e) for e in [*realised.error, *realised.warning])
+    assert "outcome_measure" not in said and "Not used" not in said
+    kept = realised.session_state["delay_good"]
+    assert kept.items[0].outcome.measure.metric == "cycle_time"
+
+
+def test_a_link_to_the_example_brings_its_exports(app):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    linked = AppTest.from_file(APP, default_timeout=30)
+    linked.query_params["example"] = "northwind-platform.yaml"
+    linked.run()
+    linked.switch_page(PAGE).run()
+    assert_clean(linked)
+    assert any(t.index.name == "Lever" for t in tables(linked))
+
+
+def test_the_examples_exports_give_the_cost_of_delay_page_its_throughput(realised):
+    realised.button(key="realise_example").click().run()
+    realised.switch_page("advisor/ui/delay_page.py").run()
+    realised.toggle(key="delay_probable").set_value(True).run()
+    assert_clean(realised)
+    said = " ".join(shown(i) for i in realised.info)
+    assert "Measure the team's throughput on the Evidence page" not in said
+    assert any("expected cost" in shown(m) for m in [*realised.markdown, *realised.caption])

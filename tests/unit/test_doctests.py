@@ -11,6 +11,7 @@ MODULES = [
     "advisor.evidence.bottleneck",
     "advisor.shares",
     "advisor.realise.change",
+    "advisor.realise.measure",
     "advisor.realise.value",
     "advisor.realise.price",
     "advisor.money",

@@ -253,9 +253,9 @@ def test_the_price_of_the_bottleneck_by_hand_and_its_lever_in_the_roi_model(file
     r = realise(_scenario(), ev, deploys, approval=APPROVAL, cost_of_delay_per_item_week=1000)
     p = r.bottleneck_price
     assert p["stage"] == "development" and p["status"] == "Code Review"
-    # after the approval: 4 items finished in 73 days = 20.01 a year; waits 0, 7, 14, 21
+    # after the approval: 4 items finished in 73 days = 20 a year; waits 0, 7, 14, 21
     # days: 25th / 50th / 75th percentiles 5.25, 10.5, 15.75 days
-    per_year = 4 * 365.25 / 73
+    per_year = 4 * 365 / 73
     assert p["items_per_year"] == pytest.approx(per_year)
     assert p["waiting_days"] == pytest.approx({"low": 5.25, "likely": 10.5, "high": 15.75})
     assert p["value_per_year"]["likely"] == pytest.approx(per_year * 10.5 / 7 * 1000)
@@ -326,3 +326,33 @@ def test_too_few_values_cannot_tell_and_say_so(files):
     r = realise(_scenario(), ev, deploys, approval=APPROVAL)
     text = sentence(r.figures["failed_deployment_recovery_time"])
     assert "fell from 8.0 hours to 2.0 hours" in text and "cannot tell" in text
+
+
+def test_a_linked_benefit_follows_its_plans_ramp_at_the_realised_value(files):
+    ev, deploys = files
+    ramped = {
+        "name": "Revenue from faster releases",
+        "annual_value": 12_000,
+        "start_month": 1,
+        "ramp_months": 2,
+        "measure": {"metric": "change_lead_time", "expected_change": -0.5},
+    }
+    r = realise(_scenario(roi={**PLAN, "benefits": [ramped]}), ev, deploys, approval=APPROVAL)
+    lever = r.levers[0]
+    # lead time 3 days before, 1 after: -66.7% against -50% expected, 133.3% attained
+    assert lever.realised_annual == pytest.approx(12_000 * (2 / 3) / 0.5)
+    # the plan's profile: month 0 nothing, month 1 half, month 2 on in full; 2.398 months
+    profile = 0 + 0.5 + (r.months - 2) * 1
+    assert lever.planned_to_date == pytest.approx(1_000 * profile)
+    assert lever.realised_to_date == pytest.approx(16_000 / 12 * profile)
+    assert lever.variance > 0  # more attained than planned reads as ahead of plan
+
+
+def test_a_lever_whose_change_could_be_chance_is_said_so_and_totalled_apart(files):
+    ev, deploys = files
+    r = realise(_scenario(), ev, deploys, approval=APPROVAL)
+    downtime = r.levers[0]
+    # 4 deployments before the approval: too few to test the change fail rate
+    assert downtime.clear is False and "Change fail rate" in downtime.unclear
+    assert r.totals.realised_to_date_clear == 0.0
+    assert r.to_json()["levers"][0]["could_be_chance"] == downtime.unclear

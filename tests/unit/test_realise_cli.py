@@ -96,9 +96,23 @@ def test_approve_a_stored_version_and_measure_against_it(tmp_path, capsys):
         (1, "approve"),
     ]
     assert history[-1]["user"] == "fin@x.org" and history[-1]["at"].endswith("+00:00")
-    # another version measured explicitly is not the approved one: no approval carried
+    # a later approval of version 2 supersedes version 1's, and says so when 1 is measured
+    assert (
+        main(["scenario", "approve", name, "--version", "2", "--store", url, "--user", "b@x"]) == 0
+    )
+    capsys.readouterr()
     doc = _json(
-        capsys, "realise", name, *FILES, "--store", url, "--version", "2", "--since", "2026-06-01"
+        capsys, "realise", name, *FILES, "--store", url, "--version", "1", "--since", "2026-06-01"
+    )
+    assert doc["plan"]["version"] == 1 and doc["plan"]["approved_by"] == "fin@x.org"
+    assert "supersedes it" in doc["warnings"][0]
+    doc = _json(capsys, "realise", name, *FILES, "--store", url, "--since", "2026-06-01")
+    assert doc["plan"]["version"] == 2 and doc["plan"]["approved_by"] == "b@x"
+    # a version never approved, measured explicitly, carries no approval
+    assert main(["scenario", "save", str(plain), "--store", url]) == 0
+    capsys.readouterr()
+    doc = _json(
+        capsys, "realise", name, *FILES, "--store", url, "--version", "3", "--since", "2026-06-01"
     )
     assert doc["plan"]["version"] is None and doc["plan"]["approved_by"] is None
 
@@ -162,3 +176,27 @@ def test_compare_shows_what_a_scenario_realised(tmp_path, capsys):
     rows = _json(capsys, "compare", str(path), other)["scenarios"]
     assert rows[0]["realised_to_date"] > 0 and rows[1]["realised_to_date"] is None
     assert doc["name"] == rows[0]["name"]
+
+
+def test_the_examples_kept_realised_part_is_what_its_exports_give():
+    """The example carries what value realised measures on its exports, so a report or
+    Compare of the file shows it; after a change of the analysis, refresh it with
+    `python -m advisor.realise.sample --scenario`."""
+    from advisor.realise.sample import example_summary
+    from advisor.scenario import RealisedSummary, load_scenario_file
+
+    kept = load_scenario_file(EXAMPLE).realised
+    assert kept == RealisedSummary.model_validate(example_summary())
+
+
+def test_the_examples_report_and_compare_show_what_it_realised(tmp_path, capsys):
+    out = tmp_path / "r.md"
+    assert main(["report", str(EXAMPLE), "--out", str(out)]) == 0
+    assert "Value realised" in out.read_text()
+    html = tmp_path / "r.html"
+    assert main(["report", str(EXAMPLE), "--out", str(html)]) == 0
+    assert ">None<" not in html.read_text()  # an outcome card's empty field reads as missing
+    other = str(ROOT / "examples" / "scenarios" / "team-payments.yaml")
+    capsys.readouterr()
+    rows = _json(capsys, "compare", str(EXAMPLE), other)["scenarios"]
+    assert rows[0]["realised_to_date"] == pytest.approx(724_066.85, abs=0.01)

@@ -37,10 +37,11 @@ from advisor.probable_delay import (
     order_label,
     probable_delay,
     throughput_from_files,
+    throughput_of,
 )
 from advisor.report import safe_csv
 from advisor.scenario import part_of_whole
-from advisor.ui import session, state
+from advisor.ui import measured, session, state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import keyed, set_table, table
@@ -323,6 +324,10 @@ def _throughput_sources() -> dict[str, Throughput]:
     sources = {}
     if session.throughput() is not None:
         sources["evidence"] = session.throughput()
+    else:  # the exports in use, before the Evidence page has been drawn (an example's)
+        ev = measured.in_use()
+        if ev is not None:
+            sources["evidence"] = throughput_of(ev)
     if st.session_state.get("delay_throughput") is not None:
         sources["upload"] = st.session_state["delay_throughput"]
     return sources
@@ -464,7 +469,11 @@ def _outcomes(backlog: Backlog, result) -> None:
         )
     st.markdown("**Closing the loop: expected against actual**")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", placeholder=MISSING)
-    st.caption("Fill the outcome_actual column in the table above once the result is known.")
+    st.caption(
+        "Fill the outcome_actual column in the table above once the result is known, or name "
+        "a figure to measure it by (outcome_measure_metric and _target): the Value realised "
+        "page then reads the actual from the team's exports."
+    )
 
 
 def render() -> None:

@@ -18,31 +18,19 @@ from advisor.errors import EvidenceError, InputError
 from advisor.evidence import registry
 from advisor.realise import realise, sentence, wait_lever
 from advisor.realise.change import chance_words
+from advisor.realise.measure import change_text
 from advisor.realise.words import STATUS_WORDS, money, plan_line
 from advisor.scenario import Approval, parse_scenario_file, scenario_to_yaml
 from advisor.ui import measured, scenarios, session, state, workspace
-from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
 from advisor.wording import MISSING
 
 EXAMPLE = "northwind-platform.yaml"
-EXAMPLE_FILES = {
-    "items": "transitions.csv",
-    "statuses": "statuses.yaml",
-    "deployments": "deployments.csv",
-    "incidents": "incidents.csv",
-}
 
 
 def _open_example() -> None:
-    scenarios.open_example(EXAMPLE)
-    folder = example_path("realised")
-    st.session_state["evidence_files"] = {
-        kind: [workspace.upload(f"example {name}", (folder / name).read_bytes())]
-        for kind, name in EXAMPLE_FILES.items()
-    }
-    st.session_state.pop("evidence_map_edits", None)
+    scenarios.open_example(EXAMPLE, exports=True)  # its own exports, in place of any in use
     st.session_state.pop("_realise_pending", None)
 
 
@@ -108,26 +96,41 @@ def _plan(s):
     return s, None, None
 
 
-def _approve(db, s) -> None:
+def _approve(db, s, approval) -> None:
+    """Approve the open stored version (a later approval supersedes an earlier one)."""
     opened = st.session_state.get("scenario_open") or {}
     version = opened.get("version")
+    done = st.session_state.pop("_realise_approved", None)
+    if done:
+        st.success(f"Version {done} is now the approved plan: the split starts at its approval.")
     if db is None or opened.get("origin") != "store" or not version:
-        st.info(
-            "The open work is not an approved plan. Save it in the store (sidebar) and approve "
-            "a version here, or choose below the date the change started."
-        )
+        if approval is None:
+            st.info(
+                "The open work is not an approved plan. Save it in the store (sidebar) and "
+                "approve a version here, or choose below the date the change started."
+            )
         return
-    with st.expander(f"Approve version {version} as the plan", key="realise_approve_box"):
+    if approval is not None and approval.version == version:
+        return
+    title = (
+        f"Approve version {version} as the plan"
+        if approval is None
+        else f"Approve version {version} in place of version {approval.version}"
+    )
+    with st.expander(title, key="realise_approve_box"):
         who = st.text_input(
             "Approved by", value=st.session_state.get("scn_author") or "", key="realise_by"
         )
         note = st.text_input("Note (optional)", key="realise_note", max_chars=2000)
+        st.caption(
+            "The approval is recorded now, with your name, in the store's history "
+            "(`scenario history`); it splits the exports at today's date unless you choose "
+            "another below."
+        )
         if st.button("Approve", key="realise_approve", disabled=not who.strip()):
             db.approve(s.name, int(version), who.strip()[:200], note)
             st.session_state["_realise_approved"] = version
             st.rerun()
-    if st.session_state.pop("_realise_approved", None):
-        st.success(f"Version {version} is the approved plan.")
 
 
 @st.cache_resource(max_entries=6, ttl=3600, show_spinner="Measuring plan against actual...")
@@ -178,6 +181,29 @@ def _inputs(approval) -> tuple[dt.date | None, float | None]:
     return since, cost
 
 
+def _splits(ev, since: dt.date, approval) -> bool:
+    """Whether `since` leaves exports on both sides; if not, says what to do in the page's
+    words (the command line's message names its flags)."""
+    window = ev.window
+    at = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC).timestamp() * 1e9
+    if window.start < at < window.end:
+        return True
+    start, end = (
+        dt.datetime.fromtimestamp(t / 1e9, dt.UTC).date() for t in (window.start, window.end)
+    )
+    what = (
+        f"The plan was approved on {since}"
+        if approval is not None and since == approval.at.date()
+        else f"The split date is {since}"
+    )
+    st.info(
+        f"{what}, and the exports in use run from {start} to {end}: nothing lies on both "
+        "sides of it yet. Choose another split date above, or load later exports on the "
+        "Evidence page."
+    )
+    return False
+
+
 def _headline(doc: dict) -> None:
     c = doc["currency"]
     total = doc["total"]
@@ -199,6 +225,11 @@ def _headline(doc: dict) -> None:
         "against the planned NPV",
         border=True,
     )
+    st.caption(
+        f"Of the realised value to date, {money(total['realised_to_date_clear_of_chance'], c)} "
+        "is on levers whose every change the data can tell from chance; the rest rests on "
+        "changes that could be chance (see below)."
+    )
     if total["planned_to_date_not_measured"]:
         st.caption(
             f"Levers not measured planned {money(total['planned_to_date_not_measured'], c)} to "
@@ -217,6 +248,11 @@ def _levers(doc: dict) -> None:
             if lv["realised_to_date"] is None
             else f"{lv['realised_to_date']:,.0f}",
             f"Variance ({c})": MISSING if lv["variance"] is None else f"{lv['variance']:+,.0f}",
+            "Clear of chance?": MISSING
+            if lv["clear_of_chance"] is None
+            else "yes"
+            if lv["clear_of_chance"]
+            else "could be chance: " + ", ".join(lv["could_be_chance"]),
             "How it was valued": lv["how"],
         }
         for lv in doc["levers"]
@@ -234,9 +270,9 @@ def _figures(result) -> None:
         c = m.change
         interval = MISSING
         if c.interval is not None:
-            low, high = (registry.show(m.metric, v) if m.metric != "deploys_per_year" else
-                         f"{v:,.0f}" for v in c.interval)  # fmt: skip
-            interval = f"{low} to {high}"
+            interval = (
+                f"{change_text(m.metric, c.interval[0])} to {change_text(m.metric, c.interval[1])}"
+            )
         rows.append(
             {
                 "Figure": registry.label(m.metric),
@@ -328,6 +364,7 @@ def _price(doc: dict) -> None:
     )
     if st.session_state.pop("_realise_sent", None):
         st.success("Added to the ROI page's benefits, with its range.")
+        st.page_link("advisor/ui/roi_page.py", label="Open the ROI page")
 
 
 def render() -> None:
@@ -346,8 +383,7 @@ def render() -> None:
         )
         return
     plan, approval, db = _plan(s)
-    if approval is None:
-        _approve(db, s)
+    _approve(db, s, approval)
     if plan.roi is None:
         st.info("The open scenario has no ROI model: its levers are the plan to measure against.")
     files = workspace.files()
@@ -367,6 +403,8 @@ def render() -> None:
     catalog = state.active_catalog()
     try:
         ev = measured.measure(key, files, edits, measured.PLAIN)
+        if not _splits(ev, since, approval):
+            return
         result = _realised(
             (
                 key,

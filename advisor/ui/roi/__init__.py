@@ -176,11 +176,8 @@ def render() -> None:
         roi.modelled[:] = [b for b in roi.modelled if b.get("name") not in names]
         roi.modelled.extend(pending)
         session.mark_template("roi", None)  # a lever sent is the user's change
-        st.toast(
-            "1 benefit from the Evidence page added"
-            if len(pending) == 1
-            else f"{len(pending)} benefits from the Evidence page added"
-        )
+        names = ", ".join(lever["name"] for lever in pending)
+        st.toast(md(f"Added to the benefits: {names}"))
     data = _inputs(roi, catalog, ctx)
     data["simulation"] = _simulation_settings(roi)
     # Widgets forget their values when the user visits another page; the state does not.
