@@ -158,7 +158,7 @@ def _realised(key: tuple, _plan, _ev, _files, _approval, since, cost, _catalog):
     )
 
 
-def _inputs(approval) -> tuple[dt.date | None, float | None]:
+def _inputs(approval, currency: str) -> tuple[dt.date | None, float | None]:
     c1, c2 = st.columns(2)
     since = c1.date_input(
         "Split before and after at",
@@ -169,7 +169,7 @@ def _inputs(approval) -> tuple[dt.date | None, float | None]:
         help="The day the change started; by default the approval's date.",
     )
     cost = c2.number_input(
-        "Cost of delay per work item and week (optional)",
+        f"Cost of delay per work item and week ({currency}, optional)",
         min_value=0.0,
         max_value=1e12,
         value=None,
@@ -260,7 +260,8 @@ def _levers(doc: dict) -> None:
     text_table(pd.DataFrame(rows).set_index("Lever"))
     st.caption(
         "Each lever's plan formula, with the measured numbers in place of the planned ones; "
-        "realised to date = realised a year / 12 x the months since the plan started."
+        "realised to date follows the plan's start month and ramp at the realised value a "
+        "year, over the months since the plan started."
     )
 
 
@@ -394,7 +395,8 @@ def render() -> None:
         )
         st.page_link("advisor/ui/evidence_page.py", label="Go to the Evidence page")
         return
-    since, cost = _inputs(approval)
+    currency = plan.roi.currency if plan.roi is not None else plan.answers.currency
+    since, cost = _inputs(approval, currency)
     if since is None:
         st.info("Choose the date the change started (or approve a stored version) to split at.")
         return
