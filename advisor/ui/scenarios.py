@@ -200,6 +200,20 @@ def _carry_approval(s: ScenarioFile) -> None:
     )
 
 
+def _with_approval(s: ScenarioFile, opened: dict | None) -> ScenarioFile:
+    """`s` with the sign-off its opened file carried, while it is still that file unchanged
+    (a download of the approved example can be measured as approved); else `s` as it is."""
+    carried = st.session_state.get("scenario_approval") or {}
+    if not carried or carried.get("name") != s.name or opened is None:
+        return s
+    if _work_body(s) != opened.get("body"):
+        return s
+    from advisor.scenario import Approval
+
+    approval = Approval.model_validate({k: v for k, v in carried.items() if k != "name"})
+    return s.model_copy(update={"approval": approval})
+
+
 def _untouched(s: ScenarioFile) -> bool:
     """Whether a draft holds only what a new tab starts with (the default name and answers,
     nothing else): reloading such a tab and opening an example asked about "unsaved changes"
@@ -606,9 +620,10 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
         st.caption(
             f"Saving makes a new scenario, {md(s.name)}; the one open is {md(opened['name'])}."
         )
+    shared = _with_approval(s, opened)  # read now: the file is written on the click, later
     st.download_button(
         "Download as a scenario file",
-        lambda: scenario_to_yaml(s),
+        lambda: scenario_to_yaml(shared),
         f"{file_stem(s.name)}.yaml",
         "application/x-yaml",
         on_click="ignore",
