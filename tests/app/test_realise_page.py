@@ -187,3 +187,15 @@ def test_the_examples_exports_give_the_cost_of_delay_page_its_throughput(realise
     said = " ".join(shown(i) for i in realised.info)
     assert "Measure the team's throughput on the Evidence page" not in said
     assert any("expected cost" in shown(m) for m in [*realised.markdown, *realised.caption])
+
+
+def test_an_edit_on_the_roi_page_is_not_the_approved_plan(realised):
+    realised.button(key="realise_example").click().run()
+    before = realised.session_state["realised_summary"]["total"]
+    realised.switch_page("advisor/ui/roi_page.py").run()
+    horizon = next(n for n in realised.number_input if n.key.startswith("roi_w_horizon"))
+    horizon.set_value(6).run()
+    realised.switch_page(PAGE).run()
+    assert_clean(realised)
+    assert any("as it was opened" in shown(c) for c in realised.caption)
+    assert realised.session_state["realised_summary"]["total"] == before

@@ -77,23 +77,30 @@ def _plan(s):
         db = _store()
         approval = db.approval(s.name) if db is not None else None
         if approval is not None:
-            return db.load(s.name, approval.version), approval, db
+            approved = db.load(s.name, approval.version)
+            _differs(s, approved, f"version {approval.version}, the approved one")
+            return approved, approval, db
         return s, None, db
     carried = st.session_state.get("scenario_approval") or {}
     if carried.get("name") == s.name and opened.get("body"):
         data = {k: v for k, v in carried.items() if k != "name"}
         approved = parse_scenario_file(opened["body"], f"{s.name} (as opened)")
-        bare = {"realised": None, "approval": None}  # neither is a change of the plan
-        if scenario_to_yaml(s.model_copy(update=bare)) != scenario_to_yaml(
-            approved.model_copy(update=bare)
-        ):
-            st.caption(
-                "Measured against the approved plan as it was opened: the changes made on the "
-                "pages since are not part of it (save them as a new version, and have that "
-                "approved, to measure against them)."
-            )
+        _differs(s, approved, "the approved plan as it was opened")
         return approved, Approval.model_validate(data), None
     return s, None, None
+
+
+def _differs(s, approved, which: str) -> None:
+    """Say so when the work on the pages is not the approved plan measured."""
+    bare = {"realised": None, "approval": None}  # neither is a change of the plan
+    if scenario_to_yaml(s.model_copy(update=bare)) != scenario_to_yaml(
+        approved.model_copy(update=bare)
+    ):
+        st.caption(
+            f"Measured against {which}: the work on the pages differs from it, and is not "
+            "part of it (save it as a new version, and have that approved, to measure "
+            "against it)."
+        )
 
 
 def _approve(db, s, approval) -> None:
