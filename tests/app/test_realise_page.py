@@ -199,3 +199,16 @@ def test_an_edit_on_the_roi_page_is_not_the_approved_plan(realised):
     assert_clean(realised)
     assert any("as it was opened" in shown(c) for c in realised.caption)
     assert realised.session_state["realised_summary"]["total"] == before
+
+
+def test_a_benefit_linked_to_a_measured_figure_is_added_on_the_roi_page(app):
+    app.switch_page("advisor/ui/roi_page.py").run()
+    app.selectbox(key="roi_add_kind").set_value("annual_value").run()
+    assert app.button(key="roi_add_button").disabled  # an annual value needs its figure
+    app.selectbox(key="roi_add_measure_annual_value").set_value("change_lead_time").run()
+    app.number_input(key="roi_add_change_annual_value").set_value(-40.0).run()
+    app.button(key="roi_add_button").click().run()
+    assert_clean(app)
+    added = app.session_state["roi_last"]["benefits"][-1]
+    assert added["measure"] == {"metric": "change_lead_time", "expected_change": -0.4}
+    assert added["annual_value"] == 100000.0

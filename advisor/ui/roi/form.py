@@ -43,7 +43,11 @@ LEVER_DEFAULTS = {
         "rework_share_after": 0.15,
     },
 }
-KIND_LABELS = {"drivers": "Driver chain (the product of factors)", **LEVER_NAMES}
+KIND_LABELS = {
+    "annual_value": "Annual value (linked to a measured figure)",
+    "drivers": "Driver chain (the product of factors)",
+    **LEVER_NAMES,
+}
 SETTINGS = ("name", "currency", "horizon_months", "discount_rate")
 KEPT = (
     *SETTINGS,
@@ -435,9 +439,12 @@ def _show(x, unit: str = "") -> str:
 
 
 def _add_modelled(modelled: list[dict]) -> None:
-    with st.expander("Add a DORA value lever or a driver chain"):
+    with st.expander("Add a DORA value lever, a driver chain or a measured benefit"):
         kind = st.selectbox(
-            "Kind", ["drivers", *LEVERS], key="roi_add_kind", format_func=KIND_LABELS.get
+            "Kind",
+            ["drivers", *LEVERS, "annual_value"],
+            key="roi_add_kind",
+            format_func=KIND_LABELS.get,
         )
         name = st.text_input(
             "Name",
@@ -452,7 +459,11 @@ def _add_modelled(modelled: list[dict]) -> None:
         ramp = c2.number_input(
             "Ramp months", min_value=0, max_value=240, value=3, key="roi_add_ramp"
         )
-        if kind == "drivers":
+        if kind == "annual_value":
+            inputs = st.number_input(
+                "Annual value", min_value=0.0, max_value=1e15, value=100000.0, key="roi_add_value"
+            )
+        elif kind == "drivers":
             factors = st.data_editor(
                 pd.DataFrame(
                     {
@@ -479,11 +490,68 @@ def _add_modelled(modelled: list[dict]) -> None:
                 )
                 for i, (f, default) in enumerate(LEVER_DEFAULTS[kind].items())
             }
-        if st.button("Add this benefit", key="roi_add_button"):
-            modelled.append(
-                {"name": name, kind: inputs, "start_month": int(start), "ramp_months": int(ramp)}
-            )
+        measure = _measure_inputs(kind)
+        if st.button("Add this benefit", key="roi_add_button", disabled=measure is False):
+            benefit = {
+                "name": name,
+                kind: inputs,
+                "start_month": int(start),
+                "ramp_months": int(ramp),
+            }
+            if measure:
+                benefit["measure"] = measure
+            modelled.append(benefit)
             st.rerun()
+
+
+def _measure_inputs(kind: str) -> dict | bool | None:
+    """The measured figure that will show whether the benefit came true (value realised):
+    a figure, and the relative change the plan counts on. None: not linked; False: a link
+    the kind needs is missing."""
+    from advisor.evidence.registry import BETTER, TEAM_FIGURES, label
+
+    needs = kind in ("annual_value", "drivers")
+    if kind in ("downtime_avoided", "rework_avoided"):
+        st.caption("Measured from deployments on the Value realised page, as planned here.")
+        return None
+    c1, c2, c3 = st.columns(3)
+    metric = c1.selectbox(
+        "Measured by" + ("" if needs else " (optional; default cycle time)"),
+        list(BETTER),
+        index=None,
+        format_func=label,
+        key=f"roi_add_measure_{kind}",
+        placeholder="a figure of the team's exports",
+    )
+    change = c2.number_input(
+        "Expected change (%)",
+        min_value=-100.0,
+        max_value=10_000.0,
+        value=None,
+        key=f"roi_add_change_{kind}",
+        help="The relative change of the figure the plan counts on: -30 for a 30% fall.",
+    )
+    team = c3.text_input(
+        "Team (optional)",
+        max_chars=200,
+        key=f"roi_add_team_{kind}",
+        disabled=metric not in TEAM_FIGURES,
+        help="Items figures can be one team's; deployments name no team.",
+    )
+    if metric is None:
+        if needs and kind == "annual_value":
+            st.caption("Choose the figure that will show whether this value came true.")
+            return False
+        return None
+    if needs and not change:
+        st.caption("Give the change the plan counts on (not 0).")
+        return False
+    link: dict = {"metric": metric}
+    if change:
+        link["expected_change"] = change / 100
+    if team.strip() and metric in TEAM_FIGURES:
+        link["team"] = team.strip()
+    return link
 
 
 def _followed(key: str, advisor_value, saved) -> dict:
