@@ -741,6 +741,12 @@ def _cmd_compare(args) -> int:
                 realised = (
                     f"; realised to date {r['realised_to_date']:,.0f} {r['currency']} against "
                     f"{r['planned_to_date']:,.0f} {r['currency']} planned"
+                    + (
+                        f" ({r['realised_clear_of_chance']:,.0f} {r['currency']} of it clear "
+                        "of chance)"
+                        if r.get("realised_clear_of_chance") is not None
+                        else ""
+                    )
                 )
             print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}{realised}")
         print(rates_sentence(doc))

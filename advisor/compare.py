@@ -37,6 +37,7 @@ MONEY_FIELDS = (
     "planned_to_date",
     "realised_variance",
     "planned_to_date_not_measured",
+    "realised_clear_of_chance",
 )
 IRR_RUNS = 300  # of the simulated futures, the draws whose IRR is found (a root search each)
 UNCOVERED_SHARE, SEEN_FOCUS = 0.2, 0.5
@@ -96,6 +97,7 @@ REALISED_KEYS = {
     "planned_to_date": "planned_to_date",
     "realised_variance": "variance",
     "planned_to_date_not_measured": "planned_to_date_not_measured",
+    "realised_clear_of_chance": "realised_to_date_clear_of_chance",
 }
 
 
@@ -321,6 +323,10 @@ def compare_table(doc: dict, catalog: Catalog) -> tuple[list[str], list[tuple[st
     if any(r.get("realised_as_of") is not None for r in rows):
         table += [
             line("Realised to date", lambda r: _money(r["realised_to_date"], r["currency"])),
+            line(
+                "of which clear of chance",
+                lambda r: _money(r["realised_clear_of_chance"], r["currency"]),
+            ),
             line("Plan to date", _plan_to_date),
             line("Variance to date", lambda r: _money(r["realised_variance"], r["currency"])),
             line("Realised, data as of", lambda r: _day(r["realised_as_of"])),

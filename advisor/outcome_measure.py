@@ -38,6 +38,16 @@ class OutcomeMeasure(Strict):
                 f"{self.metric!r} cannot be measured for an outcome; use one of "
                 + ", ".join(f"{m} ({label(m)})" for m in BETTER)
             )
+        from advisor.evidence.registry import metric as metric_of
+
+        kind = metric_of(self.metric).kind
+        if kind == "share" and not 0 <= self.target <= 1:
+            raise ValueError(
+                f"the target of {label(self.metric)} is a share from 0 to 1 (0.15 for 15%), "
+                f"got {self.target:g}"
+            )
+        if self.target < 0:
+            raise ValueError(f"the target of {label(self.metric)} cannot be negative")
         if self.team is not None and self.metric not in TEAM_FIGURES:
             raise ValueError(
                 f"{label(self.metric)} is measured from deployments, which name no team; "

@@ -169,7 +169,7 @@ def _lever_rows(r) -> list[tuple[str, str, str, str, str, str]]:
         rows.append(
             (
                 lv.name,
-                STATUS_WORDS.get(lv.status, lv.status) if measured else NOT_MEASURED,
+                _chance_status(lv) if measured else NOT_MEASURED,
                 _cash(lv.planned_to_date, c),
                 _cash(lv.realised_to_date, c) if measured else NOT_MEASURED,
                 _cash(
@@ -186,6 +186,16 @@ def _lever_rows(r) -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
+def _chance_status(lv) -> str:
+    """A measured lever's status with whether the data can tell its changes from chance."""
+    word = STATUS_WORDS.get(lv.status, lv.status)
+    if lv.clear_of_chance is None:
+        return word
+    if lv.clear_of_chance:
+        return f"{word}, clear of chance"
+    return f"{word}; could be chance: {', '.join(lv.could_be_chance)}"
+
+
 def _total_rows(r) -> list[tuple[str, str, str]]:
     """(figure, value, what it is) for each total the summary holds."""
     c, t = r.currency, r.total or {}
@@ -195,6 +205,11 @@ def _total_rows(r) -> list[tuple[str, str, str]]:
             "realised_to_date",
             "Realised to date, measured levers",
             "each lever's own plan formula with the measured figures",
+        ),
+        (
+            "realised_to_date_clear_of_chance",
+            "Realised to date, clear of chance",
+            "the levers whose every change the data can tell from chance",
         ),
         ("variance", "Variance to date", "realised - planned, measured levers"),
         (

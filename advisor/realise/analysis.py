@@ -157,6 +157,7 @@ def realise(
         from advisor.catalog import bundled_catalog
 
         catalog = bundled_catalog()
+    _check_teams(scenario, evidence)
     m = Measurements(evidence, deployments, incidents, seed)
     warnings: list[str] = []
     figures = {
@@ -218,6 +219,38 @@ def realise(
         trend=monthly_trend(m.items, m.deploys),
         warnings=warnings,
     )
+
+
+def _check_teams(scenario, evidence) -> None:
+    """A team named by a measure must be in the exports: a typo read as "too early" or "not
+    measured" for ever."""
+    names = evidence.prepared.items["team"].astype(object)
+    teams = sorted({str(t) for t in names.dropna() if str(t)})
+    named = []
+    if scenario.roi is not None:
+        named += [
+            (f"roi.benefits[{i}].measure.team", b.measure.team)
+            for i, b in enumerate(scenario.roi.benefits)
+            if b.measure is not None and b.measure.team
+        ]
+    if scenario.backlog is not None:
+        named += [
+            (f"backlog.items[{i}].outcome.measure.team", it.outcome.measure.team)
+            for i, it in enumerate(scenario.backlog.items)
+            if it.outcome is not None and it.outcome.measure is not None and it.outcome.measure.team
+        ]
+    shown = ", ".join(teams[:20]) or "none: the work items name no team"
+    problems = [
+        Problem(
+            scenario.name,
+            f"names the team {team!r}, which the exports do not hold (teams: {shown})",
+            path,
+        )
+        for path, team in named
+        if team not in teams
+    ]
+    if problems:
+        raise EvidenceError(problems)
 
 
 def _price(scenario, evidence, since_ns, given, currency, warnings):

@@ -144,5 +144,8 @@ def chance_words(p_value: float | None, reshuffles: bool = False) -> str:
     if p_value < 0.001:
         share = "fewer than 1 in 1,000"
         return f"{share} random reshuffles" if reshuffles else share
-    share = "under 1%" if p_value < 0.01 else f"{p_value:.0%}"
+    # one decimal below 10%: 5.3% must not read as the 5% a change is judged against
+    share = (
+        "under 1%" if p_value < 0.01 else f"{p_value:.1%}" if p_value < 0.1 else f"{p_value:.0%}"
+    )
     return f"{share} of random reshuffles" if reshuffles else share

@@ -332,7 +332,8 @@ def _from_url(db) -> None:
     identity = _address_identity()
     if draft_id and db is not None:
         workspace.restore(db.draft(_workspace_key(draft_id, identity)))
-    st.session_state["_workspace_marker"] = workspace.marker()  # as kept: no write until a change
+    # as kept: no write until a change (of the files, or of the address they are kept under)
+    st.session_state["_workspace_marker"] = f"{workspace.marker()}|{identity}"
     if draft_id and db is not None:
         body = db.draft(_draft_key(draft_id, identity))
         try:
@@ -671,7 +672,9 @@ def _versions(db) -> None:
 def keep_workspace() -> None:
     """Keep the Evidence page's files and edits with the draft (only when they changed)."""
     draft_id = st.session_state.get("draft_id")
-    mark = workspace.marker()
+    # what the files are, and under which address they are kept: opening another scenario
+    # with the same files in use files them under its address too (a reload found none)
+    mark = f"{workspace.marker()}|{_open_identity()}"
     if draft_id is None or st.session_state.get("_workspace_marker") == mark:
         return
     try:

@@ -56,7 +56,7 @@ def test_the_bottlenecks_price_becomes_an_roi_lever(realised):
     assert "Wait removed at Code Review" in names
 
 
-def test_a_stored_version_is_approved_from_the_page(realised):
+def test_a_stored_version_is_approved_from_the_page(realised, monkeypatch):
     from advisor.scenario import load_scenario_file
     from advisor.store import Store
     from advisor.ui.examples import example_path
@@ -92,6 +92,15 @@ def test_a_stored_version_is_approved_from_the_page(realised):
     assert_clean(realised)
     labels = [e.label for e in realised.expander]
     assert "Approve version 2 in place of version 1" in labels
+    # a reload of the stored version keeps its approval and the exports in use
+    from tests.app.conftest import reloaded
+
+    fresh = reloaded(realised, monkeypatch)
+    fresh.switch_page(PAGE).run()
+    assert_clean(fresh)
+    said = " ".join(shown(i) for i in fresh.info)
+    assert "not an approved plan" not in said and "Measuring needs" not in said
+    assert "Approve version 2 in place of version 1" in [e.label for e in fresh.expander]
 
 
 def test_the_roi_page_keeps_the_plans_start_date_and_measured_links(realised):

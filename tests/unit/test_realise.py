@@ -356,3 +356,23 @@ def test_a_lever_whose_change_could_be_chance_is_said_so_and_totalled_apart(file
     assert downtime.clear is False and "Change fail rate" in downtime.unclear
     assert r.totals.realised_to_date_clear == 0.0
     assert r.to_json()["levers"][0]["could_be_chance"] == downtime.unclear
+
+
+def test_a_team_the_exports_do_not_hold_is_named_not_read_as_too_early(files):
+    from advisor.errors import EvidenceError
+
+    ev, deploys = files
+    backlog = _outcome("cycle_time", 8.0, team="Nosuch")
+    with pytest.raises(EvidenceError, match=r"'Nosuch', which the exports do not hold.*Core"):
+        realise(_scenario(backlog=backlog), ev, deploys, approval=APPROVAL)
+
+
+@pytest.mark.parametrize(
+    "metric, target, words",
+    [("change_fail_rate", 15, "share from 0 to 1"), ("change_lead_time", -3, "negative")],
+)
+def test_an_impossible_outcome_target_is_refused(metric, target, words):
+    from advisor.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=words):
+        _scenario(backlog=_outcome(metric, target))

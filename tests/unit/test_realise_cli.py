@@ -195,8 +195,13 @@ def test_the_examples_report_and_compare_show_what_it_realised(tmp_path, capsys)
     assert "Value realised" in out.read_text()
     html = tmp_path / "r.html"
     assert main(["report", str(EXAMPLE), "--out", str(html)]) == 0
-    assert ">None<" not in html.read_text()  # an outcome card's empty field reads as missing
+    text = html.read_text()
+    assert ">None<" not in text  # an outcome card's empty field reads as missing
+    # the board sees which money rests on changes that could be chance, as the page does
+    assert "could be chance: Deployment rework rate" in text
+    assert "Realised to date, clear of chance" in text
     other = str(ROOT / "examples" / "scenarios" / "team-payments.yaml")
     capsys.readouterr()
     rows = _json(capsys, "compare", str(EXAMPLE), other)["scenarios"]
     assert rows[0]["realised_to_date"] == pytest.approx(724_066.85, abs=0.01)
+    assert rows[0]["realised_clear_of_chance"] == pytest.approx(290_959.15, abs=0.01)

@@ -73,7 +73,8 @@ def _plan(s):
     the open work with the approval the opened file carried; and the store, when the open
     scenario is stored."""
     opened = st.session_state.get("scenario_open") or {}
-    if opened.get("origin") == "store" and opened.get("name") == s.name:
+    stored = opened.get("origin") == "store" or opened.get("identity", "").startswith("store:")
+    if stored and opened.get("name") == s.name:
         db = _store()
         approval = db.approval(s.name) if db is not None else None
         if approval is not None:
@@ -110,7 +111,8 @@ def _approve(db, s, approval) -> None:
     done = st.session_state.pop("_realise_approved", None)
     if done:
         st.success(f"Version {done} is now the approved plan: the split starts at its approval.")
-    if db is None or opened.get("origin") != "store" or not version:
+    stored = opened.get("origin") == "store" or opened.get("identity", "").startswith("store:")
+    if db is None or not stored or not version:
         if approval is None:
             st.info(
                 "The open work is not an approved plan. Save it in the store (sidebar) and "
@@ -125,9 +127,7 @@ def _approve(db, s, approval) -> None:
         else f"Approve version {version} in place of version {approval.version}"
     )
     with st.expander(title, key="realise_approve_box"):
-        who = st.text_input(
-            "Approved by", value=st.session_state.get("scn_author") or "", key="realise_by"
-        )
+        who = st.text_input("Approved by (your name or e-mail)", key="realise_by", max_chars=200)
         note = st.text_input("Note (optional)", key="realise_note", max_chars=2000)
         st.caption(
             "The approval is recorded now, with your name, in the store's history "
