@@ -613,27 +613,27 @@ def _cmd_scenario_approve(args) -> int:
     import os
 
     from advisor.store import Store
-    from advisor.wording import when
+    from advisor.wording import printable, when
 
     user = args.user or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
     approval = Store(args.store).approve(args.name, args.version, user, args.note or "")
     print(
-        f"{args.name}: version {approval.version} approved by {approval.by} "
-        f"({when(approval.at.isoformat())})"
+        f"{printable(args.name)}: version {approval.version} approved by "
+        f"{printable(approval.by)} ({when(approval.at.isoformat())})"
     )
     return 0
 
 
 def _cmd_scenario_history(args) -> int:
     from advisor.store import Store
-    from advisor.wording import when
+    from advisor.wording import printable, when
 
     rows = Store(args.store).history(args.name)
 
     def text() -> None:
         for r in rows:
-            note = f": {r['note']}" if r["note"] else ""
-            who = r["user"] or "-"
+            note = f": {printable(r['note'])}" if r["note"] else ""
+            who = printable(r["user"] or "-")
             print(f"version {r['version']}  {r['event']:<8} {who}  {when(r['at'])}{note}")
 
     return _emit(args, lambda: rows, text)
@@ -651,10 +651,11 @@ def _cmd_schema(args) -> int:
 def _cmd_scenario_save(args) -> int:
     from advisor.scenario import load_scenario_file
     from advisor.store import Store
+    from advisor.wording import printable
 
     scenario = load_scenario_file(args.file)
     saved = Store(args.store).save(scenario)
-    print(f"{saved.name}: saved as version {saved.version}")
+    print(f"{printable(saved.name)}: saved as version {saved.version}")
     return 0
 
 
@@ -662,14 +663,15 @@ def _cmd_scenario_list(args) -> int:
     from dataclasses import asdict
 
     from advisor.store import Store
-    from advisor.wording import when
+    from advisor.wording import printable, when
 
     rows = Store(args.store).list()
 
     def text() -> None:
         for r in rows:
             versions = f"{r.versions} version" + ("" if r.versions == 1 else "s")
-            print(f"{r.name}  (team {r.team or '-'}, {versions}, last {when(r.saved_at)})")
+            name, team = printable(r.name), printable(r.team or "-")
+            print(f"{name}  (team {team}, {versions}, last {when(r.saved_at)})")
 
     return _emit(args, lambda: [asdict(r) for r in rows], text)
 
@@ -711,7 +713,7 @@ def _cmd_compare(args) -> int:
         grouping_sentence,
         rates_sentence,
     )
-    from advisor.wording import month
+    from advisor.wording import month, printable
 
     if not MIN_SCENARIOS <= len(args.scenarios) <= MAX_SCENARIOS:
         raise InputError(
@@ -748,7 +750,7 @@ def _cmd_compare(args) -> int:
                         else ""
                     )
                 )
-            print(f"{r['name']}: top {top}; NPV {npv}; payback {payback}{realised}")
+            print(f"{printable(r['name'])}: top {top}; NPV {npv}; payback {payback}{realised}")
         print(rates_sentence(doc))
         print(grouping_sentence(doc))
         shared = doc["shared"]
@@ -762,6 +764,8 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_report(args) -> int:
+    import errno
+    import os
     from pathlib import Path
 
     from advisor.catalog import load_catalog
@@ -779,13 +783,21 @@ def _cmd_report(args) -> int:
         raise InputError([Problem("arguments", f"{out} {why}", "--out")])
     scenario = load_scenario_file(args.scenario)
     catalog = load_catalog()
-    if kind == ".xlsx":
-        if scenario.roi is None:
-            raise InputError([Problem(args.scenario, "has no roi part for a workbook", "roi")])
-        build_workbook(scenario, catalog, out)
-    else:
-        build = build_html if kind == ".html" else build_markdown
-        out.write_text(build(scenario, catalog), encoding="utf-8")
+    if kind == ".xlsx" and scenario.roi is None:
+        raise InputError([Problem(args.scenario, "has no roi part for a workbook", "roi")])
+    # Written beside, then moved into place: a full disk left an empty report behind.
+    part = out.with_name(f".{out.name}.part")
+    try:
+        if kind == ".xlsx":
+            build_workbook(scenario, catalog, part)
+        else:
+            build = build_html if kind == ".html" else build_markdown
+            part.write_text(build(scenario, catalog), encoding="utf-8")
+        os.replace(part, out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise InputError([Problem("arguments", f"{out} was not written: {why}", "--out")]) from None
     print(f"wrote {out}")
     return 0
 

@@ -13,6 +13,7 @@ Where the store is: `--store URL`, else the PLATFORM_ADVISOR_STORE variable, els
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.schema import CreateTable
 
 from advisor.errors import Problem, ScenarioError
 from advisor.scenario import Approval, ScenarioFile, parse_scenario_file, scenario_to_yaml
@@ -66,6 +68,7 @@ MIGRATIONS = {
     2: [drafts],  # a session's unsaved work, so a reload never loses it
     3: [events],  # what happened to a version after its save: approvals
 }
+LOG = logging.getLogger("advisor.store")
 RETRIES = 50
 DRAFT_DAYS = 30  # drafts untouched this long are removed when another draft is kept
 MAX_VERSION = 10**9  # the largest version number read from an address or a command
@@ -108,32 +111,61 @@ class Store:
             if sqlite:
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._migrate()
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, OperationalError) as exc:
-            reason = str(exc).splitlines()[0][:200]
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.DBAPIError) as exc:
+            # The address and its credentials stay in the server's log, redacted: every
+            # visitor's sidebar once showed them, a password given as a parameter included.
+            LOG.warning("scenario store %s unreachable: %s", self._safe_url(), self._redacted(exc))
             raise ScenarioError(
-                [Problem("store", f"cannot open {self._safe_url()}: {reason}")]
+                [Problem("store", "the scenario store is unreachable (details in the server log)")]
             ) from None
 
     def _safe_url(self) -> str:
+        """The store's address for a log: no password, no query (it can carry one)."""
         try:
-            return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+            url = sa.engine.make_url(self.url)
         except sa.exc.ArgumentError:
-            return "the store URL"
+            return "(an address that does not read)"
+        return url._replace(query={}).render_as_string(hide_password=True)
+
+    def _redacted(self, exc: BaseException) -> str:
+        """The error's first line with the address's secrets taken out."""
+        text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        try:
+            url = sa.engine.make_url(self.url)
+        except sa.exc.ArgumentError:
+            return text.replace(self.url, "***")
+        secrets = [url.password, *[str(v) for v in url.query.values()]]
+        for secret in filter(None, secrets):
+            text = text.replace(str(secret), "***")
+        return text
 
     def _migrate(self) -> None:
-        migrations.create(self.engine, checkfirst=True)
-        with self.engine.begin() as conn:
-            done = set(conn.scalars(sa.select(migrations.c.version)))
-        for number, tables in sorted(MIGRATIONS.items()):
-            if number in done:
-                continue
-            for table in tables:
-                table.create(self.engine, checkfirst=True)
+        """Apply the migrations not yet applied, each in one transaction. Safe when several
+        processes open a new store at once: tables are created IF NOT EXISTS, PostgreSQL's
+        creations wait for each other on an advisory lock (two IF NOT EXISTS can still collide
+        there), and on SQLite a losing writer retries and finds the work done. Eight processes
+        once met "table schema_migrations already exists" (check, then create)."""
+        for attempt in range(RETRIES):
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(migrations.insert().values(version=number, applied_at=_now()))
-            except IntegrityError:  # another process applied it at the same moment
-                pass
+                    self._lock(conn)
+                    conn.execute(CreateTable(migrations, if_not_exists=True))
+                    done = set(conn.scalars(sa.select(migrations.c.version)))
+                    for number, tables in sorted(MIGRATIONS.items()):
+                        if number in done:
+                            continue
+                        for table in tables:
+                            conn.execute(CreateTable(table, if_not_exists=True))
+                        conn.execute(migrations.insert().values(version=number, applied_at=_now()))
+                return
+            except (IntegrityError, OperationalError) as exc:  # a concurrent first use
+                if _disk_full(exc) or attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+
+    def _lock(self, conn) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4151)"))  # this schema's lock
 
     def save(self, scenario: ScenarioFile) -> Saved:
         """Store `scenario` as the next version of its name; never overwrites."""
@@ -160,7 +192,17 @@ class Store:
                         )
                     )
                 return Saved(scenario.name, number, saved_at)
-            except (IntegrityError, OperationalError):  # a concurrent save took the number
+            except (IntegrityError, OperationalError) as exc:  # a concurrent save took the number
+                if _disk_full(exc):  # not busy: retrying for seconds would say the wrong thing
+                    raise ScenarioError(
+                        [
+                            Problem(
+                                "store",
+                                f"the disk holding the scenario store is full: "
+                                f"{scenario.name!r} was not saved (nothing was written)",
+                            )
+                        ]
+                    ) from None
                 time.sleep(0.005 * (attempt + 1))
         raise ScenarioError([Problem("store", f"could not save {scenario.name!r}: busy")])
 
@@ -300,6 +342,13 @@ class Store:
             return conn.scalar(
                 sa.select(sa.func.max(versions.c.version)).where(versions.c.name == name)
             )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100), or the system's ENOSPC."""
+    text = str(exc).lower()
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code == "53100" or "disk is full" in text or "no space left" in text
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MISSING = "-"  # what a table or a line shows for a figure not given or not computable
 
 
@@ -64,3 +66,17 @@ def when(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """Stored text on one line, its control characters shown as escapes (`\\x1b`), so a
+    name in a shared store cannot move a colleague's cursor, recolour or forge lines on
+    their terminal (a line break is one of them); a tab stays.
+
+    >>> printable("Payments\\x1b[2K\\rforged")
+    'Payments\\\\x1b[2K\\\\x0dforged'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))

@@ -4,7 +4,7 @@ the figures behind them, the outcome cards and the bottleneck's price."""
 from __future__ import annotations
 
 from advisor.evidence.registry import show
-from advisor.wording import when
+from advisor.wording import printable, when
 
 STATUS_WORDS = {
     "met": "met",
@@ -24,7 +24,8 @@ def plan_line(doc: dict) -> str:
     plan = doc["plan"]
     if plan.get("approved_by"):
         version = f"version {plan['version']}" if plan.get("version") else "the plan"
-        who = f"{version}, approved by {plan['approved_by']} on {when(plan['approved_at'])}"
+        by = printable(plan["approved_by"])
+        who = f"{version}, approved by {by} on {when(plan['approved_at'])}"
     else:
         who = "the scenario as given (no approval)"
     months = (
@@ -32,9 +33,8 @@ def plan_line(doc: dict) -> str:
         if doc.get("horizon_months")
         else ""  # no ROI model: no plan whose months run
     )
-    return (
-        f"{doc['name']}: {who}; split at {doc['since'][:10]}, data to {doc['as_of'][:10]}" + months
-    )
+    name = printable(doc["name"])
+    return f"{name}: {who}; split at {doc['since'][:10]}, data to {doc['as_of'][:10]}" + months
 
 
 def realised_lines(doc: dict) -> list[str]:

@@ -13,9 +13,14 @@ _JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and line breaks aside
+
+
 def md(text: object) -> str:
-    """`text` escaped for any element that renders Markdown (markdown, captions, alerts, labels)."""
-    escaped = _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, str(text)))
+    """`text` escaped for any element that renders Markdown (markdown, captions, alerts, labels);
+    control characters read as escapes (`\\x1b`), as on the command line."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    escaped = _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_JOINER, shown))
     # A line break inside a label or a list item would start a new block; keep it one line.
     return escaped.replace("\r", " ").replace("\n", " ")
 

@@ -47,6 +47,7 @@ def store(request, tmp_path):
     with s.engine.begin() as conn:  # each test starts from an empty table
         conn.execute(sa.text("DELETE FROM scenario_versions"))
         conn.execute(sa.text("DELETE FROM drafts"))
+        conn.execute(sa.text("DELETE FROM scenario_events"))
     return s
 
 
