@@ -639,6 +639,40 @@ def _cmd_scenario_history(args) -> int:
     return _emit(args, lambda: rows, text)
 
 
+def _cmd_scenario_diff(args) -> int:
+    from advisor.catalog import load_catalog
+    from advisor.diff import diff
+    from advisor.store import Store
+    from advisor.wording import month, printable
+
+    store = Store(args.store)
+    doc = diff(store.load(args.name, args.a), store.load(args.name, args.b), load_catalog())
+
+    def text() -> None:
+        print(f"{printable(args.name)}: version {args.a} to version {args.b}")
+        for c in doc["changes"]:
+            print(f"  {printable(c['label'])}: {printable(c['before'])} -> {printable(c['after'])}")
+        if not doc["changes"]:
+            print("  no input changed")
+        e = doc["effect"]
+        shown = {
+            "npv": lambda v: "-" if v is None else f"{v:,.0f}",
+            "irr_annual": lambda v: "undefined" if v is None else f"{v:.1%}",
+            "payback_month": month,
+            "top_category": str,
+        }
+        for key, words in (
+            ("npv", "NPV"),
+            ("irr_annual", "IRR (annual)"),
+            ("payback_month", "Payback"),
+            ("top_category", "Top category"),
+        ):
+            before, after = (shown[key](e[key][side]) for side in ("before", "after"))
+            print(f"{words}: {before} -> {after}")
+
+    return _emit(args, lambda: doc, text)
+
+
 def _cmd_schema(args) -> int:
     if args.what == "catalog":
         from advisor.catalog import json_schema
@@ -966,6 +1000,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--store")
     history.add_argument("--json", action="store_true")
     history.set_defaults(func=_cmd_scenario_history)
+
+    dif = sc_sub.add_parser("diff", help="what changed from version A to B, and its effect")
+    dif.add_argument("name")
+    dif.add_argument("a", type=_version, metavar="A")
+    dif.add_argument("b", type=_version, metavar="B")
+    dif.add_argument("--store")
+    dif.add_argument("--json", action="store_true")
+    dif.set_defaults(func=_cmd_scenario_diff)
 
     rea = sub.add_parser("realise", help="plan against realised value per lever, from exports")
     rea.add_argument("scenario", help="scenario file, or the name of a stored scenario")
