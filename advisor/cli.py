@@ -609,18 +609,40 @@ def _cmd_realise(args) -> int:
 
 
 def _cmd_scenario_approve(args) -> int:
-    import getpass
-    import os
 
     from advisor.store import Store
     from advisor.wording import printable, when
 
-    user = args.user or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
-    approval = Store(args.store).approve(args.name, args.version, user, args.note or "")
+    approval = Store(args.store).approve(args.name, args.version, _who(args), args.note or "")
     print(
         f"{printable(args.name)}: version {approval.version} approved by "
         f"{printable(approval.by)} ({when(approval.at.isoformat())})"
     )
+    return 0
+
+
+def _who(args) -> str:
+    import getpass
+    import os
+
+    return args.user or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
+
+
+def _cmd_scenario_return(args) -> int:
+    from advisor.store import Store
+    from advisor.wording import printable
+
+    Store(args.store).send_back(args.name, args.version, _who(args), args.reason)
+    print(f"{printable(args.name)}: version {args.version} returned by {printable(_who(args))}")
+    return 0
+
+
+def _cmd_scenario_comment(args) -> int:
+    from advisor.store import Store
+    from advisor.wording import printable
+
+    Store(args.store).comment(args.name, args.version, _who(args), args.text)
+    print(f"{printable(args.name)}: comment on version {args.version} kept")
     return 0
 
 
@@ -995,6 +1017,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     approve.add_argument("--note", help="why, in a sentence")
     approve.set_defaults(func=_cmd_scenario_approve)
+    back = sc_sub.add_parser("return", help="return a version with a reason (not approved)")
+    back.add_argument("name")
+    back.add_argument("--version", type=_version, required=True)
+    back.add_argument("--reason", required=True, help="what must change, in a sentence")
+    back.add_argument("--user", help="who returns it (default: PLATFORM_ADVISOR_USER, else login)")
+    back.add_argument("--store")
+    back.set_defaults(func=_cmd_scenario_return)
+    note = sc_sub.add_parser("comment", help="comment on a version")
+    note.add_argument("name")
+    note.add_argument("--version", type=_version, required=True)
+    note.add_argument("--text", required=True)
+    note.add_argument("--user", help="who comments (default: PLATFORM_ADVISOR_USER, else login)")
+    note.add_argument("--store")
+    note.set_defaults(func=_cmd_scenario_comment)
     history = sc_sub.add_parser("history", help="every version and event, with who and when")
     history.add_argument("name")
     history.add_argument("--store")

@@ -265,36 +265,62 @@ class Store:
     def load(self, name: str, version: int | None = None) -> ScenarioFile:
         return parse_scenario_file(self.body(name, version), f"{name} (stored)")
 
-    def approve(self, name: str, version: int, user: str, note: str = "") -> Approval:
-        """Record that `user` approved `version` of `name`: the plan value realised measures
-        against. Nothing is overwritten; a later approval (of any version) supersedes it."""
+    def _event(self, name: str, version: int, event: str, user: str, note: str) -> dt.datetime:
+        """Add an event to the trail (never changed, never removed) and give its time."""
         self.body(name, version)  # refused when there is no such version
         at = _now()
         with self.engine.begin() as conn:
             conn.execute(
                 events.insert().values(
-                    name=name, version=version, event="approve", who=user, at=at, note=note
+                    name=name, version=version, event=event, who=user, at=at, note=note
                 )
             )
+        return at
+
+    def approve(self, name: str, version: int, user: str, note: str = "") -> Approval:
+        """Record that `user` approved `version` of `name`: the plan value realised measures
+        against. Nothing is overwritten; a later approval (of any version) supersedes it."""
+        at = self._event(name, version, "approve", user, note)
         return Approval(version=version, by=user, at=at, note=note)
 
+    def send_back(self, name: str, version: int, user: str, reason: str) -> dt.datetime:
+        """Record that `user` returned `version` with `reason`: an approval of it before this
+        no longer holds (a later approval can make it the plan again)."""
+        if not reason.strip():
+            raise ScenarioError([Problem("store", "a version is returned with a reason", "reason")])
+        return self._event(name, version, "return", user, reason)
+
+    def comment(self, name: str, version: int, user: str, text: str) -> dt.datetime:
+        """Record `user`'s comment on `version` (kept as text, shown as text)."""
+        if not text.strip():
+            raise ScenarioError([Problem("store", "a comment needs some text", "text")])
+        return self._event(name, version, "comment", user, text)
+
     def approval(self, name: str, version: int | None = None) -> Approval | None:
-        """The latest approval of any version of `name` (the plan in force), or of `version`
-        (which a later approval of another version may have superseded); None if none."""
-        where = (events.c.name == name) & (events.c.event == "approve")
-        if version is not None:
-            where &= events.c.version == version
+        """The plan in force: the latest approval of any version of `name` that was not
+        returned since; with `version`, that version's latest such approval (which a later
+        approval of another version may have superseded). None if none."""
         query = (
-            sa.select(events.c.version, events.c.who, events.c.at, events.c.note)
-            .where(where)
-            .order_by(events.c.at.desc(), events.c.id.desc())
-            .limit(1)
+            sa.select(events.c.version, events.c.event, events.c.who, events.c.at, events.c.note)
+            .where((events.c.name == name) & events.c.event.in_(("approve", "return")))
+            .order_by(events.c.at, events.c.id)
         )
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        return Approval(version=row.version, by=row.who, at=_aware(row.at), note=row.note or "")
+            rows = conn.execute(query).all()
+        standing: dict[int, Approval] = {}
+        latest: list[int] = []
+        for r in rows:
+            if r.event == "return":
+                standing.pop(r.version, None)
+            else:
+                standing[r.version] = Approval(
+                    version=r.version, by=r.who, at=_aware(r.at), note=r.note or ""
+                )
+                latest.append(r.version)
+        if version is not None:
+            return standing.get(version)
+        in_force = [v for v in latest if v in standing]
+        return standing[in_force[-1]] if in_force else None
 
     def history(self, name: str) -> list[dict]:
         """Every save and event of `name`, oldest first: {version, event, user, at, note}."""

@@ -205,3 +205,47 @@ def test_the_examples_report_and_compare_show_what_it_realised(tmp_path, capsys)
     rows = _json(capsys, "compare", str(EXAMPLE), other)["scenarios"]
     assert rows[0]["realised_to_date"] == pytest.approx(724_066.85, abs=0.01)
     assert rows[0]["realised_clear_of_chance"] == pytest.approx(290_959.15, abs=0.01)
+
+
+def test_a_returned_version_is_no_longer_the_plan_and_the_trail_keeps_every_event(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    assert main(["scenario", "save", str(EXAMPLE), "--store", url]) == 0
+    assert main(["scenario", "save", str(EXAMPLE), "--store", url]) == 0
+    name = "Northwind - Delivery platform"
+    run = lambda *a: main(["scenario", *a, "--store", url])  # noqa: E731
+    assert run("approve", name, "--version", "1", "--user", "fin@x") == 0
+    assert run("approve", name, "--version", "2", "--user", "fin@x") == 0
+    assert (
+        run(
+            "comment", name, "--version", "2", "--text", "<b>Why</b> 52 deploys?", "--user", "cfo@x"
+        )
+        == 0
+    )
+    assert (
+        run(
+            "return",
+            name,
+            "--version",
+            "2",
+            "--reason",
+            "Rework share unsupported",
+            "--user",
+            "cfo@x",
+        )
+        == 0
+    )
+    from advisor.store import Store
+
+    plan = Store(url).approval(name)
+    assert plan.version == 1  # version 2 was returned: the approval of 1 stands again
+    capsys.readouterr()
+    history = _json(capsys, "scenario", "history", name, "--store", url)
+    assert [(h["version"], h["event"], h["user"]) for h in history][2:] == [
+        (1, "approve", "fin@x"),
+        (2, "approve", "fin@x"),
+        (2, "comment", "cfo@x"),
+        (2, "return", "cfo@x"),
+    ]
+    assert history[4]["note"] == "<b>Why</b> 52 deploys?"  # kept as text
+    assert run("return", name, "--version", "1", "--reason", " ") == 2
+    assert "with a reason" in capsys.readouterr().err
