@@ -22,9 +22,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # Two malloc arenas: each session's script runs in a thread of its own, and glibc's arena per
 # thread kept what sessions freed (advisor/evidence/allocator.py says more; the app sets the
 # same limit itself when started another way, but only for threads started after it).
+# HOSTS: the names a team reaches the app by, beside this machine's own (DNS rebinding guard).
+HOSTS ?=
+HOST_FLAGS := $(foreach h,localhost 127.0.0.1 ::1 $(HOSTS),--server.allowedHosts $(h))
+
 run: $(VENV)/.installed
 	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run streamlit_app.py --server.port $(PORT) \
-		--server.address $(ADDRESS)
+		--server.address $(ADDRESS) $(HOST_FLAGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
