@@ -347,7 +347,7 @@ class Store:
         ]
         return [
             {"version": v, "event": e, "user": u, "at": _iso(at), "note": n}
-            for at, _, v, e, u, n in sorted(rows, key=lambda r: (r[0], r[1]))
+            for at, _, v, e, u, n in sorted(rows, key=lambda r: (r[0], r[1], r[2]))
         ]
 
     def keep_draft(self, draft_id: str, body: str) -> None:

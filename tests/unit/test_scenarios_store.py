@@ -295,3 +295,30 @@ def test_old_drafts_are_removed_when_another_is_kept(store):
     store.keep_draft("new", "body 3")
     with store.engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(drafts)) == 1
+
+
+def test_fifty_saves_at_once_keep_fifty_versions_and_a_trail_in_order(store):
+    s = load_scenario_file(EXAMPLES[0])
+    engines = [store, Store(store.url), Store(store.url)]  # sessions with engines of their own
+    errors = []
+
+    def save(i: int):
+        try:
+            engines[i % 3].save(s.model_copy(update={"author": f"user{i}"}))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert [v["version"] for v in store.versions(s.name)] == list(range(1, 51))
+    trail = store.history(s.name)
+    assert [e["version"] for e in trail] == list(range(1, 51))  # in the order they were saved
+    assert sorted(e["user"] for e in trail) == sorted(f"user{i}" for i in range(50))
+    times = [e["at"] for e in trail]
+    assert times == sorted(times)
+    for v in (1, 25, 50):  # every version whole
+        assert store.load(s.name, v).name == s.name
