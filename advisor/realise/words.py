@@ -71,8 +71,14 @@ def realised_lines(doc: dict) -> list[str]:
             f"{money(total['planned_npv'], c)})",
         ]
     if doc.get("figures"):
+        from advisor.realise.measure import change_text
+
         lines += ["", "Is the change real?"]
-        lines += [f"  {f['sentence']}" for f in doc["figures"].values()]
+        for f in doc["figures"].values():
+            lines.append(f"  {f['sentence']}")
+            if f["interval"] is not None:
+                low, high = (change_text(f["metric"], v) for v in f["interval"])
+                lines.append(f"    95% interval of the change: {low} to {high}")
     if doc["outcomes"]:
         lines += ["", "Outcome cards:"]
         for o in doc["outcomes"]:

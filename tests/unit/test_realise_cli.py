@@ -64,6 +64,7 @@ def test_text_output_names_the_plan_and_each_lever(capsys):
     assert "approved by finance@northwind.example" in out
     assert "Hiring avoided: planned" in out and "not measured" in out
     assert "Forecast at completion" in out and "USD" in out
+    assert "95% interval of the change:" in out and "points" in out  # shares in points
 
 
 def test_approve_a_stored_version_and_measure_against_it(tmp_path, capsys):
