@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from advisor.delay import Backlog, DelayResult, _Columns, analyse
-from advisor.evidence.forecast import BLOCK_WEEKS, MAX_WEEKS, TRIALS, WINDOW_WEEKS
+from advisor.evidence.forecast import BLOCK_WEEKS, MAX_WEEKS, TRIALS, WINDOW_WEEKS, no_sample
 
 if TYPE_CHECKING:
     from advisor.evidence.analysis import Evidence
@@ -400,14 +400,8 @@ def probable_delay(
             raise ValueError(f"order {name!r} is not an order of the backlog's items")
     recent = weekly[-WINDOW_WEEKS:]
     cur = backlog.currency
-    if recent.size == 0 or recent.sum() == 0:
-        why = (
-            "no whole week (Monday to Sunday, UTC) lies inside the observation window"
-            if recent.size == 0
-            else "no item was finished in the last whole week"
-            if recent.size == 1
-            else f"no item was finished in the last {recent.size} whole weeks"
-        )
+    why = no_sample(recent)
+    if why is not None:
         return _no_figures(backlog, trials, seed, recent, None, why)
     mean = float(recent.mean())
     warnings = []

@@ -17,6 +17,17 @@ MAX_WEEKS = 520
 BLOCK_WEEKS = 52  # weeks drawn at a time, until every trial has its answer
 
 
+def no_sample(recent: np.ndarray) -> str | None:
+    """Why the weeks sampled (the last WINDOW_WEEKS) cannot give a forecast, or None."""
+    if recent.size and recent.sum():
+        return None
+    if recent.size == 0:
+        return "no whole week (Monday to Sunday, UTC) lies inside the observation window"
+    if recent.size == 1:
+        return "no item was finished in the last whole week"
+    return f"no item was finished in the last {recent.size} whole weeks"
+
+
 def forecast(
     weekly: np.ndarray, items: int = 20, weeks: int = 8, seed: int = 0, trials: int = TRIALS
 ) -> dict:
@@ -24,14 +35,8 @@ def forecast(
     last WINDOW_WEEKS are sampled). A series with no week or no finished item gives a note
     instead."""
     recent = np.asarray(weekly, dtype=float)[-WINDOW_WEEKS:]
-    if recent.size == 0 or recent.sum() == 0:
-        why = (
-            "no whole week (Monday to Sunday, UTC) lies inside the observation window"
-            if recent.size == 0
-            else "no item was finished in the last whole week"
-            if recent.size == 1
-            else f"no item was finished in the last {recent.size} whole weeks"
-        )
+    why = no_sample(recent)
+    if why is not None:
         return {
             "metric": "forecast_weeks",
             "sample_weeks": int(recent.size),
