@@ -38,6 +38,7 @@ from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
 from advisor.probable_delay import throughput_of
 from advisor.ui import measured, session, state, workspace
+from advisor.ui import price as priced
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
@@ -351,38 +352,7 @@ def _price(ev) -> None:
     if price is None:
         st.caption("Nothing waits inside the finished items' flow time: there is no price.")
         return
-    v = price["value_per_year"]
-    where = price["status"] or price["stage"]
-    st.markdown(
-        f"Items waited a median of **{price['waiting_days_median']:.1f} days** at {md(where)} "
-        f"({md(price['stage'])}); {price['items_per_year']:,.0f} items finish a year. Removing "
-        f"the wait is worth **{v['low']:,.0f} to {v['high']:,.0f} {currency} a year** (likely "
-        f"{v['likely']:,.0f} {currency}); each week of waiting removed from every item is "
-        f"worth {price['per_week_removed']:,.0f} {currency} a year."
-    )
-    st.caption(
-        "Value a year = items a year x wait in weeks x cost of delay per item-week; the range "
-        "takes the 25th and 75th percentiles of the wait (items that never waited there count "
-        "as zero)."
-    )
-    st.session_state["evidence_price"] = price
-    st.button(
-        f"Send to the ROI page as a lever ('Wait removed at {where}')",
-        key="evidence_price_to_roi",
-        on_click=_send_price,
-    )
-    if st.session_state.get("evidence_sent") == "price":
-        st.session_state.pop("evidence_sent")
-        st.success("Added to the ROI page's benefits, with its range.")
-
-
-def _send_price() -> None:
-    from advisor.realise.price import wait_lever
-
-    price = st.session_state.get("evidence_price")
-    if price:
-        session.send_lever(wait_lever(price))
-        st.session_state["evidence_sent"] = "price"
+    priced.show(price, "evidence_price_to_roi", "evidence_price")
 
 
 def _flow(ev, drawn: dict) -> None:

@@ -16,12 +16,13 @@ import streamlit as st
 from advisor import charts
 from advisor.errors import EvidenceError, InputError
 from advisor.evidence import registry
-from advisor.realise import realise, sentence, wait_lever
+from advisor.realise import realise, sentence
 from advisor.realise.change import chance_words
 from advisor.realise.measure import change_text
 from advisor.realise.words import STATUS_WORDS, money, plan_line
 from advisor.scenario import Approval, parse_scenario_file, scenario_to_yaml
-from advisor.ui import measured, scenarios, session, state, workspace
+from advisor.ui import measured, scenarios, state, workspace
+from advisor.ui import price as priced
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
 from advisor.wording import MISSING
@@ -337,42 +338,12 @@ def _outcomes(doc: dict) -> None:
     )
 
 
-def _send_price() -> None:
-    price = st.session_state.get("_realise_price")
-    if price:
-        session.send_lever(wait_lever(price))
-        st.session_state["_realise_sent"] = True
-
-
 def _price(doc: dict) -> None:
     price = doc["bottleneck_price"]
     if not price:
         st.caption("No price: nothing waits at a stage of work, or no cost of delay is known.")
         return
-    c = price["currency"]
-    v = price["value_per_year"]
-    where = price["status"] or price["stage"]
-    st.markdown(
-        f"Since the split, items waited a median of **{price['waiting_days_median']:.1f} days** "
-        f"at {md(where)} ({md(price['stage'])}); {price['items_per_year']:,.0f} items finish a "
-        f"year at {money(price['cost_of_delay_per_item_week'], c)} of delay per item-week. "
-        f"Removing that wait is worth **{money(v['low'], c)} to {money(v['high'], c)} a year** "
-        f"(likely {money(v['likely'], c)}); each week of waiting removed from every item is "
-        f"worth {money(price['per_week_removed'], c)} a year."
-    )
-    st.caption(
-        "Value a year = items a year x wait in weeks x cost of delay per item-week; the range "
-        "takes the 25th and 75th percentiles of the wait."
-    )
-    st.session_state["_realise_price"] = price
-    st.button(
-        f"Send to the ROI page as a lever ('Wait removed at {where}')",
-        key="realise_to_roi",
-        on_click=_send_price,
-    )
-    if st.session_state.pop("_realise_sent", None):
-        st.success("Added to the ROI page's benefits, with its range.")
-        st.page_link("advisor/ui/roi_page.py", label="Open the ROI page")
+    priced.show(price, "realise_to_roi", "_realise_price", lead="Since the split, items")
 
 
 def render() -> None:
