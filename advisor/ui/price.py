@@ -7,10 +7,12 @@ import streamlit as st
 
 from advisor.realise.price import wait_lever
 from advisor.ui import session
+from advisor.ui.reruns import uninterrupted
 from advisor.ui.text import md
 from advisor.wording import money
 
 
+@uninterrupted
 def _send(state_key: str, sent_key: str) -> None:
     price = st.session_state.get(state_key)
     if price:

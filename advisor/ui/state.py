@@ -21,6 +21,7 @@ import streamlit as st
 from advisor import catalog as catalog_module
 from advisor.catalog import Catalog
 from advisor.errors import InputError
+from advisor.ui.reruns import uninterrupted
 from advisor.ui.text import md
 
 
@@ -91,6 +92,7 @@ def bind(key: str, path: tuple[str, ...]) -> dict:
     return {"key": key, "on_change": commit, "args": (key, path)}
 
 
+@uninterrupted
 def commit(key: str, path: tuple[str, ...]) -> None:
     """on_change: one widget's new value into the answers (the page's read is the other way
     in, and the one the results are computed from)."""

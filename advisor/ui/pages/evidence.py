@@ -40,6 +40,7 @@ from advisor.probable_delay import throughput_of
 from advisor.ui import measured, session, state, workspace
 from advisor.ui import price as priced
 from advisor.ui.examples import example_path
+from advisor.ui.reruns import uninterrupted
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
 from advisor.ui.workspace import Upload
@@ -86,6 +87,7 @@ def _check(kind: str, uploads: list[Upload]) -> None:
         read_survey(first.data, first.name)
 
 
+@uninterrupted
 def _uploader_changed(kind: str) -> None:
     """The user changed an uploader: one emptied by hand takes its file out of use (leaving
     the page empties it too, but calls nothing). An uploader that held a refused file held
@@ -253,6 +255,7 @@ def _status_table(ev) -> StatusMap | None:
     )
 
 
+@uninterrupted
 def _send_bottleneck() -> None:
     """Button callback: the measured weights become the Advisor's answers before the script
     runs again, so the sidebar's scenario (drawn before this page) already holds them."""
@@ -496,6 +499,7 @@ def _currency() -> str:
     return session.roi_currency()
 
 
+@uninterrupted
 def _send_lever() -> None:
     """Button callback: the downtime lever, from the measured figures and the inputs as the
     user left them (read from the state, never from values captured when drawn)."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from advisor.ui.reruns import uninterrupted
+
 # Widgets that follow the Advisor until the user edits them: widget key -> what they follow.
 FOLLOWERS = {
     "roi_w_pf_seats": "engineers",
@@ -38,6 +40,7 @@ def put(state: RoiState) -> None:
     st.session_state["roi"] = state
 
 
+@uninterrupted
 def stop_following(key: str) -> None:
     """on_change of a following widget: the user's value now wins over the Advisor's."""
     state = get()
@@ -45,6 +48,7 @@ def stop_following(key: str) -> None:
         state.follow[key] = False
 
 
+@uninterrupted
 def follow_again(key: str) -> None:
     state = get()
     if state is not None:
