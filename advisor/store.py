@@ -12,6 +12,7 @@ Where the store is: `--store URL`, else the PLATFORM_ADVISOR_STORE variable, els
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import os
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.schema import CreateTable
 
+from advisor.access import Principal
 from advisor.errors import Problem, ScenarioError
 from advisor.scenario import Approval, ScenarioFile, parse_scenario_file, scenario_to_yaml
 
@@ -100,7 +102,10 @@ class Listed:
 
 
 class Store:
-    """A scenario store at a SQLAlchemy URL."""
+    """A scenario store at a SQLAlchemy URL, used as one user (`as_user`); a store no user
+    was given to is one person's, where every check passes."""
+
+    principal: Principal | None = None
 
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
@@ -118,6 +123,13 @@ class Store:
             raise ScenarioError(
                 [Problem("store", "the scenario store is unreachable (details in the server log)")]
             ) from None
+
+    def as_user(self, principal: Principal) -> Store:
+        """This store (the same engine) acting as `principal`: what they may not do is
+        refused, and what they may not see is as if it did not exist."""
+        scoped = copy.copy(self)
+        scoped.principal = principal
+        return scoped
 
     def _safe_url(self) -> str:
         """The store's address for a log: no password, no query (it can carry one)."""
