@@ -532,9 +532,8 @@ def _plan_for(args):
                 [Problem("arguments", "applies to a stored scenario, not a file", "--version")]
             )
         return load_scenario_file(args.scenario), None, None
-    from advisor.store import Store
 
-    store = Store(args.store)
+    store = _store(args)
     if store.latest_version(args.scenario) is None:
         raise InputError(
             [Problem(args.scenario, "is neither a scenario file nor a stored scenario")]
@@ -610,10 +609,9 @@ def _cmd_realise(args) -> int:
 
 def _cmd_scenario_approve(args) -> int:
 
-    from advisor.store import Store
     from advisor.wording import printable, when
 
-    approval = Store(args.store).approve(args.name, args.version, _who(args), args.note or "")
+    approval = _store(args).approve(args.name, args.version, _who(args), args.note or "")
     print(
         f"{printable(args.name)}: version {approval.version} approved by "
         f"{printable(approval.by)} ({when(approval.at.isoformat())})"
@@ -621,36 +619,63 @@ def _cmd_scenario_approve(args) -> int:
     return 0
 
 
+def _acting_user(command) -> None:
+    """--access and --user for a command that opens the store (a shared store's rules)."""
+    known = command._option_string_actions
+    if "--store" not in known:
+        command.add_argument("--store", help="SQLAlchemy URL of the scenario store")
+    command.add_argument(
+        "--access",
+        help="access file: who may do what (default: PLATFORM_ADVISOR_ACCESS; none: one "
+        "person's store)",
+    )
+    if "--user" not in known:
+        command.add_argument(
+            "--user", help="act as this user (default: PLATFORM_ADVISOR_USER, else your login)"
+        )
+
+
 def _who(args) -> str:
+    """Who the command acts as: --user, else PLATFORM_ADVISOR_USER, else the login name."""
     import getpass
     import os
 
-    return args.user or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
+    return (
+        getattr(args, "user", None) or os.environ.get("PLATFORM_ADVISOR_USER") or getpass.getuser()
+    )
+
+
+def _store(args):
+    """The store at --store, acting as the user (`_who`) with the rights the access file
+    (--access, else PLATFORM_ADVISOR_ACCESS) gives them; without one, one person's store."""
+    from advisor.access import access_from_env, load_access, principal
+    from advisor.store import Store
+
+    path = getattr(args, "access", None)
+    access = load_access(path) if path else access_from_env()
+    return Store(getattr(args, "store", None)).as_user(principal(access, _who(args)))
 
 
 def _cmd_scenario_return(args) -> int:
-    from advisor.store import Store
     from advisor.wording import printable
 
-    Store(args.store).send_back(args.name, args.version, _who(args), args.reason)
+    _store(args).send_back(args.name, args.version, _who(args), args.reason)
     print(f"{printable(args.name)}: version {args.version} returned by {printable(_who(args))}")
     return 0
 
 
 def _cmd_scenario_comment(args) -> int:
-    from advisor.store import Store
     from advisor.wording import printable
 
-    Store(args.store).comment(args.name, args.version, _who(args), args.text)
+    _store(args).comment(args.name, args.version, _who(args), args.text)
     print(f"{printable(args.name)}: comment on version {args.version} kept")
     return 0
 
 
 def _cmd_scenario_history(args) -> int:
-    from advisor.store import Store
     from advisor.wording import printable, when
 
-    rows = Store(args.store).history(args.name)
+    rows = _store(args).history(args.name)
 
     def text() -> None:
         for r in rows:
@@ -664,10 +689,9 @@ def _cmd_scenario_history(args) -> int:
 def _cmd_scenario_diff(args) -> int:
     from advisor.catalog import load_catalog
     from advisor.diff import diff
-    from advisor.store import Store
     from advisor.wording import month, printable
 
-    store = Store(args.store)
+    store = _store(args)
     doc = diff(store.load(args.name, args.a), store.load(args.name, args.b), load_catalog())
 
     def text() -> None:
@@ -706,11 +730,10 @@ def _cmd_schema(args) -> int:
 
 def _cmd_scenario_save(args) -> int:
     from advisor.scenario import load_scenario_file
-    from advisor.store import Store
     from advisor.wording import printable
 
     scenario = load_scenario_file(args.file)
-    saved = Store(args.store).save(scenario)
+    saved = _store(args).save(scenario)
     print(f"{printable(saved.name)}: saved as version {saved.version}")
     return 0
 
@@ -718,10 +741,9 @@ def _cmd_scenario_save(args) -> int:
 def _cmd_scenario_list(args) -> int:
     from dataclasses import asdict
 
-    from advisor.store import Store
     from advisor.wording import printable, when
 
-    rows = Store(args.store).list()
+    rows = _store(args).list()
 
     def text() -> None:
         for r in rows:
@@ -733,13 +755,12 @@ def _cmd_scenario_list(args) -> int:
 
 
 def _cmd_scenario_show(args) -> int:
-    from advisor.store import Store
 
-    sys.stdout.write(Store(args.store).body(args.name, args.version))
+    sys.stdout.write(_store(args).body(args.name, args.version))
     return 0
 
 
-def _scenarios_for(names: list[str], store_url: str | None):
+def _scenarios_for(names: list[str], args):
     """Each argument is a scenario file, or the name of a stored scenario (latest version)."""
     from pathlib import Path
 
@@ -750,9 +771,8 @@ def _scenarios_for(names: list[str], store_url: str | None):
         if Path(name).is_file():
             out.append((load_scenario_file(name), None))
             continue
-        from advisor.store import Store
 
-        store = store or Store(store_url)
+        store = store or _store(args)
         version = store.latest_version(name)
         if version is None:
             raise InputError([Problem(name, "is neither a scenario file nor a stored scenario")])
@@ -786,7 +806,7 @@ def _cmd_compare(args) -> int:
                 )
             ]
         )
-    doc = compare(_scenarios_for(args.scenarios, args.store), catalog, args.currency)
+    doc = compare(_scenarios_for(args.scenarios, args), catalog, args.currency)
 
     def text() -> None:
         names = {k: c.name for k, c in catalog.categories.items()}
@@ -826,7 +846,6 @@ def _cmd_report(args) -> int:
 
     from advisor.catalog import load_catalog
     from advisor.report import build_html, build_markdown, build_workbook
-    from advisor.scenario import load_scenario_file
 
     out = Path(args.out)
     kind = out.suffix.lower()
@@ -837,7 +856,7 @@ def _cmd_report(args) -> int:
             "is a folder" if out.is_dir() else f"names a folder that does not exist ({out.parent})"
         )
         raise InputError([Problem("arguments", f"{out} {why}", "--out")])
-    scenario = load_scenario_file(args.scenario)
+    [(scenario, _)] = _scenarios_for([args.scenario], args)  # a file or a stored name
     catalog = load_catalog()
     if kind == ".xlsx" and scenario.roi is None:
         raise InputError([Problem(args.scenario, "has no roi part for a workbook", "roi")])
@@ -1081,10 +1100,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.set_defaults(func=_cmd_compare)
 
     rep = sub.add_parser("report", help="the board-ready report (.html, .md) or ROI workbook")
-    rep.add_argument("scenario")
+    rep.add_argument("scenario", help="a scenario file, or the name of a stored scenario")
     rep.add_argument("--out", required=True)
     rep.set_defaults(func=_cmd_report)
 
+    for command in (save, listing, show, approve, back, note, history, dif, rea, cmp_, rep):
+        _acting_user(command)
     cat = sub.add_parser("catalog", help="catalog tools")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     val = cat_sub.add_parser("validate", help="validate a catalog folder")

@@ -38,6 +38,7 @@ versions = sa.Table(
     sa.Column("team", sa.String(200)),
     sa.Column("author", sa.String(200)),
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("organisation", sa.String(200)),  # migration 4
     sa.Column("body", sa.Text, nullable=False),
     sa.UniqueConstraint("name", "version", name="one_number_per_version"),
 )
@@ -60,15 +61,36 @@ events = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("event", sa.String(20), nullable=False),  # approve, ...
+    sa.Column("event", sa.String(20), nullable=False),  # approve, return, comment, restore
     sa.Column("who", sa.String(200), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
 )
+
+
+def _organisation_column(conn) -> None:
+    """Migration 4: each version names its organisation (as its team), taken from its body for
+    the versions saved before, so a team's rights reach its older versions too."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("scenario_versions")}
+    if "organisation" not in have:
+        conn.execute(sa.text("ALTER TABLE scenario_versions ADD COLUMN organisation VARCHAR(200)"))
+    rows = conn.execute(sa.select(versions.c.id, versions.c.body)).all()
+    for row in rows:
+        try:
+            organisation = parse_scenario_file(row.body, "stored").organisation
+        except Exception:  # a body that no longer reads keeps no organisation
+            continue
+        if organisation:
+            conn.execute(
+                versions.update().where(versions.c.id == row.id).values(organisation=organisation)
+            )
+
+
 MIGRATIONS = {
     1: [versions],  # the first schema: scenario versions
     2: [drafts],  # a session's unsaved work, so a reload never loses it
     3: [events],  # what happened to a version after its save: approvals
+    4: [_organisation_column],  # who may see a version: its organisation and team
 }
 LOG = logging.getLogger("advisor.store")
 RETRIES = 50
@@ -99,6 +121,7 @@ class Listed:
     author: str | None
     versions: int
     saved_at: str
+    organisation: str | None = None
 
 
 class Store:
@@ -130,6 +153,38 @@ class Store:
         scoped = copy.copy(self)
         scoped.principal = principal
         return scoped
+
+    def _shared(self) -> Principal | None:
+        """The user whose rights are checked, or None for one person's store."""
+        p = self.principal
+        return None if p is None or p.local else p
+
+    def _owner(self, conn, name: str) -> tuple[str | None, str | None] | None:
+        """(organisation, team) of the latest version of `name`, or None if there is none."""
+        row = conn.execute(
+            sa.select(versions.c.organisation, versions.c.team)
+            .where(versions.c.name == name)
+            .order_by(versions.c.version.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row.organisation, row.team)
+
+    def _check(self, name: str, action: str) -> None:
+        """Refuse unless the user may do `action` to scenario `name`. A scenario the user may
+        not see is answered as if it did not exist, so a guessed name tells nothing."""
+        who = self._shared()
+        if who is None:
+            return
+        with self.engine.connect() as conn:
+            owner = self._owner(conn, name)
+        if owner is None or not who.may("view", *owner):
+            raise ScenarioError([Problem("store", f"no scenario named {name!r}")])
+        if not who.may(action, *owner):
+            raise ScenarioError([who.refusal(action, *owner)])
+
+    def _visible(self, organisation: str | None, team: str | None) -> bool:
+        who = self._shared()
+        return who is None or who.may("view", organisation, team)
 
     def _safe_url(self) -> str:
         """The store's address for a log: no password, no query (it can carry one)."""
@@ -166,8 +221,11 @@ class Store:
                     for number, tables in sorted(MIGRATIONS.items()):
                         if number in done:
                             continue
-                        for table in tables:
-                            conn.execute(CreateTable(table, if_not_exists=True))
+                        for step in tables:
+                            if callable(step):
+                                step(conn)
+                            else:
+                                conn.execute(CreateTable(step, if_not_exists=True))
                         conn.execute(migrations.insert().values(version=number, applied_at=_now()))
                 return
             except (IntegrityError, OperationalError) as exc:  # a concurrent first use
@@ -180,12 +238,34 @@ class Store:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(4151)"))  # this schema's lock
 
     def save(self, scenario: ScenarioFile) -> Saved:
-        """Store `scenario` as the next version of its name; never overwrites."""
+        """Store `scenario` as the next version of its name; never overwrites. In a shared
+        store the user must be an editor of the scenario's organisation and team, the version
+        is saved by them (whatever the file's author says), and a name stays in its team."""
+        who = self._shared()
+        if who is not None:
+            if not scenario.organisation or not scenario.team:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            "store",
+                            "a shared store keeps each scenario in one organisation and team: "
+                            "give both",
+                            "team",
+                        )
+                    ]
+                )
+            if not who.may("save", scenario.organisation, scenario.team):
+                raise ScenarioError([who.refusal("save", scenario.organisation, scenario.team)])
+            scenario = scenario.model_copy(update={"author": who.user})
+        elif self.principal is not None and not scenario.author:
+            scenario = scenario.model_copy(update={"author": self.principal.user})
         body = scenario_to_yaml(scenario)
         parse_scenario_file(body, scenario.name)  # what is stored must load again
         for attempt in range(RETRIES):
             try:
                 with self.engine.begin() as conn:
+                    if who is not None:
+                        self._same_team(conn, scenario, who)
                     latest = conn.scalar(
                         sa.select(sa.func.max(versions.c.version)).where(
                             versions.c.name == scenario.name
@@ -197,6 +277,7 @@ class Store:
                         versions.insert().values(
                             name=scenario.name,
                             version=number,
+                            organisation=scenario.organisation,
                             team=scenario.team,
                             author=scenario.author,
                             saved_at=saved_at,
@@ -218,6 +299,17 @@ class Store:
                 time.sleep(0.005 * (attempt + 1))
         raise ScenarioError([Problem("store", f"could not save {scenario.name!r}: busy")])
 
+    def _same_team(self, conn, scenario: ScenarioFile, who: Principal) -> None:
+        """A scenario stays in the organisation and team it was first saved in."""
+        owner = self._owner(conn, scenario.name)
+        if owner is None or owner == (scenario.organisation, scenario.team):
+            return
+        if who.may("view", *owner):
+            said = f"{scenario.name!r} belongs to team {owner[1]!r} of {owner[0]!r}"
+        else:
+            said = f"the name {scenario.name!r} is taken"
+        raise ScenarioError([Problem("store", f"{said}: save it under another name", "name")])
+
     def list(self) -> list[Listed]:
         latest = (
             sa.select(
@@ -231,6 +323,7 @@ class Store:
         query = (
             sa.select(
                 versions.c.name,
+                versions.c.organisation,
                 versions.c.team,
                 versions.c.author,
                 latest.c.versions,
@@ -244,11 +337,13 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [
-                Listed(r.name, r.team, r.author, r.versions, _iso(r.saved_at))
+                Listed(r.name, r.team, r.author, r.versions, _iso(r.saved_at), r.organisation)
                 for r in conn.execute(query)
+                if self._visible(r.organisation, r.team)
             ]
 
     def versions(self, name: str) -> list[dict]:
+        self._check(name, "view")
         query = (
             sa.select(versions.c.version, versions.c.author, versions.c.saved_at)
             .where(versions.c.name == name)
@@ -261,6 +356,7 @@ class Store:
             ]
 
     def body(self, name: str, version: int | None = None) -> str:
+        self._check(name, "view")
         query = sa.select(versions.c.body, versions.c.version).where(versions.c.name == name)
         query = (
             query.where(versions.c.version == version)
@@ -278,8 +374,13 @@ class Store:
         return parse_scenario_file(self.body(name, version), f"{name} (stored)")
 
     def _event(self, name: str, version: int, event: str, user: str, note: str) -> dt.datetime:
-        """Add an event to the trail (never changed, never removed) and give its time."""
+        """Add an event to the trail (never changed, never removed) and give its time. In a
+        shared store it is the user's, whatever name was passed, and needs their role."""
+        self._check(name, {"restore": "view"}.get(event, event))
         self.body(name, version)  # refused when there is no such version
+        who = self._shared()
+        if who is not None:
+            user = who.user
         at = _now()
         with self.engine.begin() as conn:
             conn.execute(
@@ -293,7 +394,8 @@ class Store:
         """Record that `user` approved `version` of `name`: the plan value realised measures
         against. Nothing is overwritten; a later approval (of any version) supersedes it."""
         at = self._event(name, version, "approve", user, note)
-        return Approval(version=version, by=user, at=at, note=note)
+        who = self._shared()
+        return Approval(version=version, by=who.user if who else user, at=at, note=note)
 
     def send_back(self, name: str, version: int, user: str, reason: str) -> dt.datetime:
         """Record that `user` returned `version` with `reason`: an approval of it before this
@@ -308,10 +410,15 @@ class Store:
             raise ScenarioError([Problem("store", "a comment needs some text", "text")])
         return self._event(name, version, "comment", user, text)
 
+    def restore(self, name: str, version: int, user: str) -> dt.datetime:
+        """Record that `user` took `version` of `name` back into their work (to save anew)."""
+        return self._event(name, version, "restore", user, "")
+
     def approval(self, name: str, version: int | None = None) -> Approval | None:
         """The plan in force: the latest approval of any version of `name` that was not
         returned since; with `version`, that version's latest such approval (which a later
         approval of another version may have superseded). None if none."""
+        self._check(name, "view")
         query = (
             sa.select(events.c.version, events.c.event, events.c.who, events.c.at, events.c.note)
             .where((events.c.name == name) & events.c.event.in_(("approve", "return")))
@@ -336,6 +443,7 @@ class Store:
 
     def history(self, name: str) -> list[dict]:
         """Every save and event of `name`, oldest first: {version, event, user, at, note}."""
+        self._check(name, "view")
         with self.engine.connect() as conn:
             saves = conn.execute(
                 sa.select(versions.c.version, versions.c.author, versions.c.saved_at).where(
@@ -362,6 +470,52 @@ class Store:
             for at, _, v, e, u, n in sorted(rows, key=lambda r: (r[0], r[1], r[2]))
         ]
 
+    def trail(self) -> list[dict]:
+        """Every save and event of every scenario, oldest first: {name, organisation, team,
+        version, event, user, at, note}. Only admins read it, and only of the organisations
+        they run (one person's store: all of it)."""
+        who = self._shared()
+        if who is not None and not who.admin_of:
+            raise ScenarioError(
+                [Problem("access", f"{who.user} may not read the trail: that needs admin")]
+            )
+        with self.engine.connect() as conn:
+            saves = conn.execute(
+                sa.select(
+                    versions.c.name,
+                    versions.c.organisation,
+                    versions.c.team,
+                    versions.c.version,
+                    versions.c.author,
+                    versions.c.saved_at,
+                )
+            ).all()
+            later = conn.execute(sa.select(events)).all()
+        owner: dict[str, tuple] = {}
+        for r in sorted(saves, key=lambda r: r.version):
+            owner[r.name] = (r.organisation, r.team)
+        rows = [
+            (_aware(r.saved_at), 0, r.name, r.version, "save", r.author or "", "") for r in saves
+        ] + [(_aware(r.at), r.id, r.name, r.version, r.event, r.who, r.note or "") for r in later]
+        out = []
+        for at, _, name, version, event, user, note in sorted(rows, key=lambda r: r[:4]):
+            organisation, team = owner.get(name, (None, None))
+            if who is not None and organisation not in who.admin_of:
+                continue
+            out.append(
+                {
+                    "name": name,
+                    "organisation": organisation,
+                    "team": team,
+                    "version": version,
+                    "event": event,
+                    "user": user,
+                    "at": _iso(at),
+                    "note": note,
+                }
+            )
+        return out
+
     def keep_draft(self, draft_id: str, body: str) -> None:
         """Replace this browser session's draft (drafts are working copies, not versions);
         drafts untouched for `DRAFT_DAYS` days go at the same time."""
@@ -376,7 +530,11 @@ class Store:
             return conn.scalar(sa.select(drafts.c.body).where(drafts.c.id == draft_id))
 
     def latest_version(self, name: str) -> int | None:
+        """The latest version number of `name`; None if there is none (or none you may see)."""
         with self.engine.connect() as conn:
+            owner = self._owner(conn, name)
+            if owner is None or not self._visible(*owner):
+                return None
             return conn.scalar(
                 sa.select(sa.func.max(versions.c.version)).where(versions.c.name == name)
             )

@@ -150,10 +150,10 @@ def test_migrations_are_versioned(store):
 
     with store.engine.connect() as conn:
         applied = list(conn.scalars(sa.text("SELECT version FROM schema_migrations ORDER BY 1")))
-    assert applied == [1, 2, 3]
+    assert applied == [1, 2, 3, 4]
     Store(store.url)  # opening again applies nothing twice
     with store.engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT count(*) FROM schema_migrations")) == 3
+        assert conn.scalar(sa.text("SELECT count(*) FROM schema_migrations")) == 4
 
 
 def test_cli_scenario_save_list_show(tmp_path, capsys):
@@ -164,7 +164,7 @@ def test_cli_scenario_save_list_show(tmp_path, capsys):
     capsys.readouterr()
     assert main(["scenario", "list", "--store", url, "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert set(row) == {"name", "team", "author", "versions", "saved_at"}
+    assert set(row) == {"name", "organisation", "team", "author", "versions", "saved_at"}
     assert row["versions"] == 2
     assert row["saved_at"].endswith("+00:00")  # a moment always carries its zone
     assert main(["scenario", "list", "--store", url]) == 0
