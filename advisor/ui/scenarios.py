@@ -13,7 +13,7 @@ import uuid
 import streamlit as st
 
 from advisor.answers import answers_from_dict
-from advisor.errors import InputError
+from advisor.errors import InputError, ScenarioError
 from advisor.scenario import (
     ScenarioFile,
     draft_text,
@@ -22,7 +22,7 @@ from advisor.scenario import (
     scenario_to_yaml,
 )
 from advisor.store import MAX_VERSION
-from advisor.ui import session, state, workspace
+from advisor.ui import identity, session, state, workspace
 from advisor.ui.examples import EXPORTS, example_path
 from advisor.ui.text import file_stem, md
 from advisor.wording import when
@@ -51,11 +51,17 @@ def store_url() -> str | None:
 
 
 @st.cache_resource
-def store(url: str | None):
+def _shared_store(url: str | None):
     """One engine per store URL for the whole server (it holds no user data)."""
     from advisor.store import Store
 
     return Store(url)
+
+
+def store(url: str | None):
+    """The store at `url`, acting as this session's user: the store itself refuses what their
+    role does not allow and hides other teams' scenarios, whatever a page asks of it."""
+    return _shared_store(url).as_user(identity.current())
 
 
 def _meta() -> dict:
@@ -571,7 +577,18 @@ def _fields(meta: dict) -> None:
         help="Compare treats scenarios of the same organisation as its teams.",
     )
     meta["team"] = st.text_input("Team", max_chars=200, key="scn_team")
-    meta["author"] = st.text_input("Author", max_chars=200, key="scn_author")
+    me = identity.current()
+    if me.local:
+        meta["author"] = st.text_input("Author", max_chars=200, key="scn_author")
+    else:  # a shared store records who saved each version (the signed-in user) itself
+        where = ", ".join(f"{o} / {t}" for o, t in me.teams("save"))
+        if me.admin_of:
+            where = ", ".join([*(f"every team of {o}" for o in sorted(me.admin_of)), where][:50])
+        st.caption(
+            md(f"Saved by {me.user}. You may save in: {where}.")
+            if where
+            else md(f"Signed in as {me.user}: your role does not let you save (editor needed).")
+        )
     meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")
 
 
@@ -631,7 +648,11 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
         key="scn_download",
     )
     if db is not None and st.button("Save as a new version", key="scn_save", type="primary"):
-        saved = db.save(s)
+        try:
+            saved = db.save(s)
+        except ScenarioError as exc:  # the store's refusal: a role, a team, a taken name
+            state.show_problems(exc.problems, "This save")
+            return s
         st.session_state["scenario_open"] = {
             "name": saved.name,
             "version": saved.version,
@@ -661,9 +682,15 @@ def _versions(db) -> None:
         key="scn_restore_pick",
     )
     if st.button("Restore", key="scn_restore"):
-        who = _meta()["author"]  # the restore is recorded under who restored it
+        me = identity.current()
+        who = _meta()["author"] if me.local else me.user  # saved again by who restored it
         s = db.load(opened["name"], old).model_copy(update={"author": who or None})
-        saved = db.save(s)
+        try:
+            saved = db.save(s)
+        except ScenarioError as exc:
+            state.show_problems(exc.problems, "This restore")
+            return
+        db.restore(opened["name"], old, who or me.user)
         open_scenario(s, saved.version, "store")
         st.toast(f"Version {old} restored as version {saved.version}")
         st.rerun()
