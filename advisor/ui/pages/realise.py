@@ -14,14 +14,14 @@ import pandas as pd
 import streamlit as st
 
 from advisor import charts
-from advisor.errors import EvidenceError, InputError
+from advisor.errors import EvidenceError, InputError, ScenarioError
 from advisor.evidence import registry
 from advisor.realise import realise, sentence
 from advisor.realise.change import chance_words
 from advisor.realise.measure import change_text
 from advisor.realise.words import STATUS_WORDS, money, plan_line
 from advisor.scenario import Approval, parse_scenario_file, scenario_to_yaml
-from advisor.ui import measured, scenarios, state, workspace
+from advisor.ui import identity, measured, scenarios, state, workspace
 from advisor.ui import price as priced
 from advisor.ui.text import md
 from advisor.ui.widgets import text_table
@@ -127,8 +127,19 @@ def _approve(db, s, approval) -> None:
         if approval is None
         else f"Approve version {version} in place of version {approval.version}"
     )
+    me = identity.current()
+    if not me.local and not me.may("approve", s.organisation, s.team):
+        team = s.team or "-"
+        st.caption(md(f"Approving needs the approver role in team {team}; {me.user} has not."))
+        return
     with st.expander(title, key="realise_approve_box"):
-        who = st.text_input("Approved by (your name or e-mail)", key="realise_by", max_chars=200)
+        if me.local:
+            who = st.text_input(
+                "Approved by (your name or e-mail)", key="realise_by", max_chars=200
+            )
+        else:  # a shared store records the signed-in user
+            who = me.user
+            st.caption(md(f"Approved by {me.user}."))
         note = st.text_input("Note (optional)", key="realise_note", max_chars=2000)
         st.caption(
             "The approval is recorded now, with your name, in the store's history "
@@ -136,7 +147,11 @@ def _approve(db, s, approval) -> None:
             "another below."
         )
         if st.button("Approve", key="realise_approve", disabled=not who.strip()):
-            db.approve(s.name, int(version), who.strip()[:200], note)
+            try:
+                db.approve(s.name, int(version), who.strip()[:200], note)
+            except ScenarioError as exc:  # the store's own check of the role
+                state.show_problems(exc.problems, "This approval")
+                return
             st.session_state["_realise_approved"] = version
             st.rerun()
 
