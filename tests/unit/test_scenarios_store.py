@@ -297,7 +297,7 @@ def test_old_drafts_are_removed_when_another_is_kept(store):
         assert conn.scalar(sa.select(sa.func.count()).select_from(drafts)) == 1
 
 
-def test_fifty_saves_at_once_keep_fifty_versions_and_a_trail_in_order(store):
+def test_fifty_saves_and_fifty_events_at_once_are_all_kept_in_order(store):
     s = load_scenario_file(EXAMPLES[0])
     engines = [store, Store(store.url), Store(store.url)]  # sessions with engines of their own
     errors = []
@@ -322,3 +322,22 @@ def test_fifty_saves_at_once_keep_fifty_versions_and_a_trail_in_order(store):
     assert times == sorted(times)
     for v in (1, 25, 50):  # every version whole
         assert store.load(s.name, v).name == s.name
+
+    def comment(i: int):
+        try:
+            engines[i % 3].comment(s.name, i + 1, f"reviewer{i}", f"note {i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=comment, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    events = [e for e in store.history(s.name) if e["event"] == "comment"]
+    assert len(events) == 50, "fifty events at once: fifty kept"
+    assert sorted((e["version"], e["user"], e["note"]) for e in events) == sorted(
+        (i + 1, f"reviewer{i}", f"note {i}") for i in range(50)
+    )
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events), "in the order kept"
