@@ -61,10 +61,11 @@ pages = [
     ),
 ]
 from advisor import svg  # noqa: E402
-from advisor.ui import scenarios  # noqa: E402
+from advisor.ui import scenarios, signin  # noqa: E402
 
 svg.in_worker()  # the report's charts: drawn in a process that leaves, with its memory, when idle
 
+signin.gate()  # with sign-in configured, nothing below runs for a session that has not signed in
 page = st.navigation(pages)
 slots = scenarios.sidebar()
 page.run()
