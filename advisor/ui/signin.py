@@ -31,6 +31,14 @@ def gate() -> None:
     if not required:
         _one_person()
         return
+    missing = _missing_settings()
+    if missing:
+        st.error(
+            "Sign-in is configured, but the `[auth]` section of Streamlit's secrets lacks "
+            f"{', '.join(f'`{key}`' for key in missing)}. An admin must add "
+            f"{'it' if len(missing) == 1 else 'them'}; no page opens until then."
+        )
+        st.stop()
     if not identity.signed_in():
         _sign_in_screen()
         st.stop()
@@ -58,6 +66,18 @@ def gate() -> None:
                 f"You are signed in as {who} but are in no team of this organisation, so you "
                 "see no scenario. Ask an admin to add you to a team."
             )
+
+
+SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
+def _missing_settings() -> list[str]:
+    """The keys `st.login()` needs (one provider, its settings directly under `[auth]`)."""
+    try:
+        section = st.secrets["auth"]
+        return [key for key in SETTINGS if not section.get(key)]
+    except Exception:  # `[auth]` is not a table
+        return list(SETTINGS)
 
 
 def _one_person() -> None:

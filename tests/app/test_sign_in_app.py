@@ -227,3 +227,14 @@ def test_a_bad_access_file_names_the_file_line_and_field(access_file):
     [problem] = caught.value.problems
     assert (problem.file, problem.line, problem.field) == ("access.yaml", 10, "role")
     assert Path(str(problem)).parent == Path(".")  # no folder in the message
+
+
+def test_incomplete_sign_in_settings_are_named_and_nothing_opens(access_file):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {k: v for k, v in AUTH["auth"].items() if k != "client_secret"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert_clean(at)
+    [error] = at.error
+    assert "lacks `client_secret`" in error.value
+    assert not at.button and ADVISOR_TITLE not in _titles(at)
