@@ -195,20 +195,37 @@ def test_current_never_raises_and_fails_closed(access_file, monkeypatch):
     assert not identity.current().has_a_team
 
 
-def test_secrets_that_cannot_be_read_do_not_open_the_app(monkeypatch):
+@pytest.fixture
+def secrets_from(monkeypatch):
+    """Streamlit's own secrets, read from the files given (not the AppTest stand-in)."""
     import streamlit as st
-    from streamlit.errors import StreamlitSecretNotFoundError
+    from streamlit import config
+    from streamlit.runtime.secrets import Secrets
 
-    class Broken:
-        def __contains__(self, key):
-            raise StreamlitSecretNotFoundError(
-                "Error parsing secrets file", error_id="failed-parsing-secrets-file"
-            )
+    def use(*files: Path) -> None:
+        monkeypatch.setattr(st, "secrets", Secrets())
+        config.set_option("secrets.files", [str(f) for f in files])
 
-    monkeypatch.setattr(st, "secrets", Broken())
+    before = config.get_option("secrets.files")
+    yield use
+    config.set_option("secrets.files", before)
+
+
+def test_secrets_that_cannot_be_read_do_not_open_the_app(tmp_path, secrets_from):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
+    secrets_from(broken)
     with pytest.raises(identity.SettingsUnreadable):
         identity.sign_in_required()
-    assert not identity.current().has_a_team
+    assert not identity.current().has_a_team  # fails closed
+    secrets_from(tmp_path / "absent.toml")  # no secrets at all: the one person's app
+    assert identity.sign_in_required() is False
+    assert identity.current().local
+    fine = tmp_path / "fine.toml"
+    fine.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
+    secrets_from(fine)
+    assert identity.sign_in_required() is True
+    assert not identity.current().has_a_team  # signed out
 
 
 def test_the_access_file_is_read_again_only_when_it_changes(access_file):
