@@ -128,3 +128,146 @@ def page(browser, server):
 def wait_idle(pg) -> None:
     """Wait until Streamlit has finished running the script for the last interaction."""
     pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+# Sign-in: a real OpenID Connect provider on localhost (oidc-provider-mock) and a second app
+# server with `[auth]` pointing at it. Its secrets come from a temporary file, never from the
+# repository's .streamlit/, and its access file from PLATFORM_ADVISOR_ACCESS.
+SIGN_IN_USERS = {  # the provider's predefined users: its sign-in page has a button for each
+    "ana": {"email": "ana@northwind.example", "name": "Ana Lopez"},  # admin of Northwind
+    "ben": {"email": "ben@northwind.example", "name": "Ben Okafor", "groups": ["nw-finance"]},
+    "zed": {"email": "zed@elsewhere.example", "name": "Zed Quist", "groups": ["other"]},
+}
+SIGN_IN_ACCESS = """\
+organisations:
+  Northwind:
+    admins: [ana@northwind.example]
+    teams:
+      Platform:
+        editors: [cara@northwind.example]
+groups:
+  claim: groups
+  map:
+    nw-finance: {organisation: Northwind, team: Platform, role: approver}
+"""
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, ready) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if ready(r.read().decode()):
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{url} did not answer:\n{log.read_text()}")
+        time.sleep(0.3)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """An OpenID Connect provider on localhost; yields its address."""
+    import json
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    users = []
+    for sub, claims in SIGN_IN_USERS.items():
+        users += ["--user-claims", json.dumps({"sub": sub, **claims})]
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *users],
+            env={**os.environ, "NO_COLOR": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(f"{url}/.well-known/openid-configuration", proc, log, lambda t: "issuer" in t)
+    yield url
+    _stop(proc)
+
+
+class SignInServer:
+    """The app with sign-in: its address, its cookie secret (to forge cookies in tests) and
+    its log."""
+
+    def __init__(self, url: str, cookie_secret: str, log: Path):
+        self.url, self.cookie_secret, self.log = url, cookie_secret, log
+
+
+@pytest.fixture(scope="session")
+def signin_server(oidc_provider, tmp_path_factory):
+    """A second `streamlit run` with `[auth]` pointing at `oidc_provider`."""
+    import secrets
+
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("signin")
+    cookie_secret = secrets.token_urlsafe(32)
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{cookie_secret}"\n'
+        'client_id = "platform-advisor"\n'
+        'client_secret = "test-client-secret"\n'
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
+    )
+    access = folder / "access.yaml"
+    access.write_text(SIGN_IN_ACCESS)
+    log = folder / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--secrets.files",
+                str(secrets_file),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PLATFORM_ADVISOR_STORE": f"sqlite:///{folder / 'scenarios.db'}",
+                "PLATFORM_ADVISOR_ACCESS": str(access),
+            },
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(f"{url}/_stcore/health", proc, log, lambda t: t.strip() == "ok")
+    yield SignInServer(url, cookie_secret, log)
+    _stop(proc)
+
+
+@pytest.fixture
+def signin_context(browser, signin_server):
+    """A fresh browser profile (no cookies) for the sign-in server. Pages of other hosts (the
+    provider's pages name a stylesheet on a public CDN) are refused, so nothing waits on them."""
+    import re
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    yield context
+    context.close()
