@@ -42,7 +42,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
 	$(BIN)/python -m pytest benchmarks/test_ratios.py benchmarks/test_bench_evidence.py \
 		benchmarks/test_bench_evidence_page.py benchmarks/test_bench_report.py \
-		benchmarks/test_bench_memory.py \
+		benchmarks/test_bench_memory.py benchmarks/test_bench_load.py \
 		benchmarks/test_bench_roi.py::test_peak_memory_under_500_mb -q -s \
 		-p no:cacheprovider  # --benchmark-only above skips what takes no benchmark fixture
 
