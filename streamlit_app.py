@@ -59,6 +59,12 @@ pages = [
         icon=":material/description:",
         url_path="report",
     ),
+    st.Page(
+        "advisor/ui/review_page.py",
+        title="Review",
+        icon=":material/rate_review:",
+        url_path="review",
+    ),
 ]
 from advisor import svg  # noqa: E402
 from advisor.ui import scenarios, signin  # noqa: E402

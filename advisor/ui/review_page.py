@@ -1,0 +1,5 @@
+"""Review page script: the body lives in advisor.ui.pages.review."""
+
+from advisor.ui.pages.review import render
+
+render()
