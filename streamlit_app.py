@@ -65,6 +65,7 @@ pages = [
         icon=":material/rate_review:",
         url_path="review",
     ),
+    st.Page("advisor/ui/trail_page.py", title="Trail", icon=":material/history:", url_path="trail"),
 ]
 from advisor import svg  # noqa: E402
 from advisor.ui import scenarios, signin  # noqa: E402
