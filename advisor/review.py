@@ -220,9 +220,9 @@ def link(name: str, version: int, against: int | None = None) -> str:
     name and numbers only.
 
     >>> link("Northwind - Payments & co", 3, 2)
-    'review?scenario=Northwind%20-%20Payments%20%26%20co&version=3&against=2'
+    'review?review=Northwind%20-%20Payments%20%26%20co&of=3&against=2'
     """
-    params: dict[str, object] = {"scenario": name, "version": version}
+    params: dict[str, object] = {"review": name, "of": version}
     if against is not None:
         params["against"] = against
     return f"{PAGE}?{urlencode(params, quote_via=quote)}"
@@ -250,18 +250,18 @@ def read_address(
     None (the latest; against: the one before it); None when it names no scenario; or
     NO_SUCH when a number does not read or the name is longer than any stored.
 
-    >>> read_address({"scenario": "Payments", "version": "3", "against": "1"})
+    >>> read_address({"review": "Payments", "of": "3", "against": "1"})
     ('Payments', 3, 1)
-    >>> read_address({"scenario": "Payments", "version": "3x"})
+    >>> read_address({"review": "Payments", "of": "3x"})
     'no such scenario or version'
     """
-    name = params.get("scenario")
+    name = params.get("review")
     if not name:
         return None
     if not isinstance(name, str) or len(name) > MAX_NAME:
         return NO_SUCH
     numbers = []
-    for key in ("version", "against"):
+    for key in ("of", "against"):
         text = params.get(key)
         if text in (None, ""):
             numbers.append(None)

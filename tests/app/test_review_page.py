@@ -218,7 +218,7 @@ def test_a_review_link_opens_that_version_read_only_and_keeps_the_work(app):
     work = dict(app.session_state["answers"])
     opened = dict(app.session_state["scenario_open"])
     at = app.switch_page(PAGE)
-    at.query_params.update({"scenario": NAME, "version": "1", "against": "2"})
+    at.query_params.update({"review": NAME, "of": "1", "against": "2"})
     at.run()
     assert_clean(at)
     assert at.selectbox(key="review_version").value == 1
@@ -226,7 +226,7 @@ def test_a_review_link_opens_that_version_read_only_and_keeps_the_work(app):
     assert "Opened from a review link" in _said(at)
     assert _table(at, "Input").loc["Engineers measured", "Before"] == "200"
     assert at.code[0].value == (
-        "review?scenario=Scale-up%20-%20development%20bottleneck&version=1&against=2"
+        "review?review=Scale-up%20-%20development%20bottleneck&of=1&against=2"
     )
     # the work on the other pages is as it was: nothing opened, nothing saved
     assert dict(at.session_state["answers"]) == work
@@ -243,22 +243,27 @@ def test_a_review_link_opens_that_version_read_only_and_keeps_the_work(app):
 def test_a_link_followed_in_a_new_session_shows_the_version(app):
     _two_versions()
     fresh = AppTest.from_file(APP, default_timeout=30)
-    fresh.query_params.update({"scenario": NAME, "version": "2"})
+    fresh.query_params.update({"review": NAME, "of": "2"})
     fresh.run()
     at = _review(fresh)
     assert at.selectbox(key="review_version").value == 2
     assert at.selectbox(key="review_against").value == 1
-    assert at.code[0].value.endswith("&version=2&against=1")
+    assert at.code[0].value.endswith("&of=2&against=1")
+    try:
+        opened = fresh.session_state["scenario_open"] or {}
+    except KeyError:
+        opened = {}
+    assert opened.get("name") != NAME, "a review link opens nothing into the work"
 
 
 @pytest.mark.parametrize(
     "params",
     [
-        {"scenario": "Nobody's plan", "version": "1"},
-        {"scenario": NAME, "version": "9"},
-        {"scenario": NAME, "version": "1", "against": "0"},
-        {"scenario": NAME, "version": "²"},
-        {"scenario": "x" * 500, "version": "1"},
+        {"review": "Nobody's plan", "of": "1"},
+        {"review": NAME, "of": "9"},
+        {"review": NAME, "of": "1", "against": "0"},
+        {"review": NAME, "of": "²"},
+        {"review": "x" * 500, "of": "1"},
     ],
 )
 def test_a_crafted_link_says_no_such_scenario_or_version(app, params):
@@ -283,7 +288,7 @@ def test_a_link_to_a_scenario_of_another_team_reads_as_missing(app, monkeypatch)
     outsider = Principal("cy@example.org", roles={("Northwind", "Search"): Role.editor})
     monkeypatch.setattr(identity, "current", lambda: outsider)
     at = app.switch_page(PAGE)
-    at.query_params.update({"scenario": payments.name, "version": "1"})
+    at.query_params.update({"review": payments.name, "of": "1"})
     at.run()
     assert_clean(at)
     errors = " ".join(shown(e) for e in at.error)

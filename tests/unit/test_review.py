@@ -165,7 +165,7 @@ def test_a_link_reads_back_as_written(name):
     address = review.link(name, 12, 3)
     assert address.startswith("review?")
     params = dict(parse_qsl(urlsplit(address).query))
-    assert set(params) == {"scenario", "version", "against"}
+    assert set(params) == {"review", "of", "against"}
     assert review.read_address(params) == (name, 12, 3)
     assert review.read_address(dict(parse_qsl(urlsplit(review.link(name, 4)).query))) == (
         name,
@@ -177,13 +177,13 @@ def test_a_link_reads_back_as_written(name):
 @pytest.mark.parametrize(
     "params",
     [
-        {"scenario": "x", "version": "0"},
-        {"scenario": "x", "version": "1e3"},
-        {"scenario": "x", "version": "٣"},  # a digit to Python, not to an address
-        {"scenario": "x", "version": "99999999999"},
-        {"scenario": "x", "version": "2", "against": "-1"},
-        {"scenario": "x" * 201, "version": "1"},
-        {"scenario": ["x", "y"], "version": "1"},
+        {"review": "x", "of": "0"},
+        {"review": "x", "of": "1e3"},
+        {"review": "x", "of": "٣"},  # a digit to Python, not to an address
+        {"review": "x", "of": "99999999999"},
+        {"review": "x", "of": "2", "against": "-1"},
+        {"review": "x" * 201, "of": "1"},
+        {"review": ["x", "y"], "of": "1"},
     ],
 )
 def test_an_address_that_does_not_read_is_no_such_scenario_or_version(params):
@@ -193,7 +193,7 @@ def test_an_address_that_does_not_read_is_no_such_scenario_or_version(params):
 def test_an_address_without_a_scenario_is_not_a_review():
     assert review.read_address({}) is None
     assert review.read_address({"version": "2"}) is None
-    assert review.read_address({"scenario": "x"}) == ("x", None, None)
+    assert review.read_address({"review": "x"}) == ("x", None, None)
 
 
 def test_the_example_diffs_through_the_words(catalog):

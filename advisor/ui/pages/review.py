@@ -3,7 +3,7 @@ changed between them in the user's words and what it did to NPV, IRR, payback an
 category; the version's comments and trail; a comment, an approval or a return with a reason.
 
 Read-only: nothing here opens a version into the work on the other pages or saves one. The
-address `review?scenario=NAME&version=N&against=M` opens a version for a reviewer; it holds a
+address `review?review=NAME&of=N&against=M` opens a version for a reviewer; it holds a
 name and numbers only. A scenario the user may not see reads as one that does not exist.
 """
 
