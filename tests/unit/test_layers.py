@@ -17,8 +17,11 @@ PAGES = {
     "compare": "advisor.ui.pages.compare",
     "delay": "advisor.ui.pages.delay",
     "evidence": "advisor.ui.pages.evidence",
+    "realise": "advisor.ui.pages.realise",
     "report": "advisor.ui.pages.report",
+    "review": "advisor.ui.pages.review",
     "roi": "advisor.ui.roi",
+    "trail": "advisor.ui.pages.trail",
 }
 
 
