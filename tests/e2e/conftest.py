@@ -137,6 +137,9 @@ SIGN_IN_USERS = {  # the provider's predefined users: its sign-in page has a but
     "ana": {"email": "ana@northwind.example", "name": "Ana Lopez"},  # admin of Northwind
     "ben": {"email": "ben@northwind.example", "name": "Ben Okafor", "groups": ["nw-finance"]},
     "zed": {"email": "zed@elsewhere.example", "name": "Zed Quist", "groups": ["other"]},
+    "cara": {"email": "cara@northwind.example", "name": "Cara Diaz"},  # editor of Platform
+    "val": {"email": "val@northwind.example", "name": "Val Moss"},  # viewer of Platform
+    "sam": {"email": "sam@northwind.example", "name": "Sam Ito"},  # editor of Search
 }
 SIGN_IN_ACCESS = """\
 organisations:
@@ -145,6 +148,9 @@ organisations:
     teams:
       Platform:
         editors: [cara@northwind.example]
+        viewers: [val@northwind.example]
+      Search:
+        editors: [sam@northwind.example]
 groups:
   claim: groups
   map:
