@@ -34,6 +34,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -90,14 +91,7 @@ class OrganisationAccess(_Strict):
 class GroupGrant(_Strict):
     organisation: str = Field(min_length=1, max_length=200)
     team: str | None = Field(default=None, max_length=200)  # none: the whole organisation
-    role: Role
-
-    @field_validator("role", mode="before")
-    @classmethod
-    def _role_by_name(cls, value):
-        if isinstance(value, str) and value in Role.__members__:
-            return Role[value]
-        return value
+    role: Literal["viewer", "editor", "approver", "admin"]
 
 
 class Groups(_Strict):
@@ -201,13 +195,13 @@ def principal(access: AccessFile | None, user: str, groups: Iterable[str] = ()) 
             granted = access.groups.map.get(group)
             if granted is None:
                 continue
-            if granted.team is None or granted.role == Role.admin:
-                if granted.role == Role.admin:
-                    admin_of.add(granted.organisation)
-                    continue
+            role = Role[granted.role]
+            if role == Role.admin:
+                admin_of.add(granted.organisation)
+            elif granted.team is None:  # every team the file names in that organisation
                 known = access.organisations.get(granted.organisation, OrganisationAccess())
                 for team_name in known.teams:
-                    grant((granted.organisation, team_name), granted.role)
+                    grant((granted.organisation, team_name), role)
             else:
-                grant((granted.organisation, granted.team), granted.role)
+                grant((granted.organisation, granted.team), role)
     return Principal(user=me, roles=roles, admin_of=frozenset(admin_of))

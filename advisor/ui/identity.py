@@ -168,6 +168,6 @@ def current() -> Principal:
         file = access()
     except InputError:
         return Principal(user=address or shown_name())
-    if address is None:  # no address to find in the access file
-        return Principal.anyone(shown_name()) if file is None else Principal(user=shown_name())
+    if address is None or file is None:  # no address, or no file to find it in: no team
+        return Principal(user=address or shown_name())  # (signing in is open to many)
     return principal(file, address, groups(found, file))

@@ -14,6 +14,7 @@ import streamlit as st
 from advisor.access import ACCESS_ENV
 from advisor.errors import InputError
 from advisor.ui import identity
+from advisor.ui.reruns import uninterrupted
 from advisor.ui.text import md
 
 
@@ -93,13 +94,14 @@ def _sign_in_screen() -> None:
     st.write(
         "Sign in with your organisation's account to use the advisor and your team's scenarios."
     )
-    st.button("Sign in", type="primary", key="signin", on_click=st.login)
+    st.button("Sign in", type="primary", key="signin", on_click=uninterrupted(st.login))
 
 
 def _signed_in_sidebar() -> None:
     st.sidebar.text(f"Signed in as {identity.shown_name()}")
-    st.sidebar.button("Sign out", key="signout", on_click=st.logout)
+    st.sidebar.button("Sign out", key="signout", on_click=uninterrupted(st.logout))
     if not os.environ.get(ACCESS_ENV):
         st.sidebar.caption(
-            "No access file (PLATFORM_ADVISOR_ACCESS): everyone who signs in shares every scenario."
+            "No access file (PLATFORM_ADVISOR_ACCESS): no one who signs in is in a team, so no "
+            "scenario can be seen or saved until an admin names the teams."
         )

@@ -161,11 +161,11 @@ def test_a_missing_access_file_is_named_without_its_folder(tmp_path, monkeypatch
     assert "access.yaml: cannot be read" in text and str(tmp_path) not in text
 
 
-def test_signed_in_without_an_access_file_everyone_shares_every_scenario(monkeypatch):
+def test_signed_in_without_an_access_file_no_one_is_in_a_team(monkeypatch):
+    """Signing in is open to anyone the provider knows: without an access file, deny."""
     monkeypatch.delenv("PLATFORM_ADVISOR_ACCESS", raising=False)
     at = _signed({"email": "zed@elsewhere.example"})
-    assert not at.warning
-    assert "everyone who signs in shares every scenario" in _captions(at)
+    assert "no one who signs in is in a team" in _captions(at)
 
 
 def _as_signed_in(monkeypatch, claims: dict) -> Principal:

@@ -288,3 +288,15 @@ def test_the_cli_acts_as_a_named_user_with_the_same_rules(tmp_path, access, caps
     monkeypatch.delenv("PLATFORM_ADVISOR_ACCESS")
     assert main(["scenario", "list", "--json", "--store", url]) == 0, "no access file: one person's"
     assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_a_wrong_role_names_the_roles(tmp_path):
+    path = tmp_path / "access.yaml"
+    path.write_text(
+        "organisations:\n  N:\n    teams: {}\ngroups:\n  map:\n"
+        "    g: {organisation: N, role: boss}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_access(path)
+    said = str(caught.value.problems[0])
+    assert "not one of viewer, editor, approver, admin" in said and "access.yaml:6" in said
