@@ -93,6 +93,7 @@ MIGRATIONS = {
     4: [_organisation_column],  # who may see a version: its organisation and team
 }
 LOG = logging.getLogger("advisor.store")
+SECRET_KEYS = ("pass", "secret", "token", "key")  # query parameters that can hold a secret
 RETRIES = 50
 DRAFT_DAYS = 30  # drafts untouched this long are removed when another draft is kept
 MAX_VERSION = 10**9  # the largest version number read from an address or a command
@@ -139,7 +140,13 @@ class Store:
             if sqlite:
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self._migrate()
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.DBAPIError) as exc:
+        except (
+            sa.exc.ArgumentError,
+            sa.exc.NoSuchModuleError,
+            sa.exc.DBAPIError,
+            ValueError,  # an address that does not read (a port that is not a number)
+            ImportError,  # a database whose driver is not installed
+        ) as exc:
             # The address and its credentials stay in the server's log, redacted: every
             # visitor's sidebar once showed them, a password given as a parameter included.
             LOG.warning("scenario store %s unreachable: %s", self._safe_url(), self._redacted(exc))
@@ -190,7 +197,7 @@ class Store:
         """The store's address for a log: no password, no query (it can carry one)."""
         try:
             url = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError:
+        except (sa.exc.ArgumentError, ValueError):
             return "(an address that does not read)"
         return url._replace(query={}).render_as_string(hide_password=True)
 
@@ -199,9 +206,11 @@ class Store:
         text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
         try:
             url = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError:
+        except (sa.exc.ArgumentError, ValueError):
             return text.replace(self.url, "***")
-        secrets = [url.password, *[str(v) for v in url.query.values()]]
+        secrets = [url.password] + [  # a query's password or token, not its timeout
+            str(v) for k, v in url.query.items() if any(w in k.lower() for w in SECRET_KEYS)
+        ]
         for secret in filter(None, secrets):
             text = text.replace(str(secret), "***")
         return text

@@ -182,3 +182,26 @@ def test_a_save_killed_at_any_moment_leaves_no_half_written_version(tmp_path, ki
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 0
     for number in numbers:
         assert store.load(name, number).name == name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://ana:s3cret@127.0.0.1:notaport/plans",  # a typo in the port
+        "mysql://ana:s3cret@127.0.0.1/plans",  # a database whose driver is not installed
+    ],
+)
+def test_an_address_that_does_not_work_is_unreachable_not_a_crash(url, caplog, capsys):
+    with caplog.at_level(logging.WARNING, logger="advisor.store"), pytest.raises(ScenarioError):
+        Store(url)
+    assert "s3cret" not in caplog.text
+    assert main(["scenario", "list", "--store", url]) == 2
+    said = capsys.readouterr().err
+    assert "the scenario store is unreachable" in said and "s3cret" not in said
+
+
+def test_the_log_hides_a_query_password_but_not_a_timeout(caplog):
+    url = "postgresql+psycopg://ana@127.0.0.1:1/plans?password=p4ss&connect_timeout=1"
+    with caplog.at_level(logging.WARNING, logger="advisor.store"), pytest.raises(ScenarioError):
+        Store(url)
+    assert "p4ss" not in caplog.text and "port 1 failed" in caplog.text
