@@ -647,7 +647,9 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
         on_click="ignore",
         key="scn_download",
     )
-    if db is not None and st.button("Save as a new version", key="scn_save", type="primary"):
+    if db is not None and st.button(
+        "Save as a new version", key="scn_save", type="primary", disabled=not _may_save()
+    ):
         try:
             saved = db.save(s)
         except ScenarioError as exc:  # the store's refusal: a role, a team, a taken name
@@ -663,6 +665,12 @@ def _save(db, s: ScenarioFile | None) -> ScenarioFile | None:
         st.toast(f"Saved {md(saved.name)} as version {saved.version}")
         st.rerun()  # the status line above now names the new version
     return s
+
+
+def _may_save() -> bool:
+    """Whether the session's user may save in some team (the store checks which)."""
+    me = identity.current()
+    return me.local or bool(me.teams("save")) or bool(me.admin_of)
 
 
 def _versions(db) -> None:
@@ -681,7 +689,7 @@ def _versions(db) -> None:
         [r["version"] for r in rows][::-1],
         key="scn_restore_pick",
     )
-    if st.button("Restore", key="scn_restore"):
+    if st.button("Restore", key="scn_restore", disabled=not _may_save()):
         me = identity.current()
         who = _meta()["author"] if me.local else me.user  # saved again by who restored it
         s = db.load(opened["name"], old).model_copy(update={"author": who or None})

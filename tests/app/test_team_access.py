@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from advisor.access import AccessFile, principal
+from advisor.errors import ScenarioError
 from tests.app.conftest import APP, assert_clean, shown
 
 ACCESS = AccessFile.model_validate(
@@ -56,12 +57,20 @@ def _text(at) -> str:
 
 
 def test_a_viewer_is_told_they_may_not_save_and_nothing_is_saved(as_user):
-    at = _open_and_save(as_user("val@northwind.example"), "team-payments.yaml")
-    said = _text(at)
-    assert "your role does not let you save" in said
-    assert "needs editor" in _text(at)
+    at = as_user("val@northwind.example")
+    at.selectbox(key="scn_example").set_value("team-payments.yaml").run()
+    at.button(key="scn_open_example").click().run()
+    assert_clean(at)
+    assert "your role does not let you save" in _text(at)
+    assert at.button(key="scn_save").disabled, "a button that can only fail is not offered"
+    from advisor.scenario import load_scenario_file
     from advisor.store import Store
+    from advisor.ui import identity
+    from tests.conftest import ROOT
 
+    payments = load_scenario_file(ROOT / "examples" / "scenarios" / "team-payments.yaml")
+    with pytest.raises(ScenarioError, match="needs editor"):  # the store refuses it anyway
+        Store().as_user(identity.current()).save(payments)
     assert Store().list() == []
 
 
