@@ -689,32 +689,34 @@ def _cmd_scenario_history(args) -> int:
 def _cmd_scenario_diff(args) -> int:
     from advisor.catalog import load_catalog
     from advisor.diff import diff
-    from advisor.wording import month, printable
+    from advisor.review import changes_rows, effect_rows
+    from advisor.wording import printable
 
     store = _store(args)
-    doc = diff(store.load(args.name, args.a), store.load(args.name, args.b), load_catalog())
+    a, b = store.load(args.name, args.a), store.load(args.name, args.b)
+    catalog = load_catalog()
+    doc = diff(a, b, catalog)
 
-    def text() -> None:
+    def currency(s) -> str:
+        return s.roi.currency if s.roi is not None else s.answers.currency
+
+    def text() -> None:  # the Review page's words: one label and unit per figure
         print(f"{printable(args.name)}: version {args.a} to version {args.b}")
-        for c in doc["changes"]:
-            print(f"  {printable(c['label'])}: {printable(c['before'])} -> {printable(c['after'])}")
+        for row in changes_rows(doc["changes"]):
+            print(
+                f"  {printable(row['Input'])}: {printable(row['Before'])} -> "
+                f"{printable(row['After'])}"
+            )
         if not doc["changes"]:
             print("  no input changed")
-        e = doc["effect"]
-        shown = {
-            "npv": lambda v: "-" if v is None else f"{v:,.0f}",
-            "irr_annual": lambda v: "undefined" if v is None else f"{v:.1%}",
-            "payback_month": month,
-            "top_category": str,
-        }
-        for key, words in (
-            ("npv", "NPV"),
-            ("irr_annual", "IRR (annual)"),
-            ("payback_month", "Payback"),
-            ("top_category", "Top category"),
+        names = {cid: c.name for cid, c in catalog.categories.items()}
+        for row in effect_rows(
+            doc["effect"],
+            (currency(a), currency(b)),
+            (a.roi is not None, b.roi is not None),
+            names,
         ):
-            before, after = (shown[key](e[key][side]) for side in ("before", "after"))
-            print(f"{words}: {before} -> {after}")
+            print(f"{row['Figure']}: {row['Before']} -> {row['After']} ({row['Change']})")
 
     return _emit(args, lambda: doc, text)
 

@@ -2,6 +2,7 @@
 the top category, checked by hand."""
 
 import json
+import re
 
 import numpy_financial as npf
 import pytest
@@ -45,6 +46,9 @@ def test_a_diff_names_each_change_and_its_effect_by_hand(tmp_path, capsys):
     assert main(["scenario", "diff", v1.name, "1", "2", "--store", url]) == 0
     out = capsys.readouterr().out
     assert "Engineers measured: 95 -> 120" in out and "NPV:" in out
+    # the Review page's words: the category by name, money with its currency, and the change
+    assert re.search(r"^NPV: [-\d,]+ \w{3} -> [-\d,]+ \w{3} \(", out, re.M), out
+    assert re.search(r"^Top category: [A-Z][a-z]+ .* -> ", out, re.M), out
 
 
 def test_a_diff_of_a_version_that_does_not_exist_is_refused(tmp_path, capsys):
