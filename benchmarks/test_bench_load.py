@@ -25,11 +25,8 @@ import random
 import re
 import secrets
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -87,59 +84,20 @@ def database():
 def app(database, tmp_path):
     """One `streamlit run` as `make run` starts it (two malloc arenas), on a free port, its
     log kept beside the test's files."""
-    from tests.e2e.conftest import _free_port
+    from tests.e2e.conftest import _free_port, _stop, start_app
 
     if not Path("/proc/self/status").exists():
         pytest.skip("reads the server's memory from Linux's /proc")
     port = _free_port()
     log = tmp_path / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                # A server in service does not watch its sources: a file saved under a
-                # watching server unloads the app's modules while 25 runs import them.
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PLATFORM_ADVISOR_STORE": database, "MALLOC_ARENA_MAX": "2"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-        time.sleep(0.3)
+    env = {"PLATFORM_ADVISOR_STORE": database, "MALLOC_ARENA_MAX": "2"}
+    # A server in service does not watch its sources: a file saved under a watching server
+    # unloads the app's modules while 25 runs import them.
+    proc = start_app(port, log, env, "--server.fileWatcherType", "none", timeout=90)
     try:
         yield {"port": port, "pid": proc.pid, "store": database, "log": log}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, timeout=15)
 
 
 class Session:

@@ -53,6 +53,17 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    proc = start_app(
+        port, log, {"PLATFORM_ADVISOR_STORE": f"sqlite:///{log.parent / 'scenarios.db'}"}
+    )
+    yield f"http://127.0.0.1:{port}"
+    _stop(proc)
+
+
+def start_app(port: int, log: Path, env: dict, *flags: str, timeout: float = 60):
+    """`streamlit run streamlit_app.py` on 127.0.0.1:`port`, headless and without usage
+    statistics, with `flags` and `env` added and its output in `log`; returned once it
+    answers its health check (the test fails with the log if it does not)."""
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -69,34 +80,16 @@ def server(tmp_path_factory):
                 "127.0.0.1",
                 "--browser.gatherUsageStats",
                 "false",
+                *flags,
             ],
             cwd=ROOT,
-            env={
-                **os.environ,
-                "PLATFORM_ADVISOR_STORE": f"sqlite:///{log.parent / 'scenarios.db'}",
-            },
+            env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    _wait_until_up(health, proc, log, lambda t: t.strip() == "ok", timeout)
+    return proc
 
 
 @pytest.fixture(scope="session")
@@ -158,8 +151,8 @@ groups:
 """
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, ready) -> None:
-    deadline = time.monotonic() + 60
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, ready, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
@@ -173,12 +166,13 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, ready) -> None:
         time.sleep(0.3)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen, timeout: float = 10) -> None:
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -232,36 +226,12 @@ def signin_server(oidc_provider, tmp_path_factory):
     access = folder / "access.yaml"
     access.write_text(SIGN_IN_ACCESS)
     log = folder / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                "--secrets.files",
-                str(secrets_file),
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "PLATFORM_ADVISOR_STORE": f"sqlite:///{folder / 'scenarios.db'}",
-                "PLATFORM_ADVISOR_ACCESS": str(access),
-            },
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    env = {
+        "PLATFORM_ADVISOR_STORE": f"sqlite:///{folder / 'scenarios.db'}",
+        "PLATFORM_ADVISOR_ACCESS": str(access),
+    }
+    proc = start_app(port, log, env, "--secrets.files", str(secrets_file))
     url = f"http://127.0.0.1:{port}"
-    _wait_until_up(f"{url}/_stcore/health", proc, log, lambda t: t.strip() == "ok")
     yield SignInServer(url, cookie_secret, log)
     _stop(proc)
 
