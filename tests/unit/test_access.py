@@ -46,21 +46,6 @@ def access(tmp_path):
     return load_access(path)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        return Store(f"sqlite:///{tmp_path / 's.db'}")
-    if not PG:
-        if os.environ.get("PLATFORM_ADVISOR_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required here but PLATFORM_ADVISOR_TEST_PG is not set")
-        pytest.skip("no PostgreSQL server: set PLATFORM_ADVISOR_TEST_PG (CI starts one)")
-    s = Store(PG)
-    with s.engine.begin() as conn:
-        for table in ("scenario_versions", "drafts", "scenario_events"):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
-    return s
-
-
 def _as(store, access, user, groups=()):
     return store.as_user(principal(access, user, groups))
 

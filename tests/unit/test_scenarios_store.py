@@ -4,6 +4,7 @@ import json
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,24 +32,6 @@ def _stores(tmp_path):
     if PG:
         stores.append(PG)
     return stores
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        return Store(f"sqlite:///{tmp_path / 's.db'}")
-    if not PG:
-        if os.environ.get("PLATFORM_ADVISOR_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required here but PLATFORM_ADVISOR_TEST_PG is not set")
-        pytest.skip("no PostgreSQL server: set PLATFORM_ADVISOR_TEST_PG (CI starts one)")
-    s = Store(PG)
-    import sqlalchemy as sa
-
-    with s.engine.begin() as conn:  # each test starts from an empty table
-        conn.execute(sa.text("DELETE FROM scenario_versions"))
-        conn.execute(sa.text("DELETE FROM drafts"))
-        conn.execute(sa.text("DELETE FROM scenario_events"))
-    return s
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -297,23 +280,16 @@ def test_old_drafts_are_removed_when_another_is_kept(store):
         assert conn.scalar(sa.select(sa.func.count()).select_from(drafts)) == 1
 
 
+def _at_once(work, n: int) -> None:
+    """`work(i)` for i in 0..n-1, each on a thread of its own; raises the first error."""
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        list(pool.map(work, range(n)))
+
+
 def test_fifty_saves_and_fifty_events_at_once_are_all_kept_in_order(store):
     s = load_scenario_file(EXAMPLES[0])
     engines = [store, Store(store.url), Store(store.url)]  # sessions with engines of their own
-    errors = []
-
-    def save(i: int):
-        try:
-            engines[i % 3].save(s.model_copy(update={"author": f"user{i}"}))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    _at_once(lambda i: engines[i % 3].save(s.model_copy(update={"author": f"user{i}"})), 50)
     assert [v["version"] for v in store.versions(s.name)] == list(range(1, 51))
     trail = store.history(s.name)
     assert [e["version"] for e in trail] == list(range(1, 51))  # in the order they were saved
@@ -323,18 +299,7 @@ def test_fifty_saves_and_fifty_events_at_once_are_all_kept_in_order(store):
     for v in (1, 25, 50):  # every version whole
         assert store.load(s.name, v).name == s.name
 
-    def comment(i: int):
-        try:
-            engines[i % 3].comment(s.name, i + 1, f"reviewer{i}", f"note {i}")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=comment, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    _at_once(lambda i: engines[i % 3].comment(s.name, i + 1, f"reviewer{i}", f"note {i}"), 50)
     events = [e for e in store.history(s.name) if e["event"] == "comment"]
     assert len(events) == 50, "fifty events at once: fifty kept"
     assert sorted((e["version"], e["user"], e["note"]) for e in events) == sorted(
