@@ -64,6 +64,16 @@ def store(url: str | None):
     return _shared_store(url).as_user(identity.current())
 
 
+def user_store():
+    """The store as this session's user, or None once the page has said why it cannot be
+    opened (the store's own words: never its address)."""
+    try:
+        return store(store_url())
+    except InputError as exc:
+        st.error(md(exc.problems[0].message if exc.problems else exc))
+        return None
+
+
 def _meta() -> dict:
     return st.session_state.setdefault(
         "scenario_meta",

@@ -183,8 +183,7 @@ def test_a_viewer_may_comment_but_not_approve_and_is_told_the_role(app, monkeypa
 def test_a_refusal_by_the_store_is_shown_not_raised(app, monkeypatch):
     """The page's check and the store's agree; where they do not, the store's word stands."""
     db, _, _ = _two_versions()
-    from advisor.ui import identity
-    from advisor.ui.pages import review
+    from advisor.ui import identity, scenarios
 
     approver = Principal("x@example.org", local=True)
     monkeypatch.setattr(identity, "current", lambda: approver)
@@ -195,7 +194,7 @@ def test_a_refusal_by_the_store_is_shown_not_raised(app, monkeypatch):
 
         raise ScenarioError([Problem("access", "x may not approve: that needs approver")])
 
-    monkeypatch.setattr(review, "_store", lambda p: _Refusing(db, refuse))
+    monkeypatch.setattr(scenarios, "user_store", lambda: _Refusing(db, refuse))
     at.button(key="review_approve").click().run()
     assert_clean(at)
     assert "that needs approver" in " ".join(shown(e) for e in at.error)

@@ -27,16 +27,6 @@ NAME, VERSION, AGAINST = "review_name", "review_version", "review_against"
 TEXTS = ("review_comment", "review_note", "review_reason")  # cleared once recorded
 
 
-def _store(principal):
-    """The store acting as this session's user (what they may not see does not exist)."""
-    try:
-        db = scenarios.store(scenarios.store_url())
-    except InputError as exc:
-        st.error(md(exc.problems[0].message if exc.problems else exc))
-        return None
-    return db.as_user(principal) if hasattr(db, "as_user") else db
-
-
 def _refused(exc: InputError, what: str) -> None:
     """A refusal in the store's words, never a traceback."""
     lines = "\n".join(f"- {md(p.message)}" for p in exc.problems) or f"- {md(exc)}"
@@ -307,7 +297,7 @@ def render() -> None:
         for key in TEXTS:
             st.session_state.pop(key, None)
     principal = identity.current()
-    db = _store(principal)
+    db = scenarios.user_store()
     if db is None:
         return
     try:

@@ -18,15 +18,6 @@ from advisor.ui.text import md
 from advisor.wording import printable
 
 
-def _store(principal):
-    try:
-        db = scenarios.store(scenarios.store_url())
-    except InputError as exc:
-        st.error(md(exc.problems[0].message if exc.problems else exc))
-        return None
-    return db.as_user(principal) if hasattr(db, "as_user") else db
-
-
 def _who(user: str) -> str:
     return printable(user) or "(nobody named)"
 
@@ -41,7 +32,7 @@ def render() -> None:
         "Every save and event of every scenario in the store, newest first, with who and "
         "when: saves, restores, approvals, returns and comments."
     )
-    db = _store(principal)
+    db = scenarios.user_store()
     if db is None:
         return
     if not hasattr(db, "trail"):
