@@ -56,8 +56,10 @@ def server(tmp_path_factory):
     proc = start_app(
         port, log, {"PLATFORM_ADVISOR_STORE": f"sqlite:///{log.parent / 'scenarios.db'}"}
     )
+    SERVER_LOGS.append(log)
     yield f"http://127.0.0.1:{port}"
     _stop(proc)
+    SERVER_LOGS.remove(log)
 
 
 def start_app(port: int, log: Path, env: dict, *flags: str, timeout: float = 60):
@@ -149,6 +151,34 @@ groups:
   map:
     nw-finance: {organisation: Northwind, team: Platform, role: approver}
 """
+
+
+SERVER_LOGS: list[Path] = []  # the logs of the app servers running now
+AT_FAILURE_CHARS = 4_000  # of the page's text, and of each server log's tail
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, its report shows what the page showed and what the
+    servers logged at that moment (a screenshot is kept beside the test's files): a timeout
+    alone does not say whether a click was lost, a question was asked or the run raised."""
+    outcome = yield
+    report = outcome.get_result()
+    pg = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or pg is None:
+        return
+    try:
+        text = pg.locator("body").inner_text(timeout=5_000)
+        report.sections.append(("page at failure", f"{pg.url}\n{text[-AT_FAILURE_CHARS:]}"))
+        tmp = item.funcargs.get("tmp_path")
+        if tmp is not None:
+            pg.screenshot(path=str(tmp / "at-failure.png"), full_page=True, timeout=5_000)
+            report.sections.append(("screenshot at failure", str(tmp / "at-failure.png")))
+    except Exception as exc:  # the page may be gone: say so, keep the test's own failure
+        report.sections.append(("page at failure", f"not readable: {exc}"))
+    for log in SERVER_LOGS:
+        tail = log.read_text(errors="replace")[-AT_FAILURE_CHARS:] if log.exists() else ""
+        report.sections.append((f"server log {log}", tail or "(empty)"))
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, ready, timeout: float = 60) -> None:
