@@ -43,6 +43,31 @@ def test_send_to_the_advisor_then_it_says_the_weights_were_measured(app):
     assert any("Changed by you since" in shown(c) for c in at.caption)
 
 
+def _says(at, text: str) -> bool:
+    return any(text in shown(s) for s in at.success)
+
+
+def test_a_sent_confirmation_stays_through_other_runs_while_it_is_true(app):
+    """A confirmation shown once and forgotten vanished when any other run (another widget,
+    a second request from the browser) came between the click and the screen."""
+    at = _sample(_open(app))
+    at.button(key="evidence_to_roi").click().run()
+    at.run()  # a run nobody asked for: the lever is still the one sent
+    assert _says(at, "Added to the ROI page's benefits")
+    at.button(key="evidence_to_advisor").click().run()
+    at.run()
+    assert _says(at, "The Advisor now uses these weights")
+    assert _says(at, "Added to the ROI page's benefits")
+    cost = next(n for n in at.number_input if str(n.key).startswith("ev_roi_cost_"))
+    cost.set_value(20_000.0).run()  # the lever on screen is no longer the one sent
+    assert not _says(at, "Added to the ROI page's benefits")
+    at.switch_page("advisor/ui/advisor_page.py").run()
+    at.slider(key="q_bn_development").set_value(50).run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert not _says(at, "The Advisor now uses these weights")  # changed there since
+
+
 def test_send_to_the_roi_page_adds_a_downtime_lever(app):
     at = _sample(_open(app))
     at.button(key="evidence_to_roi").click().run()

@@ -273,7 +273,6 @@ def _send_bottleneck() -> None:
         "weights": dict(data["bottlenecks"]),
     }
     st.session_state["evidence_readiness"] = dict(sent["readiness"])
-    st.session_state["evidence_sent"] = "advisor"
 
 
 def _figures(rows: list[fig.Row]) -> None:
@@ -294,6 +293,18 @@ def _figures(rows: list[fig.Row]) -> None:
         ]
     ).set_index("figure")
     text_table(table)  # a static table wraps its text: every column fits a laptop's width
+
+
+def _advisor_uses(ev) -> bool:
+    """Whether the Advisor's weights are the ones sent from this measurement: the
+    confirmation says what is true now, for as long as it is (a message shown once and then
+    forgotten was gone when any other run came between the click and the screen)."""
+    from advisor.shares import whole_percentages
+
+    source = st.session_state.get("bottleneck_source") or {}
+    weights = {k: v for k, v in (state.answers().get("bottlenecks") or {}).items() if v}
+    mine = {k: v for k, v in whole_percentages(dict(ev.bottlenecks)).items() if v}
+    return source.get("file") == ev.source and weights == mine
 
 
 def _where_work_waits(ev, drawn: dict) -> None:
@@ -326,8 +337,7 @@ def _where_work_waits(ev, drawn: dict) -> None:
     st.button(
         "Send this bottleneck to the Advisor", key="evidence_to_advisor", on_click=_send_bottleneck
     )
-    if st.session_state.get("evidence_sent") == "advisor":
-        st.session_state.pop("evidence_sent")
+    if _advisor_uses(ev):
         st.success(f"The Advisor now uses these weights, measured from {md(ev.source)}.")
     with st.expander("What this wait costs a year", key="ev_price_box"):
         _price(ev)
@@ -489,8 +499,7 @@ def _to_roi(ev, key: str) -> None:
         "before": {"deploys": per_year, "fail": fail, "hours": hours},
     }
     st.button("Send to the ROI page", key="evidence_to_roi", on_click=_send_lever)
-    if st.session_state.get("evidence_sent") == "roi":
-        st.session_state.pop("evidence_sent")
+    if st.session_state.get("evidence_sent_lever") == _lever():  # true while the inputs stay
         st.success("Added to the ROI page's benefits (a lever sent again replaces it).")
 
 
@@ -499,32 +508,39 @@ def _currency() -> str:
     return session.roi_currency()
 
 
-@uninterrupted
-def _send_lever() -> None:
-    """Button callback: the downtime lever, from the measured figures and the inputs as the
-    user left them (read from the state, never from values captured when drawn)."""
+def _lever() -> dict | None:
+    """The downtime lever from the measured figures and the inputs as the user left them
+    (read from the state, never from values captured when drawn); None before a measure."""
     lever = st.session_state.get("evidence_lever")
     if not lever:
-        return
+        return None
     suffix, before = lever["suffix"], lever["before"]
-    value = lambda name: float(st.session_state[f"ev_roi_{name}_{suffix}"])  # noqa: E731
-    session.send_lever(
-        {
-            "name": f"Downtime avoided (measured from {lever['source']})"[:200],
-            "downtime_avoided": {
-                "deploys_per_year_before": before["deploys"],
-                "deploys_per_year_after": value("deploys"),
-                "change_fail_rate_before": before["fail"],
-                "change_fail_rate_after": value("fail") / 100,  # entered in percent
-                "recovery_hours_before": before["hours"],
-                "recovery_hours_after": value("hours"),
-                "cost_per_hour": value("cost"),
-            },
-            "start_month": 3,
-            "ramp_months": 6,
-        }
-    )
-    st.session_state["evidence_sent"] = "roi"
+    value = lambda name: float(st.session_state.get(f"ev_roi_{name}_{suffix}", 0.0))  # noqa: E731
+    return {
+        "name": f"Downtime avoided (measured from {lever['source']})"[:200],
+        "downtime_avoided": {
+            "deploys_per_year_before": before["deploys"],
+            "deploys_per_year_after": value("deploys"),
+            "change_fail_rate_before": before["fail"],
+            "change_fail_rate_after": value("fail") / 100,  # entered in percent
+            "recovery_hours_before": before["hours"],
+            "recovery_hours_after": value("hours"),
+            "cost_per_hour": value("cost"),
+        },
+        "start_month": 3,
+        "ramp_months": 6,
+    }
+
+
+@uninterrupted
+def _send_lever() -> None:
+    """Button callback: the lever goes to the ROI page; the page confirms it for as long as
+    the inputs are the ones sent."""
+    benefit = _lever()
+    if benefit is None:
+        return
+    session.send_lever(benefit)
+    st.session_state["evidence_sent_lever"] = benefit
 
 
 HIDDEN_TEAM = "not shown (fewer than 5 respondents)"
