@@ -359,8 +359,6 @@ def _print_evidence(doc: dict, out) -> None:
         _print_rows(lines, out)
         if section == "dx_core_4":
             print(f"  {figures.speed_source_text(doc)}", file=out)
-    if doc.get("pulls"):
-        _print_pulls(doc, out)
     if doc.get("dora"):
         sc = doc["dora"]["score"]
         show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731
@@ -370,6 +368,8 @@ def _print_evidence(doc: dict, out) -> None:
             file=out,
         )
         print(f"  Incidents: {doc['dora']['incident_rule']}", file=out)
+    if doc.get("pulls"):
+        _print_pulls(doc, out)
     f = doc["forecast"]
     if f.get("weeks_for_items"):
         w = [
@@ -427,7 +427,8 @@ def _print_pulls(doc: dict, out) -> None:
     print(
         f"Pull requests ({p['source']}): {figures.count(c['pull_requests'], 'pull request')}, "
         f"{c['merged_in_window']:,} merged in the window ({c['measured']:,} measured, "
-        f"{c['reverts_merged_in_window']:,} reverts), {c['open_at_end']:,} open at its end",
+        f"{figures.count(c['reverts_merged_in_window'], 'revert')}), {c['open_at_end']:,} "
+        "open at its end",
         file=out,
     )
     _print_rows(figures.pull_rows(p), out)

@@ -158,8 +158,9 @@ def by_team(p: Prepared) -> dict[str, dict]:
 
 
 def has_development_queue(mapping) -> bool:
-    """Whether the status rules name a waiting status in development (a review queue, say),
-    for every project or for one."""
+    """Whether a status the items pass through waits in development (a review queue, say),
+    by the rules for every project or for one. A rule for a status no item enters holds no
+    time, so it does not count."""
     rules = list(mapping.statuses.values()) + list(mapping.by_project.values())
     return any(stage == "development" and not active for stage, active, _ in rules)
 

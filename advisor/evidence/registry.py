@@ -487,6 +487,7 @@ def _period(m: Metric) -> str:
     return ""
 
 
+COUNTED_IN = {"pr_size": "lines", "pr_waiting_for_review": "pull requests"}
 BUSINESS_DAYS = "business days"  # the unit of a time counted in weekdays (--business-days)
 WEEKDAY_TIMES = ("flow_time", "cycle_time", "time_in_status", "time_in_stage")  # so counted
 
@@ -520,6 +521,9 @@ def show(
         return f"{number(value)} weeks"
     if m.kind == "score":
         return f"{value:.1f} of 10"
+    if m.id in COUNTED_IN:  # a count whose unit is not obvious from its label
+        words = COUNTED_IN[m.id].removesuffix("s") if value == 1 else COUNTED_IN[m.id]
+        return f"{value:,.0f} {words}" if float(value).is_integer() else f"{number(value)} {words}"
     if m.kind == "count" and float(value).is_integer():
         return f"{value:,.0f}"
     period = _period(m)

@@ -255,7 +255,8 @@ def pull_figures(
     `deployments`: reading.Deployments or None; `engineers`: --engineers or None."""
     p = read.pulls
     repositories = repositories or {}
-    team = p["team"].where(p["team"] != "", p["repo"].map(repositories).fillna(""))
+    mapped = pd.Series([repositories.get(r, "") for r in p["repo"]], index=p.index, dtype=object)
+    team = p["team"].where(p["team"] != "", mapped)
     end = window.end
     opened, merged_at, closed = _ns(p, "opened_at"), _ns(p, "merged_at"), _ns(p, "closed_at")
     review = _ns(p, "first_review_at")
