@@ -436,8 +436,10 @@ def _print_pulls(doc: dict, out) -> None:
     print(f"  Deploy time: {deploy['rule']} ({deploy['by_commit']:,} by commit)", file=out)
     for group, g in p["review_load"]["groups"].items():
         print(
-            f"  {group}: {registry.show('pr_review_load', g['reviews_per_week'], '-')} reviews "
-            f"given, {g['waiting_for_review']:,} waiting for review",
+            f"  {group}: {registry.label('pr_review_load').lower()} "
+            f"{registry.show('pr_review_load', g['reviews_per_week'], '-')}, "
+            f"{registry.label('pr_waiting_for_review').lower()} "
+            f"{registry.show('pr_waiting_for_review', g['waiting_for_review'])}",
             file=out,
         )
     for reason, n in p["set_aside"].items():

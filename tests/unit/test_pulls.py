@@ -330,3 +330,24 @@ def test_a_folder_of_json_files_reads_as_one(tmp_path):
     (tmp_path / "b.json").write_text(json.dumps(pulls[4:]))
     folder = pull_figures(read_pulls(tmp_path), WINDOW, _deployments(), None, TEAMS)
     assert _without_source(folder) == _without_source(_figures("github.json"))
+
+
+def test_the_readme_example_measures_and_bad_arguments_exit_2(capsys):
+    from advisor.cli import main
+
+    sample = ROOT / "examples" / "evidence"
+    args = [
+        "evidence",
+        str(sample / "transitions.csv"),
+        "--statuses",
+        str(sample / "statuses.yaml"),
+    ]
+    assert main([*args, "--pulls", str(sample / "pulls.csv"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    # 6 merged (one a revert), one draft, one closed, one bot, one waiting in the example
+    assert doc["pulls"]["counts"]["merged_in_window"] == 6
+    assert doc["dx_core_4"]["speed"]["source"] == "pull_requests"
+    assert main([*args, "--pull-bots", "x"]) == 2
+    assert "--pull-bots: needs --pulls" in capsys.readouterr().err
+    assert main([*args, "--pulls", str(DATA / "deployments.csv")]) == 2
+    assert "opened_at: required column is missing" in capsys.readouterr().err
