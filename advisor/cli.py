@@ -356,12 +356,9 @@ def _print_evidence(doc: dict, out) -> None:
         if not lines:
             continue
         print(f"{title}:", file=out)
-        for r in lines:
-            if r.shown == figures.MISSING:
-                print(f"  {r.label:32} -  {r.note}", file=out)
-            else:
-                detail = f"({r.statistic}, n = {r.n:,})" + (f"; {r.note}" if r.note else "")
-                print(f"  {r.label:32} {r.shown}  {detail}", file=out)
+        _print_rows(lines, out)
+        if section == "dx_core_4":
+            print(f"  {figures.speed_source_text(doc)}", file=out)
     if doc.get("dora"):
         sc = doc["dora"]["score"]
         show = lambda x: registry.show("dora_score", x, "-")  # noqa: E731
@@ -371,6 +368,8 @@ def _print_evidence(doc: dict, out) -> None:
             file=out,
         )
         print(f"  Incidents: {doc['dora']['incident_rule']}", file=out)
+    if doc.get("pulls"):
+        _print_pulls(doc, out)
     f = doc["forecast"]
     if f.get("weeks_for_items"):
         w = [
@@ -405,6 +404,49 @@ def _print_evidence(doc: dict, out) -> None:
     for w in doc["warnings"]:
         print(f"warning: {w}", file=out)
     print("Team measures for learning, never for ranking people.", file=out)
+
+
+def _print_rows(lines, out) -> None:
+    from advisor.evidence import figures
+
+    for r in lines:
+        if r.shown == figures.MISSING:
+            print(f"  {r.label:32} -  {r.note}", file=out)
+        else:
+            detail = f"({r.statistic}, n = {r.n:,})" + (f"; {r.note}" if r.note else "")
+            print(f"  {r.label:32} {r.shown}  {detail}", file=out)
+
+
+def _print_pulls(doc: dict, out) -> None:
+    """The pull-request section: its figures with labels and units from the registry, the
+    review load by group, what was set aside, and the review wait beside the bottleneck."""
+    from advisor.evidence import figures, registry
+
+    p = doc["pulls"]
+    c = p["counts"]
+    print(
+        f"Pull requests ({p['source']}): {figures.count(c['pull_requests'], 'pull request')}, "
+        f"{c['merged_in_window']:,} merged in the window ({c['measured']:,} measured, "
+        f"{figures.count(c['reverts_merged_in_window'], 'revert')}), {c['open_at_end']:,} "
+        "open at its end",
+        file=out,
+    )
+    _print_rows(figures.pull_rows(p), out)
+    deploy = p["cycle_time"]["deploy"]
+    print(f"  Deploy time: {deploy['rule']} ({deploy['by_commit']:,} by commit)", file=out)
+    for group, g in p["review_load"]["groups"].items():
+        print(
+            f"  {group}: {registry.label('pr_review_load').lower()} "
+            f"{registry.show('pr_review_load', g['reviews_per_week'], '-')}, "
+            f"{registry.label('pr_waiting_for_review').lower()} "
+            f"{registry.show('pr_waiting_for_review', g['waiting_for_review'])}",
+            file=out,
+        )
+    for reason, n in p["set_aside"].items():
+        print(f"  set aside: {reason}: {n:,}", file=out)
+    wait = doc["bottleneck_detail"].get("review_wait")
+    if wait:
+        print(f"  Review wait: {wait['note']}", file=out)
 
 
 def _day(text: str, flag: str, end: bool = False) -> int:
@@ -486,6 +528,13 @@ def _cmd_evidence(args) -> int:
     if start is not None and end is not None and end <= start:
         raise InputError([Problem("arguments", "must be after --from", "--to")])
     items, aside, status_map, deploys, incidents = _read_evidence(args, (args.survey,))
+    pulls = None
+    if args.pulls:
+        from advisor.evidence.pulls import read_pulls
+
+        pulls = read_pulls(args.pulls, args.pull_bots)
+    elif args.pull_bots is not None:
+        raise InputError([Problem("arguments", "needs --pulls", "--pull-bots")])
     survey = None
     if args.survey:
         from advisor.evidence import read_survey
@@ -514,6 +563,7 @@ def _cmd_evidence(args) -> int:
         end=end,
         incident_window_hours=args.incident_window,
         rule_sets=rule_sets,
+        pulls=pulls,
     )
     doc = ev.to_json()
     return _emit(args, lambda: doc, lambda: _print_evidence(doc, sys.stdout))
@@ -1005,6 +1055,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--rules", action="store_true", help="also the DORA figures under each tool's rules"
+    )
+    ev.add_argument(
+        "--pulls",
+        metavar="F",
+        help="pull requests: GitHub or GitLab JSON (a file or a folder of them) or a CSV",
+    )
+    ev.add_argument(
+        "--pull-bots",
+        metavar="REGEX",
+        help="logins whose pull requests are bots' and left out (default: a [bot] suffix, "
+        "dependabot, renovate)",
     )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_evidence)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
+from advisor.evidence.bottleneck import bottleneck, by_team, team_flow, with_review_wait
 from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
 from advisor.evidence.figures import count
@@ -228,9 +228,13 @@ def analyse_evidence(
     end: int | None = None,
     incident_window_hours: float | None = DEFAULT_INCIDENT_WINDOW_HOURS,
     rule_sets: list[RuleSet] | None = None,
+    pulls=None,
 ) -> Evidence:
     """Every figure over the observation window (`start` / `end`, ns UTC, else the span of
-    the files). Raises EvidenceError when no row can be used or the window holds none."""
+    the files, pull requests' times included). `pulls`: pulls.PullsRead, which adds `pulls`
+    (pulls/figures.py), makes DX Core 4's speed merged pull requests per engineer and puts
+    the review wait beside development in the bottleneck. Raises EvidenceError when no row
+    can be used or the window holds none."""
     from advisor.errors import EvidenceError, Problem
 
     read = items if isinstance(items, ItemsRead) else ItemsRead(items, source or "work items")
@@ -239,7 +243,11 @@ def analyse_evidence(
     rows = read.rows if read.rows is not None else clean(read.frame, aside, source or "work items")
     try:
         window = observation_window(
-            item_times(rows) + _deploy_times(deploys, incidents), start, end
+            item_times(rows)
+            + _deploy_times(deploys, incidents)
+            + (pulls.times() if pulls is not None else []),
+            start,
+            end,
         )
     except ValueError as exc:
         raise EvidenceError([Problem("the window", str(exc), "--from / --to")]) from None
@@ -304,7 +312,16 @@ def analyse_evidence(
             for (p, s), (stage, active, how) in sorted(mapping.by_project.items())
         ],
     }
-    dx = dx_core_4(flow["velocity_per_week"], engineers, dora, survey, flow["feature_share"])
+    pull_doc = None
+    if pulls is not None:
+        from advisor.evidence.pulls import pull_figures
+
+        repositories = dict(status_map.repositories) if status_map is not None else {}
+        pull_doc = pull_figures(pulls, window, deploys, engineers, repositories)
+        found = with_review_wait(found, pull_doc, mapping)
+    dx = dx_core_4(
+        flow["velocity_per_week"], engineers, dora, survey, flow["feature_share"], pull_doc
+    )
     stages = {stage for status, (stage, _, _) in mapping.statuses.items()} | {
         stage for stage, _, _ in mapping.by_project.values()
     }
@@ -323,7 +340,7 @@ def analyse_evidence(
         "forecast": forecast(
             whole_weeks(prepared, weekly).to_numpy(), forecast_items, forecast_weeks
         ),
-        "readiness": readiness(counts, statuses, dora, dx, stages),
+        "readiness": readiness(counts, statuses, dora, dx, stages, pull_doc),
         "warnings": _warnings(prepared, mapping, read, dora, dx, window)
         + (
             []
@@ -334,6 +351,10 @@ def analyse_evidence(
             ]
         ),
     }
+    if pull_doc is not None:
+        document["pulls"] = pull_doc
+        if found["review_wait"]["added"]:
+            document["warnings"].append(found["review_wait"]["note"])
     stretched = _stretched(window, rows, deploys, incidents)
     if stretched:
         document["warnings"].append(stretched)

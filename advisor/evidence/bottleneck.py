@@ -155,3 +155,56 @@ def by_team(p: Prepared) -> dict[str, dict]:
         str(stays.teams[c]): exact_shares({STAGES[s]: float(table[c, s]) for s in range(k)})
         for c in _named_teams(p)
     }
+
+
+def has_development_queue(mapping) -> bool:
+    """Whether a status the items pass through waits in development (a review queue, say),
+    by the rules for every project or for one. A rule for a status no item enters holds no
+    time, so it does not count."""
+    rules = list(mapping.statuses.values()) + list(mapping.by_project.values())
+    return any(stage == "development" and not active for stage, active, _ in rules)
+
+
+def with_review_wait(found: dict, pulls: dict, mapping) -> dict:
+    """The bottleneck with pull requests' review wait (pickup: opening to first review by
+    another person) beside development, as `review_wait` {median, p85, count, unit,
+    waiting_days, added, note}.
+
+    When the statuses show no waiting status in development (no review status in the
+    tracker), that wait is nowhere in the items' waiting time: the pickup days of the pull
+    requests merged in the window are added to development's waiting days, and the weights
+    are shared out again (exact_shares: they still sum to exactly 1). With a review status
+    the wait is already counted there, and is shown beside it only."""
+    pickup = pulls["cycle_time"]["pickup"]
+    days = float(pickup["days_total"])
+    add = not has_development_queue(mapping) and days > 0
+    note = (
+        "No status of development waits (no review status), so the pull requests' pickup "
+        f"time, {days:,.1f} days over {pickup['count']:,} merged pull requests, is added to "
+        "development's waiting time."
+        if add
+        else "Development has a waiting status, which holds the review wait already; the "
+        "pull requests' pickup time is shown beside it, not added."
+        if days > 0
+        else "No merged pull request was reviewed by another person: no review wait to add."
+    )
+    out = dict(found)
+    out["review_wait"] = {
+        "metric": "pr_pickup_time",
+        "median": pickup["median"],
+        "p85": pickup["p85"],
+        "count": pickup["count"],
+        "unit": pickup["unit"],
+        "waiting_days": days,
+        "added": add,
+        "note": note,
+    }
+    if add:
+        by_stage = {
+            s: sum(r["waiting_days"] for r in found["statuses"].get(s, [])) for s in WORK_STAGES
+        }
+        by_stage["development"] += days
+        out["weights"] = exact_shares(by_stage)
+        out["top"] = max(out["weights"], key=out["weights"].get)
+        out["waiting_days"] = float(found["waiting_days"]) + days
+    return out

@@ -1,8 +1,10 @@
 """DX Core 4's four figures from the same exports, each a stated stand-in where the real one
 needs data the exports do not hold (getdx.com, DX Core 4):
 
-    speed           flow velocity (items finished in the window per week) / engineers; DX Core 4
-                    counts diffs (merged pull requests) per engineer
+    speed           with pull requests (--pulls): pull requests merged in the window per week
+                    / engineers, DX Core 4's own figure (`source: pull_requests`); without:
+                    flow velocity (items finished in the window per week) / engineers, a
+                    stated stand-in (`source: items`)
     effectiveness   share of favourable survey answers (4 or 5), all drivers; the real one
                     is DX's Developer Experience Index
     quality         the change fail rate
@@ -85,9 +87,11 @@ def dx_core_4(
     dora: dict | None,
     survey: pd.DataFrame | None,
     feature_share: dict,
+    pulls: dict | None = None,
 ) -> dict:
-    """Speed (from flow velocity), effectiveness, quality and impact, each with the stand-in
-    it uses."""
+    """Speed, effectiveness, quality and impact, each with the stand-in it uses. `pulls`: the
+    report's `pulls` part (pulls/figures.py), whose merged pull requests per engineer then
+    are the speed (`source: pull_requests`); else flow velocity / engineers (`items`)."""
     rate = velocity.get("value")
     speed = rate / engineers if (engineers and rate is not None) else None
     why = (
@@ -96,19 +100,31 @@ def dx_core_4(
         else velocity.get("note") or "not enough data"
     )
     quality = dora["change_fail_rate"] if dora else None
+    speed_figure = {
+        "metric": "dx_speed",
+        "value": speed,
+        "unit": "items per engineer per week",
+        "statistic": "rate",
+        "n": velocity.get("n", 0),
+        "window": velocity.get("window"),
+        "note": None if speed is not None else why,
+        "source": "items",
+        "stand_in": "items finished per engineer for diffs (merged pull requests) per engineer",
+        "engineers": engineers,
+    }
+    if pulls is not None:
+        merged = pulls["merged_per_engineer_week"]
+        speed_figure = {
+            **{k: merged[k] for k in ("value", "statistic", "n", "window", "note")},
+            "metric": "dx_speed_pulls",
+            "unit": "merged pull requests per engineer per week",
+            "source": "pull_requests",
+            "stand_in": None,
+            "engineers": merged["engineers"],
+            "engineers_source": merged["engineers_source"],
+        }
     return {
-        "speed": {
-            "metric": "dx_speed",
-            "value": speed,
-            "unit": "items per engineer per week",
-            "statistic": "rate",
-            "n": velocity.get("n", 0),
-            "window": velocity.get("window"),
-            "note": None if speed is not None else why,
-            "source": "items",
-            "stand_in": "items finished per engineer for diffs (merged pull requests) per engineer",
-            "engineers": engineers,
-        },
+        "speed": speed_figure,
         "effectiveness": effectiveness(survey, feature_share.get("window")),
         "quality": {
             "metric": "dx_quality",

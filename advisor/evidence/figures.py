@@ -122,12 +122,75 @@ def row(metric: str, f: dict | None) -> Row:
     )
 
 
+# A figure measured another way names its own registry entry (DX Core 4's speed from merged
+# pull requests rather than items finished): its label, unit and definition are that one's.
+MEASURED_OTHERWISE = {"dx_speed": ("dx_speed_pulls",)}
+
+
+def _metric_of(metric: str, f) -> str:
+    named = f.get("metric") if isinstance(f, dict) else None
+    return named if named in MEASURED_OTHERWISE.get(metric, ()) else metric
+
+
 def rows(doc: dict, section: str) -> list[Row]:
     """The section's figures (flow, sei, dora, dx_core_4) as rows; none for a section the
     report does not hold (no deployments: no DORA)."""
     if doc.get(section) is None:
         return []
-    return [row(metric, _at(doc, path)) for path, metric in SECTIONS[section]]
+    return [
+        row(_metric_of(metric, _at(doc, path)), _at(doc, path))
+        for path, metric in SECTIONS[section]
+    ]
+
+
+PULL_PARTS = ("total", "coding", "pickup", "review", "deploy")
+
+
+def pull_rows(pulls: dict | None) -> list[Row]:
+    """The pull-request figures (`pulls` of the report) as rows, in the registry's words:
+    the cycle time and its split, size, merged per engineer, merged without review, the
+    reviews given and the pull requests waiting for review. None without pull requests."""
+    if not pulls:
+        return []
+    out = [row(f"pr_{part}_time", pulls["cycle_time"][part]) for part in PULL_PARTS]
+    out.append(row("pr_size", pulls["size"]))
+    out.append(row("pr_merged_per_engineer", pulls["merged_per_engineer_week"]))
+    out.append(row("pr_merged_without_review", pulls["merged_without_review"]))
+    load = pulls["review_load"]
+    out.append(
+        row(
+            "pr_review_load",
+            {
+                "value": load["reviews_per_week"],
+                "statistic": "rate",
+                "n": load["reviews"],
+                "unit": load["unit"],
+            },
+        )
+    )
+    out.append(
+        row(
+            "pr_waiting_for_review",
+            {
+                "value": load["waiting_for_review"],
+                "statistic": "count",
+                "n": load["waiting_for_review"],
+            },
+        )
+    )
+    return out
+
+
+def speed_source_text(doc: dict) -> str:
+    """Which figure DX Core 4's speed is, in words."""
+    speed = doc["dx_core_4"]["speed"]
+    if speed.get("source") == "pull_requests":
+        how = "given" if speed.get("engineers_source") == "given" else "counted from the authors"
+        return f"Speed is measured from merged pull requests (engineers {how})."
+    return (
+        "Speed is a stand-in: items finished per engineer (give pull requests to measure "
+        "merged pull requests per engineer)."
+    )
 
 
 def count(n: int, word: str) -> str:
@@ -295,6 +358,8 @@ def notes_of(doc: dict) -> dict[str, str]:
                 out[metric] = str(f["note"])[:300]
             elif f.get("stand_in"):
                 out[metric] = f"stand-in: {f['stand_in']}"[:300]
+            elif f.get("source") == "pull_requests":
+                out[metric] = "from merged pull requests per engineer"
     effectiveness = (doc.get("dx_core_4") or {}).get("effectiveness") or {}
     if effectiveness.get("hidden_teams") and effectiveness.get("note"):
         note = str(effectiveness["note"])

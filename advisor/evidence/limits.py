@@ -27,6 +27,11 @@ MAX_ONE_BY_ONE = 20_000  # values parsed one at a time when no format fits them 
 MAX_STATUSES = 5_000  # distinct statuses in the work items: more are refused
 MAX_TYPES = 1_000  # distinct issue types: more are refused
 MAX_TEAMS = 1_000  # distinct teams with figures of their own: more, and none get them
+# Pull requests: a year of a 100-engineer organisation is some 20,000 pull requests with a
+# few reviews and commits each; more is not an export of one organisation's year.
+MAX_PULLS = 200_000  # pull or merge requests in one measurement (all files together)
+MAX_PULL_EVENTS = 2_000_000  # reviews, approvals, notes and commits of them all together
+MAX_BOT_PATTERN = 200  # characters of the bot pattern (a regular expression)
 MIN_INCIDENT_HOURS = 0.1  # time-linking incidents: six minutes to ten years, or no bound
 MAX_INCIDENT_HOURS = 87_600.0
 MEMORY_NOTE = (

@@ -163,9 +163,15 @@ class Dora(Model):
 
 
 class Speed(Figure):
-    source: Literal["items", "pull_requests"]
+    source: Literal["items", "pull_requests"] = Field(
+        description="pull_requests: merged pull requests per engineer (DX Core 4's own "
+        "figure); items: items finished per engineer, a stated stand-in"
+    )
     stand_in: str | None
     engineers: int | None
+    engineers_source: Literal["given", "authors"] | None = Field(
+        default=None, description="--engineers, or the distinct authors of merged pull requests"
+    )
 
 
 class Effectiveness(Figure):
@@ -195,6 +201,19 @@ class StatusWait(Model):
     unit: str
 
 
+class ReviewWait(Model):
+    """Pull requests' pickup time (opening to first review) beside the development stage."""
+
+    metric: str
+    median: float | None
+    p85: float | None
+    count: int
+    unit: str
+    waiting_days: float = Field(description="pickup days of the merged pull requests, summed")
+    added: bool = Field(description="added to development's waiting time (no waiting status)")
+    note: str
+
+
 class BottleneckDetail(Model):
     weights: dict[str, float]
     top: str | None
@@ -204,6 +223,7 @@ class BottleneckDetail(Model):
     n: int
     window: Span
     statuses: dict[str, list[StatusWait]]
+    review_wait: ReviewWait | None = None
 
 
 class TeamFigures(Model):
@@ -344,6 +364,88 @@ class RuleSetInfo(Model):
     summary: str
 
 
+class PullPart(Distribution):
+    rule: str
+    days_total: float = Field(description="the measured pull requests' days, summed")
+
+
+class CycleSplit(Model):
+    total: PullPart
+    coding: PullPart
+    pickup: PullPart
+    review: PullPart
+    deploy: PullPart
+
+
+class DeployPart(PullPart):
+    by_commit: int = Field(description="pull requests matched to a deployment by merge commit")
+
+
+class CycleSplitDeploy(CycleSplit):
+    deploy: DeployPart
+
+
+class PullSize(Distribution):
+    not_measured: int = Field(description="merged pull requests that give no line counts")
+
+
+class MergedRate(Figure):
+    engineers: int | None
+    engineers_source: Literal["given", "authors"]
+
+
+class Unreviewed(Figure):
+    count: int
+
+
+class GroupLoad(Model):
+    reviews: int
+    reviews_per_week: float | None
+    waiting_for_review: int
+
+
+class ReviewLoad(Model):
+    metric: str
+    unit: str
+    window: Span
+    rule: str
+    reviews: int
+    reviews_per_week: float | None
+    waiting_for_review: int = Field(description="open, not drafts, unreviewed at the end")
+    groups: dict[str, GroupLoad] = Field(description="reviewer group (a team), never a person")
+
+
+class PullCounts(Model):
+    pull_requests: int = Field(description="read, bots and unusable rows left out")
+    merged_in_window: int
+    reverts_merged_in_window: int
+    measured: int = Field(description="merged in the window, reverts left out")
+    open_at_end: int
+    reviews: int = Field(description="one per person and pull request")
+
+
+class PullTeam(Model):
+    cycle_time: CycleSplit
+    size: PullSize
+    merged_per_engineer_week: MergedRate
+    merged_without_review: Unreviewed
+
+
+class Pulls(Model):
+    """`pulls`: pull-request figures (evidence --pulls)."""
+
+    source: str
+    counts: PullCounts
+    cycle_time: CycleSplitDeploy
+    size: PullSize
+    merged_per_engineer_week: MergedRate
+    merged_without_review: Unreviewed
+    review_load: ReviewLoad
+    set_aside: dict[str, int]
+    bots: str = Field(description="the pattern of bot logins whose pull requests are left out")
+    teams: dict[str, PullTeam]
+
+
 class EvidenceReport(Model):
     """`evidence --json`."""
 
@@ -367,6 +469,7 @@ class EvidenceReport(Model):
     rules: dict[str, dict[str, RuleFigure]] | None = None
     rules_spread: dict[str, Spread] | None = None
     rule_sets: dict[str, RuleSetInfo] | None = None
+    pulls: Pulls | None = None
 
 
 def _rounded(value, exact: bool = False):

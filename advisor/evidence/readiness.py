@@ -7,7 +7,7 @@ Each check is met, partly met or missing, with the figure behind it:
     deployments         given, each with an id, each with a first commit
     incidents           linked to deployments by id or only by time; ids naming nothing
     recovery            failed deployments with a recovery time
-    pull requests       none can be read yet: PR figures and DX Core 4's speed need them
+    pull requests       given (--pulls) or not: PR figures and DX Core 4's speed need them
     survey              teams with enough respondents to be shown
     stages              which stages of work the statuses cover (VSM sees idea to support)
 """
@@ -55,8 +55,16 @@ def _summary(checks: list[dict]) -> dict:
     return {"status": status, "met": met, "of": len(checks), "checks": checks}
 
 
-def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages: set[str]) -> dict:
-    """Per category (dora, dx_core_4, sei, vsm): its checks and a summary."""
+def readiness(
+    counts: dict,
+    statuses: dict,
+    dora: dict | None,
+    dx: dict,
+    stages: set[str],
+    pulls: dict | None = None,
+) -> dict:
+    """Per category (dora, dx_core_4, sei, vsm): its checks and a summary. `pulls`: the
+    report's pull-request part, when pull requests were given."""
     items = counts["items"]
     history = _share_check(
         "complete_history",
@@ -86,11 +94,24 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         finished,
         "finished items with one",
     )
-    pulls = _check(
-        "pull_requests",
-        "Pull-request data",
-        MISSING,
-        "none given: PR cycle time, size and review load cannot be measured",
+    pull_check = (
+        _check(
+            "pull_requests",
+            "Pull-request data",
+            MISSING,
+            "none given: PR cycle time, size and review load cannot be measured",
+        )
+        if pulls is None
+        else _check(
+            "pull_requests",
+            "Pull-request data",
+            MET if pulls["counts"]["measured"] else PARTLY,
+            f"{pulls['counts']['pull_requests']:,} pull requests, "
+            f"{pulls['counts']['measured']:,} merged in the window and measured (cycle time "
+            "split, size, review load)",
+            float(pulls["counts"]["measured"]),
+            "pull requests",
+        )
     )
     if dora is None:
         deploy_checks = [
@@ -183,11 +204,21 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         engineers or None,
         "engineers" if engineers else None,
     )
-    speed = _check(
-        "speed",
-        "DX Core 4 speed from pull requests",
-        PARTLY,
-        "items finished per engineer stand in for merged pull requests per engineer",
+    speed = (
+        _check(
+            "speed",
+            "DX Core 4 speed from pull requests",
+            PARTLY,
+            "items finished per engineer stand in for merged pull requests per engineer",
+        )
+        if dx["speed"].get("source") != "pull_requests"
+        else _check(
+            "speed",
+            "DX Core 4 speed from pull requests",
+            MET if dx["speed"]["value"] is not None else PARTLY,
+            "merged pull requests per engineer"
+            + ("" if dx["speed"]["value"] is not None else f" ({dx['speed']['note']})"),
+        )
     )
     work = ["ideation", "development", "deployment", "operations", "support"]
     seen = [s for s in work if s in stages]
@@ -219,9 +250,12 @@ def readiness(counts: dict, statuses: dict, dora: dict | None, dx: dict, stages:
         "dora": {"label": CATEGORY_NAMES["dora"], **_summary(deploy_checks)},
         "dx_core_4": {
             "label": CATEGORY_NAMES["dx_core_4"],
-            **_summary([speed, pulls, survey, people, quality]),
+            **_summary([speed, pull_check, survey, people, quality]),
         },
-        "sei": {"label": CATEGORY_NAMES["sei"], **_summary([history, status_check, cycle, pulls])},
+        "sei": {
+            "label": CATEGORY_NAMES["sei"],
+            **_summary([history, status_check, cycle, pull_check]),
+        },
         "vsm": {
             "label": CATEGORY_NAMES["vsm"],
             **_summary([coverage, history, status_check, types]),

@@ -584,6 +584,8 @@ def read_deployments(
             ]
         )
     out = pd.DataFrame({"id": frame["id"].str.strip(), "failed": (status == "failed").to_numpy()})
+    # optional: the commit a row shipped, which pull requests' merge commits are matched to
+    out["commit"] = frame["commit"].str.strip().str.lower() if "commit" in frame else ""
     out["deployed_at"] = parse_times(
         frame["deployed_at"], file, "deployed_at", aside, required=True
     )
@@ -632,6 +634,7 @@ def read_deployments(
             "deployment": position.loc[rows["group"].to_numpy()].to_numpy(),
             "deployed_at": rows["deployed_at"].array,  # .array keeps the zone; no objects
             "commit_at": rows["commit_at"].array,
+            "commit": rows["commit"].to_numpy(dtype=object),
         }
     )
     named = int((frame["id"].str.strip() != "").sum())
@@ -672,6 +675,7 @@ def _merge_ids(out: pd.DataFrame, file: str, aside: SetAside):
         commit_at=("commit_at", "min"),
         recovered_at=("recovered_at", "max"),
         unplanned=("unplanned", "any"),
+        commit=("commit", "first"),
         row=("row", "min"),
         changes=("row", "size"),
     )

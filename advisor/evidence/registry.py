@@ -27,6 +27,7 @@ Kind = Literal["days", "share", "rate", "count", "score", "weeks", "ratio"]
 DORA_GUIDE = "dora.dev/guides/dora-metrics"
 FLOW_FRAMEWORK = "flowframework.org"
 DX_CORE_4 = "getdx.com/research/measuring-developer-productivity-with-the-dx-core-4"
+SEI_PULLS = "SEI convention (LinearB's cycle time split: coding, pickup, review, deploy)"
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,116 @@ METRICS: dict[str, Metric] = {
             DX_CORE_4,
             "of finished items are features",
         ),
+        _m(
+            "dx_speed_pulls",
+            "Speed",
+            "merged pull requests per engineer per week",
+            "ratio",
+            "rate",
+            "pull requests merged in the window / (window days / 7) / engineers (DX Core 4's "
+            "diffs per engineer)",
+            DX_CORE_4,
+            "merged pull requests per engineer a week",
+        ),
+        # ---------------------------------------------------------------- pull requests
+        _m(
+            "pr_total_time",
+            "PR cycle time",
+            "days",
+            "days",
+            "median",
+            "first commit (else the opening) to merge, per pull request merged in the window",
+            SEI_PULLS,
+        ),
+        _m(
+            "pr_coding_time",
+            "Coding time",
+            "days",
+            "days",
+            "median",
+            "first commit to opening, per merged pull request whose first commit came first",
+            SEI_PULLS,
+        ),
+        _m(
+            "pr_pickup_time",
+            "Pickup time",
+            "days",
+            "days",
+            "median",
+            "opening to the first review by someone other than the author, per merged pull "
+            "request reviewed before its merge",
+            SEI_PULLS,
+        ),
+        _m(
+            "pr_review_time",
+            "Review time",
+            "days",
+            "days",
+            "median",
+            "first review to merge, per merged pull request reviewed before its merge",
+            SEI_PULLS,
+        ),
+        _m(
+            "pr_deploy_time",
+            "Deploy time",
+            "days",
+            "days",
+            "median",
+            "merge to the successful deployment naming its merge commit, else the first "
+            "successful deployment at or after the merge",
+            SEI_PULLS,
+        ),
+        _m(
+            "pr_size",
+            "PR size",
+            "lines changed",
+            "count",
+            "median",
+            "additions + deletions, per merged pull request that gives them",
+            SEI_PULLS,
+            "lines",
+        ),
+        _m(
+            "pr_merged_per_engineer",
+            "Merged PRs per engineer",
+            "merged pull requests per engineer per week",
+            "ratio",
+            "rate",
+            "pull requests merged in the window, reverts too / (window days / 7) / engineers",
+            DX_CORE_4,
+            "per engineer a week",
+        ),
+        _m(
+            "pr_merged_without_review",
+            "Merged without review",
+            "share of merged pull requests",
+            "share",
+            "share",
+            "merged pull requests with no review by another person before the merge / merged "
+            "pull requests",
+            SEI_PULLS,
+            "of merged pull requests",
+        ),
+        _m(
+            "pr_review_load",
+            "Reviews given",
+            "reviews per week",
+            "rate",
+            "rate",
+            "reviews given in the window (one per person and pull request) / (window days / "
+            "7), per reviewer group, never per person",
+            SEI_PULLS,
+            "reviews a week",
+        ),
+        _m(
+            "pr_waiting_for_review",
+            "Waiting for review",
+            "pull requests",
+            "count",
+            "count",
+            "open pull requests, not drafts, with no review by another person at the window's end",
+            SEI_PULLS,
+        ),
         # ---------------------------------------------------------------- forecast
         _m(
             "forecast_weeks",
@@ -368,7 +479,7 @@ def number(value: float) -> str:
 
 def _period(m: Metric) -> str:
     """What follows a rate's number: `a week`, `per engineer a week`, `a year`."""
-    if m.id == "dx_speed":
+    if m.id in ("dx_speed", "dx_speed_pulls", "pr_merged_per_engineer"):
         return "per engineer a week"
     for period in ("week", "year"):
         if m.unit.endswith(f"per {period}"):
@@ -376,6 +487,7 @@ def _period(m: Metric) -> str:
     return ""
 
 
+COUNTED_IN = {"pr_size": "lines", "pr_waiting_for_review": "pull requests"}
 BUSINESS_DAYS = "business days"  # the unit of a time counted in weekdays (--business-days)
 WEEKDAY_TIMES = ("flow_time", "cycle_time", "time_in_status", "time_in_stage")  # so counted
 
@@ -409,6 +521,9 @@ def show(
         return f"{number(value)} weeks"
     if m.kind == "score":
         return f"{value:.1f} of 10"
+    if m.id in COUNTED_IN:  # a count whose unit is not obvious from its label
+        words = COUNTED_IN[m.id].removesuffix("s") if value == 1 else COUNTED_IN[m.id]
+        return f"{value:,.0f} {words}" if float(value).is_integer() else f"{number(value)} {words}"
     if m.kind == "count" and float(value).is_integer():
         return f"{value:,.0f}"
     period = _period(m)

@@ -26,11 +26,14 @@ class ProjectRules(Strict):
 
 class StatusMap(Strict):
     """`statuses` hold for every project; `projects: {KEY: {statuses: ...}}` override them
-    for one Jira project (the key's prefix, `PAY` in `PAY-12`)."""
+    for one Jira project (the key's prefix, `PAY` in `PAY-12`); `repositories: {owner/name:
+    team}` names the team of each repository's pull requests (GitHub and GitLab JSON carry
+    no team)."""
 
     statuses: dict[str, StatusRule] = Field(default={}, max_length=5_000)
     types: dict[str, FlowItem] = Field(default={}, max_length=1_000)
     projects: dict[str, ProjectRules] = Field(default={}, max_length=1_000)
+    repositories: dict[str, str] = Field(default={}, max_length=10_000)
 
 
 def parse_status_map(text: str | bytes, file: str = "statuses.yaml") -> StatusMap:

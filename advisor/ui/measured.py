@@ -61,6 +61,11 @@ def measure(key: str, _files: dict, map_yaml: str, options: tuple):
             with_incident_window(rs, window_hours) if rs.id == "platform-advisor" else rs
             for rs in bundled_rules().rule_sets
         ]
+    pulls = None
+    if "pulls" in _files:
+        from advisor.evidence.pulls import pulls_from_upload
+
+        pulls = pulls_from_upload([(u.name, u.data) for u in _files["pulls"]])
     return analyse_evidence(
         items,
         aside,
@@ -74,6 +79,7 @@ def measure(key: str, _files: dict, map_yaml: str, options: tuple):
         end=end,
         incident_window_hours=window_hours,
         rule_sets=rule_sets,
+        pulls=pulls,
     )
 
 

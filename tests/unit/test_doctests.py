@@ -9,6 +9,7 @@ MODULES = [
     "advisor.evidence.window",
     "advisor.evidence.registry",
     "advisor.evidence.bottleneck",
+    "advisor.evidence.pulls.fields",
     "advisor.shares",
     "advisor.realise.change",
     "advisor.realise.measure",

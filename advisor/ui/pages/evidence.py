@@ -34,6 +34,7 @@ from advisor.evidence.limits import (
     MEMORY_NOTE,
     MIN_INCIDENT_HOURS,
 )
+from advisor.evidence.pulls import pulls_from_upload
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
 from advisor.probable_delay import throughput_of
@@ -53,7 +54,9 @@ KINDS = {
     "deployments": ("Deployments CSV (optional)", ["csv"]),
     "incidents": ("Incidents CSV (optional)", ["csv"]),
     "survey": ("Survey CSV (optional)", ["csv"]),
+    "pulls": ("Pull requests: GitHub or GitLab JSON, or a CSV (optional)", ["json", "csv"]),
 }
+MULTIPLE = ("items", "pulls")  # a folder's JSON files come as several files
 SAMPLE = {
     "items": "transitions.csv",
     "statuses": "statuses.yaml",
@@ -83,6 +86,8 @@ def _check(kind: str, uploads: list[Upload]) -> None:
         read_deployments(first.data, first.name, aside)
     elif kind == "incidents":
         read_incidents(first.data, first.name, aside)
+    elif kind == "pulls":
+        pulls_from_upload([(u.name, u.data) for u in uploads])
     else:
         read_survey(first.data, first.name)
 
@@ -123,14 +128,15 @@ def _uploads() -> None:
         "The sample: three teams, 180 items over five months, with long code-review waits "
         "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
     )
-    cols = [*st.columns(2), *st.columns(3)]  # work items and their map, then the optional files
+    # work items and their map, then the optional files two a row
+    cols = [*st.columns(2), *st.columns(2), *st.columns(2)]
     for col, (kind, (label, types)) in zip(cols, KINDS.items(), strict=True):
         upload = col.file_uploader(
             label,
             type=types,
             key=f"evidence_up_{kind}",
             max_upload_size=SMALL_MB if kind in SMALL_FILES else MAX_FILE_MB,
-            accept_multiple_files=kind == "items",
+            accept_multiple_files=kind in MULTIPLE,
             on_change=_uploader_changed,
             args=(kind,),
         )
@@ -549,6 +555,7 @@ HIDDEN_TEAM = "not shown (fewer than 5 respondents)"
 def _dx(ev) -> None:
     st.subheader("DX Core 4")
     _figures(fig.rows(ev.document, "dx_core_4"))
+    st.caption(fig.speed_source_text(ev.document))
     eff = ev.dx_core_4["effectiveness"]
     if eff["teams"]:
         st.caption(
@@ -560,6 +567,50 @@ def _dx(ev) -> None:
                 )
             )
         )
+
+
+def _pulls(ev) -> None:
+    st.subheader("Pull requests")
+    pulls = ev.document.get("pulls")
+    if not pulls:
+        st.info(
+            "Upload pull requests (GitHub or GitLab JSON, or a CSV) to see the cycle time's "
+            "split into coding, pickup, review and deploy, their size and the review load."
+        )
+        return
+    c = pulls["counts"]
+    _figures(fig.pull_rows(pulls))
+    st.caption(
+        f"{c['pull_requests']:,} pull requests; {c['merged_in_window']:,} merged in the "
+        f"window, {c['measured']:,} of them measured (reverts left out), "
+        f"{c['open_at_end']:,} open at its end. Deploy time: "
+        f"{md(pulls['cycle_time']['deploy']['rule'])}."
+    )
+    groups = pulls["review_load"]["groups"]
+    if groups:
+        table = pd.DataFrame(
+            [
+                {
+                    "reviewer group": name,
+                    registry.label("pr_review_load"): registry.show(
+                        "pr_review_load", g["reviews_per_week"], MISSING
+                    ),
+                    registry.label("pr_waiting_for_review"): registry.show(
+                        "pr_waiting_for_review", g["waiting_for_review"]
+                    ),
+                }
+                for name, g in groups.items()
+            ]
+        ).set_index("reviewer group")
+        text_table(table)
+        st.caption("Review load by team (the reviewer group), never by person.")
+    if pulls["set_aside"]:
+        st.caption(
+            md("Set aside: " + "; ".join(f"{k}: {v:,}" for k, v in pulls["set_aside"].items()))
+        )
+    wait = ev.bottleneck_detail.get("review_wait")
+    if wait:
+        st.caption(md(wait["note"]))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -766,4 +817,5 @@ def render() -> None:
     _flow(ev, drawn)
     _dora(ev, key)
     _dx(ev)
+    _pulls(ev)
     _forecast(ev)

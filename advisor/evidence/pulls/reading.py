@@ -1,0 +1,108 @@
+"""Pull requests from a file, a folder of JSON files, or uploaded files, in any of the three
+forms (GitHub JSON, GitLab JSON, CSV), as the one table (table.py). A JSON file's form is
+told by its first object: `iid` is GitLab's, `number` GitHub's. Files are size-checked
+before they are read (limits.py), as every evidence file is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advisor.errors import EvidenceError, Problem
+from advisor.evidence.limits import MAX_FILE_BYTES, MAX_FILES, MAX_JSON_BYTES
+from advisor.evidence.pulls.csv_file import csv_records
+from advisor.evidence.pulls.fields import load_json
+from advisor.evidence.pulls.github import github_record, is_github
+from advisor.evidence.pulls.gitlab import gitlab_record, is_gitlab
+from advisor.evidence.pulls.table import DEFAULT_BOTS, PullsRead, Record, bot_pattern, build
+from advisor.evidence.reading import SetAside, _size_checked, check_total, checked_file, read_bytes
+
+
+def _listed(doc, file: str) -> list:
+    if isinstance(doc, dict) and isinstance(doc.get("pulls"), list):
+        return doc["pulls"]
+    if isinstance(doc, dict) and isinstance(doc.get("merge_requests"), list):
+        return doc["merge_requests"]
+    if isinstance(doc, list):
+        return doc
+    if is_github(doc) or is_gitlab(doc):
+        return [doc]
+    raise EvidenceError(
+        [
+            Problem(
+                file,
+                "not a pull-request export: expected a list of GitHub pulls (with number) or "
+                "GitLab merge requests (with iid)",
+            )
+        ]
+    )
+
+
+def json_records(data: bytes, file: str) -> list[Record]:
+    """GitHub pulls or GitLab merge requests in one JSON file, as Records."""
+    listed = _listed(load_json(data, file), file)
+    first = next((p for p in listed if isinstance(p, dict)), None)
+    if first is None:
+        return []
+    if is_gitlab(first):
+        return [gitlab_record(mr, file, i) for i, mr in enumerate(listed)]
+    if is_github(first):
+        return [github_record(pull, file, i) for i, pull in enumerate(listed)]
+    raise EvidenceError(
+        [
+            Problem(
+                file,
+                "not a GitHub pull (number, user) nor a GitLab merge request (iid)",
+                "pulls[0]",
+            )
+        ]
+    )
+
+
+def _records(name: str, data: bytes | str | Path, aside: SetAside) -> list[Record]:
+    if name.lower().endswith(".json"):
+        _size_checked(data, name, MAX_JSON_BYTES)
+        raw = read_bytes(data, MAX_JSON_BYTES) if isinstance(data, Path) else data
+        return json_records(raw.encode() if isinstance(raw, str) else raw, name)
+    return csv_records(data, name, aside)
+
+
+def read_pulls(
+    path: str | Path, bots: str | None = DEFAULT_BOTS, aside: SetAside | None = None
+) -> PullsRead:
+    """Pull requests from a CSV, a JSON file, or a folder of JSON files (GitHub or GitLab).
+    `bots`: the pattern of bot logins (None: DEFAULT_BOTS). Raises EvidenceError naming the
+    file, the row or pull request, and the field."""
+    pattern = bot_pattern(bots)
+    aside = aside if aside is not None else SetAside()
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise EvidenceError([Problem(str(path), "folder holds no .json files")])
+        if len(files) > MAX_FILES:
+            raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
+        check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
+        records = [r for f in files for r in _records(str(f), f, aside)]
+        return build(records, str(path), pattern, aside, [str(f) for f in files])
+    checked_file(path, MAX_JSON_BYTES if path.suffix.lower() == ".json" else MAX_FILE_BYTES)
+    return build(_records(str(path), path, aside), str(path), pattern, aside, [str(path)])
+
+
+def pulls_from_upload(
+    files: list[tuple[str, bytes]], bots: str | None = DEFAULT_BOTS, aside: SetAside | None = None
+) -> PullsRead:
+    """Uploaded pull requests: one CSV, or JSON files (GitHub or GitLab), read as the
+    command line reads a file or a folder."""
+    pattern = bot_pattern(bots)
+    aside = aside if aside is not None else SetAside()
+    if not files:
+        raise EvidenceError([Problem("pull requests", "no file was given")])
+    check_total({name: len(data) for name, data in files})
+    if len(files) > 1 and not all(name.lower().endswith(".json") for name, _ in files):
+        raise EvidenceError(
+            [Problem(files[0][0], "several files are read only as JSON; give one CSV")]
+        )
+    records = [r for name, data in files for r in _records(name, data, aside)]
+    source = files[0][0] if len(files) == 1 else f"{len(files)} pull-request files"
+    return build(records, source, pattern, aside, [name for name, _ in files])
