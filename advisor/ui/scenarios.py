@@ -22,7 +22,7 @@ from advisor.scenario import (
     scenario_to_yaml,
 )
 from advisor.store import MAX_VERSION
-from advisor.ui import identity, session, state, workspace
+from advisor.ui import identity, session, state, widgets, workspace
 from advisor.ui.examples import EXPORTS, example_path
 from advisor.ui.text import file_stem, md
 from advisor.wording import when
@@ -578,18 +578,21 @@ def _fields(meta: dict) -> None:
         else:
             st.session_state.setdefault(key, meta.get(field) or "")
     meta["name"] = st.text_input(
-        "Name", max_chars=200, key="scn_name", placeholder="My scenario (when left empty)"
+        "Name",
+        max_chars=200,
+        **widgets.seeded("scn_name", ""),
+        placeholder="My scenario (when left empty)",
     )
     meta["organisation"] = st.text_input(
         "Organisation",
         max_chars=200,
-        key="scn_organisation",
+        **widgets.seeded("scn_organisation", ""),
         help="Compare treats scenarios of the same organisation as its teams.",
     )
-    meta["team"] = st.text_input("Team", max_chars=200, key="scn_team")
+    meta["team"] = st.text_input("Team", max_chars=200, **widgets.seeded("scn_team", ""))
     me = identity.current()
     if me.local:
-        meta["author"] = st.text_input("Author", max_chars=200, key="scn_author")
+        meta["author"] = st.text_input("Author", max_chars=200, **widgets.seeded("scn_author", ""))
     else:  # a shared store records who saved each version (the signed-in user) itself
         where = ", ".join(f"{o} / {t}" for o, t in me.teams("save"))
         if me.admin_of:
@@ -599,7 +602,7 @@ def _fields(meta: dict) -> None:
             if where
             else md(f"Signed in as {me.user}: your role does not let you save (editor needed).")
         )
-    meta["notes"] = st.text_area("Notes", max_chars=20_000, key="scn_notes")
+    meta["notes"] = st.text_area("Notes", max_chars=20_000, **widgets.seeded("scn_notes", ""))
 
 
 PAGE_OF_PART = {"roi": "ROI page", "backlog": "Cost of delay page"}

@@ -15,6 +15,7 @@ after a page switch or a file load.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -82,14 +83,14 @@ def _get(data: dict, path: tuple[str, ...]):
     return data
 
 
-def bind(key: str, path: tuple[str, ...]) -> dict:
+def bind(key: str, path: tuple[str, ...], options: Sequence | None = None) -> dict:
     """Widget arguments that tie widget `key` to the answer at `path`: the widget is seeded
     from the answers the first time it is drawn (or after `replace_answers`), and its change
     is also written by a callback, which runs even when the same event leaves the page (a
     click on another page right after a key press; the page's own read never runs then)."""
-    if key not in st.session_state:
-        st.session_state[key] = _get(answers(), path)
-    return {"key": key, "on_change": commit, "args": (key, path)}
+    from advisor.ui.widgets import seeded
+
+    return {**seeded(key, _get(answers(), path), options), "on_change": commit, "args": (key, path)}
 
 
 @uninterrupted

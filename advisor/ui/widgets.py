@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +13,26 @@ def keyed(key: str, value) -> str:
     if key not in st.session_state:
         st.session_state[key] = value
     return key
+
+
+def seeded(key: str, value, options: Sequence | None = None) -> dict:
+    """Widget arguments for a widget that holds its value in the state: `key` (given `value`
+    when it has none yet, as `keyed`) and, as the widget's own default, the value it holds now
+    (`index` of it among `options` for a selectbox or radio).
+
+    The browser shows a widget's own default whenever it draws the widget from a run that did
+    not send the held value, and sends that default back as the user's input. Without a default
+    of their own the Advisor's answers fell, while the page loaded on a busy machine, to each
+    widget's minimum (1 engineer, no budget, no bottleneck: not a valid answer set), and opening
+    an example then asked about changes nobody made. With the held value as the default, the
+    browser has nothing else to show.
+    """
+    keyed(key, value)
+    now = st.session_state[key]
+    if options is None:
+        return {"key": key, "value": now}
+    options = list(options)
+    return {"key": key, "index": options.index(now)} if now in options else {"key": key}
 
 
 def table(name: str, default: pd.DataFrame, version: int = 0, **editor_args) -> pd.DataFrame:

@@ -109,7 +109,7 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
         **state.bind("q_budget", ("budget_per_year",)),
     )
     values[("currency",)] = st.selectbox(
-        "Currency", currencies, **state.bind("q_currency", ("currency",))
+        "Currency", currencies, **state.bind("q_currency", ("currency",), currencies)
     )
     st.markdown("**Where does work wait?**", help=HELP["bottlenecks"])
     note = st.empty()  # filled once the sliders' values of this run are known
@@ -128,7 +128,11 @@ def _questions(currencies: list[str]) -> dict[tuple[str, ...], object]:
         ("sentiment_priority", "Need to see team sentiment"),
     ):
         values[(field,)] = st.radio(
-            label, LEVELS, horizontal=True, help=HELP[field], **state.bind(f"q_{field}", (field,))
+            label,
+            LEVELS,
+            horizontal=True,
+            help=HELP[field],
+            **state.bind(f"q_{field}", (field,), LEVELS),
         )
     return values
 

@@ -44,7 +44,7 @@ from advisor.scenario import part_of_whole
 from advisor.ui import measured, session, state
 from advisor.ui.examples import example_path
 from advisor.ui.text import md
-from advisor.ui.widgets import keyed, set_table, table
+from advisor.ui.widgets import seeded, set_table, table
 from advisor.wording import MISSING
 
 FIB = [1, 2, 3, 5, 8, 13, 20]
@@ -500,10 +500,11 @@ def render() -> None:
         _import()
         export_slot = st.container()
     version = st.session_state["delay_v"]
+    currencies = state.active_catalog().currencies
     currency = st.selectbox(
         "Currency",
-        state.active_catalog().currencies,
-        key=keyed("delay_w_currency", st.session_state["delay_good"].currency),
+        currencies,
+        **seeded("delay_w_currency", st.session_state["delay_good"].currency, currencies),
     )
     kinds = ", ".join(URGENCY_LABELS[u] for u in URGENCIES)
     st.markdown(f"**Backlog** (urgency: {kinds}; weeks at most {MAX_WEEKS:,.0f})")

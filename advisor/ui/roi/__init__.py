@@ -26,7 +26,7 @@ from advisor.ui import state as app_state
 from advisor.ui.roi import form, results, state
 from advisor.ui.roi.ranges import ranges
 from advisor.ui.text import md
-from advisor.ui.widgets import keyed
+from advisor.ui.widgets import seeded
 
 RUNS = [0, 1000, DEFAULT_RUNS, 50000]
 BAR_FROM = 2_000_000  # runs x months from which a progress bar shows (about 0.1 s of work)
@@ -101,10 +101,11 @@ def _simulation_settings(roi: state.RoiState) -> dict:
     draw the same futures)."""
     kept = SimulationSettings.model_validate(roi.data.get("simulation") or {})
     c1, c2 = st.columns(2)
+    choices = sorted({*RUNS, kept.runs})
     runs = c1.selectbox(
         "Simulated futures",
-        sorted({*RUNS, kept.runs}),
-        key=keyed("roi_w_runs", kept.runs),
+        choices,
+        **seeded("roi_w_runs", kept.runs, choices),
         format_func=runs_label,
         help="Kept with the scenario: the report, Compare and the workbook use the same.",
     )
@@ -113,7 +114,7 @@ def _simulation_settings(roi: state.RoiState) -> dict:
         min_value=0,
         max_value=max(WIDGET_MAX_SEED, kept.seed),
         step=1,
-        key=keyed("roi_w_seed", kept.seed),
+        **seeded("roi_w_seed", kept.seed),
         help=f"The same seed gives the same simulation (at most {MAX_RUNS:,} runs).",
     )
     return {"runs": int(runs), "seed": int(seed)}

@@ -13,7 +13,7 @@ from advisor.scoring import recommend
 from advisor.ui import state as app_state
 from advisor.ui.roi import state
 from advisor.ui.text import md
-from advisor.ui.widgets import keyed, records, set_table, table
+from advisor.ui.widgets import records, seeded, set_table, table
 
 LEVER_MODELS = {
     "capacity_freed": CapacityFreed,
@@ -214,20 +214,22 @@ def load(data: dict, catalog, follow: bool) -> None:
 
 def settings(data: dict, currencies: list[str]) -> dict:
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    name = c1.text_input("Scenario name", max_chars=200, key=keyed("roi_w_name", data["name"]))
-    currency = c2.selectbox("Currency", currencies, key=keyed("roi_w_currency", data["currency"]))
+    name = c1.text_input("Scenario name", max_chars=200, **seeded("roi_w_name", data["name"]))
+    currency = c2.selectbox(
+        "Currency", currencies, **seeded("roi_w_currency", data["currency"], currencies)
+    )
     horizon = c3.number_input(
         "Horizon (months)",
         min_value=1,
         max_value=240,
-        key=keyed("roi_w_horizon", int(data["horizon_months"])),
+        **seeded("roi_w_horizon", int(data["horizon_months"])),
     )
     rate = c4.number_input(
         "Discount rate (% a year)",
         min_value=-99.0,
         max_value=1000.0,
         step=0.5,
-        key=keyed("roi_w_rate", float(data["discount_rate"]) * 100),
+        **seeded("roi_w_rate", float(data["discount_rate"]) * 100),
         help="Annual; converted to a monthly rate (1 + r)^(1/12) - 1.",
     )
     return {
@@ -290,7 +292,7 @@ def dip(data: dict) -> dict | None:
     current = data.get("productivity_dip") or {}
     on = st.checkbox(
         "Include a productivity dip while the change beds in",
-        key=keyed("roi_w_dip_on", bool(current)),
+        **seeded("roi_w_dip_on", bool(current)),
     )
     if not on:
         return None
@@ -322,7 +324,7 @@ def dip(data: dict) -> dict | None:
                 "Months",
                 min_value=0,
                 max_value=240,
-                key=keyed("roi_w_dip_months", int(current.get("months", 3))),
+                **seeded("roi_w_dip_months", int(current.get("months", 3))),
             )
         ),
     }
@@ -332,7 +334,7 @@ def _amount(where, label: str, key: str, source: dict, name: str, default: float
     """A non-negative number input that starts from the scenario's likely value of `name`."""
     kw.setdefault("max_value", 1e15)
     return where.number_input(
-        label, min_value=0.0, key=keyed(key, float(_likely(source, name, default))), **kw
+        label, min_value=0.0, **seeded(key, float(_likely(source, name, default))), **kw
     )
 
 
@@ -554,14 +556,14 @@ def _measure_inputs(kind: str) -> dict | bool | None:
     return link
 
 
-def _followed(key: str, advisor_value, saved) -> dict:
+def _followed(key: str, advisor_value, saved, options: list | None = None) -> dict:
     """Widget arguments for a field that follows the Advisor until the user edits it."""
     roi = state.get()
     following = roi.follow.get(key) and advisor_value is not None
     if following:
         st.session_state[key] = advisor_value
     seed = advisor_value if following or saved is None else saved
-    return {"key": keyed(key, seed), "on_change": state.stop_following, "args": (key,)}
+    return {**seeded(key, seed, options), "on_change": state.stop_following, "args": (key,)}
 
 
 def _known(vendor: str | None, ids: list[str]) -> str | None:
@@ -596,7 +598,9 @@ def _vendor_and_seats(at_vendor, at_seats, prefix: str, current: dict, catalog, 
         "Vendor",
         ids,
         format_func=names.get,
-        **_followed(f"{prefix}_vendor", suggested or ids[0], _known(current.get("vendor"), ids)),
+        **_followed(
+            f"{prefix}_vendor", suggested or ids[0], _known(current.get("vendor"), ids), ids
+        ),
     )
     top = f"top category {ctx['category']}"
     _follow_note(at_vendor, f"{prefix}_vendor", top, names.get(suggested))
@@ -613,7 +617,7 @@ def _vendor_and_seats(at_vendor, at_seats, prefix: str, current: dict, catalog, 
 
 def platform(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
     current = data.get("platform") or {}
-    on = st.checkbox("Include a metrics platform licence", key=keyed("roi_w_pf_on", bool(current)))
+    on = st.checkbox("Include a metrics platform licence", **seeded("roi_w_pf_on", bool(current)))
     if not on:
         return None
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 1])
@@ -625,7 +629,7 @@ def platform(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
         tier = c3.selectbox(
             "Plan",
             tiers,
-            key=keyed("roi_w_pf_tier", current.get("tier") or tiers[0]),
+            **seeded("roi_w_pf_tier", current.get("tier") or tiers[0], tiers),
             help="The catalog's published plans; the simulation can range between them.",
         )
     quote = _amount(
@@ -651,9 +655,7 @@ def platform(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
 
 def build_buy(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
     current = data.get("build_vs_buy") or {}
-    on = st.checkbox(
-        "Compare building our own with buying", key=keyed("roi_w_bb_on", bool(current))
-    )
+    on = st.checkbox("Compare building our own with buying", **seeded("roi_w_bb_on", bool(current)))
     if not on:
         return None
     buy, build = current.get("buy", {}), current.get("build", {})
@@ -682,7 +684,7 @@ def build_buy(data: dict, catalog, ctx: dict, currency: str) -> dict | None:
             "Months to build",
             min_value=0,
             max_value=240,
-            key=keyed("roi_w_bd_months", int(build.get("build_months", 12))),
+            **seeded("roi_w_bd_months", int(build.get("build_months", 12))),
         )
         upkeep = _amount(
             st,
