@@ -181,6 +181,18 @@ def pull_rows(pulls: dict | None) -> list[Row]:
     return out
 
 
+def hidden_group_text(load: dict) -> str:
+    """What a hidden reviewer group shows instead of its review load."""
+    return f"not shown (fewer than {load['min_reviewers']} reviewers)"
+
+
+def pull_privacy_notes(pulls: dict) -> list[str]:
+    """The small-group rule's notes for the pull-request figures and the review load: how
+    many teams or groups were hidden and whether the rest was left out of the overall."""
+    notes = [pulls["privacy"]["note"], pulls["review_load"]["privacy_note"]]
+    return [n for n in notes if n]
+
+
 def speed_source_text(doc: dict) -> str:
     """Which figure DX Core 4's speed is, in words."""
     speed = doc["dx_core_4"]["speed"]

@@ -2,7 +2,7 @@
 it is measured from them, and a bad pull-request file refused with its place named while
 the good files and figures stay."""
 
-from tests.app.conftest import assert_clean, figures, shown, upload
+from tests.app.conftest import assert_clean, figures, shown, tables, upload
 from tests.conftest import ROOT
 
 PAGE = "advisor/ui/evidence_page.py"
@@ -45,6 +45,16 @@ def test_pull_requests_show_their_figures_and_the_speed_says_its_source(app):
     assert "added to development" in _captions(at)
     for login in ("alice", "bob", "carol", "dave"):
         assert login not in _captions(at)
+
+
+def test_reviewer_groups_of_two_people_are_not_shown(app):
+    at = _with_pulls(app)
+    # Payments' reviewers are bob and alice, Search's carol and alice (tests/unit/test_pulls.py)
+    load = next(t for t in tables(at) if t.index.name == "reviewer group")
+    assert list(load["Reviews given"]) == ["not shown (fewer than 3 reviewers)"] * 2
+    captions = _captions(at)
+    assert "Teams with fewer than 3 authors, not shown: 2" in captions
+    assert "Reviewer groups with fewer than 3 reviewers, not shown: 2" in captions
 
 
 def test_a_bad_pull_request_file_is_named_and_nothing_else_is_lost(app):

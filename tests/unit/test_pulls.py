@@ -123,13 +123,14 @@ def test_engineers_given_replace_the_authors():
 def test_review_load_by_group_never_by_person(figures):
     load = figures["review_load"]
     # reviews: bob on shop#1, alice on shop#2, carol and alice on search#8 (carol's second
-    # review is the same person): 4 in 4 weeks = 1 a week; 2 a group = 0.5 a week each;
-    # search#10 waits for review at the end (search#9 is a draft)
-    assert (load["reviews"], load["reviews_per_week"]) == (4, 1.0)
-    assert load["groups"] == {
-        "Payments": {"reviews": 2, "reviews_per_week": 0.5, "waiting_for_review": 0},
-        "Search": {"reviews": 2, "reviews_per_week": 0.5, "waiting_for_review": 1},
-    }
+    # review is the same person): 4 in 4 weeks = 1 a week; search#10 waits for review at the
+    # end (search#9 is a draft)
+    assert (load["reviews"], load["reviews_per_week"], load["waiting_for_review"]) == (4, 1.0, 1)
+    # Payments' reviewers are bob and alice, Search's carol and alice: 2 each, fewer than 3,
+    # so neither group is shown; together they are bob, alice and carol, 3 people, so the
+    # overall keeps them (tests/unit/test_pulls_privacy.py works the other case)
+    assert load["groups"] == {"Payments": None, "Search": None}
+    assert (load["hidden_groups"], load["left_out_of_overall"]) == (2, False)
 
 
 def test_bots_drafts_reverts_and_unmerged_are_counted(figures):
@@ -148,13 +149,16 @@ def test_bots_drafts_reverts_and_unmerged_are_counted(figures):
     }
 
 
-def test_per_team_figures(figures):
-    shop = figures["teams"]["Payments"]
-    # shop#1 and #2 measured, the revert counted: 3 / 4 weeks / 2 authors = 0.375
-    assert shop["merged_per_engineer_week"]["value"] == pytest.approx(0.375)
-    # pickup 4 h and 24 h: median 14 h
-    assert shop["cycle_time"]["pickup"]["median"] == pytest.approx(14 / 24)
-    assert figures["teams"]["Search"]["merged_without_review"]["value"] == 0.5
+def test_per_team_figures_of_two_authors_are_not_shown(figures):
+    # Payments' measured pull requests are alice's and bob's, Search's carol's and dave's:
+    # 2 authors each, fewer than 3. The overall less the teams shown is all four people, so
+    # the overall keeps them (5 merged, as in test_bots_drafts_reverts_and_unmerged...).
+    assert figures["teams"] == {"Payments": None, "Search": None}
+    privacy = figures["privacy"]
+    assert (privacy["hidden_teams"], privacy["left_out_of_overall"]) == (2, False)
+    assert privacy["min_authors"] == 3
+    assert "not shown: 2" in privacy["note"] and "keep them" in privacy["note"]
+    assert figures["counts"]["merged_in_window"] == 5
 
 
 def test_a_bot_pattern_of_ones_own(tmp_path):

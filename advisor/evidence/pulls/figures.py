@@ -28,6 +28,15 @@ review_load, per reviewer group (the pull request's team; else each of the teams
     first review) / (window days / 7); and the pull requests waiting for a first review at
     the window's end (open, not a draft, no review by another person yet).
 A pull request's team is the CSV's `team`, else the status map's `repositories: {repo: team}`.
+Small groups (dx.MIN_PULL_AUTHORS, dx.MIN_PULL_REVIEWERS): a team's figures are shown only when
+    its measured pull requests have at least 3 distinct known authors, a reviewer group's load
+    only when its reviews in the window come from at least 3 distinct known reviewers; others
+    are null and counted in `privacy`. What subtraction would give (the overall less the teams
+    shown: the hidden teams and the pull requests of no team together) is left out of the
+    overall figures too, and of the counts, when it holds fewer than 3 distinct known people
+    (and any); else it is a group of 3 or more and the overall is safe to show. Pull requests
+    without an author (a CSV without the column) are of unknown group size: their teams are
+    not shown; as no person is named in them, the overall keeps them.
 Percentiles as every evidence figure: numpy's linear interpolation, P50 = median.
 """
 
@@ -36,6 +45,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from advisor.evidence.dx import MIN_PULL_AUTHORS, MIN_PULL_REVIEWERS
 from advisor.evidence.flow import distribution
 from advisor.evidence.pulls.table import PullsRead
 from advisor.evidence.window import DAY_NS, NAT, Window, span
@@ -56,6 +66,17 @@ REVERTS = (
     "reverts (the title starts 'Revert '): left out of cycle time, size and review figures; "
     "counted as merged in merged pull requests per engineer"
 )
+
+
+def _people(keys: np.ndarray) -> int:
+    """Distinct known people among integer keys (negative: not known)."""
+    return int(np.unique(keys[keys >= 0]).size)
+
+
+def _left_out(keys: np.ndarray, minimum: int) -> bool:
+    """Whether a remainder of these people's keys must stay out of the overall: it holds
+    someone known, yet fewer than `minimum` distinct people."""
+    return 0 < _people(keys) < minimum
 
 
 def _ns(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -213,31 +234,52 @@ def _review_load(read: PullsRead, team: pd.Series, waiting: np.ndarray, window: 
     at = np.where(at == NAT, first, at)
     inside = window.contains(at)
     given: dict[str, int] = {}
-    for pull in r["pull"].to_numpy()[inside]:
+    people: dict[str, set] = {}
+    for pull, who in zip(
+        r["pull"].to_numpy()[inside], r["reviewer"].to_numpy()[inside], strict=True
+    ):
         for g in groups[pull]:
             given[g] = given.get(g, 0) + 1
+            if who >= 0:
+                people.setdefault(g, set()).add(int(who))
     queued: dict[str, int] = {}
     for pull in np.flatnonzero(waiting):
         for g in groups[pull]:
             queued[g] = queued.get(g, 0) + 1
     names = sorted(set(given) | set(queued))
+    shown = {g for g in names if len(people.get(g, ())) >= MIN_PULL_REVIEWERS}
+    # the remainder: reviews and waiting pull requests in no group shown
+    outside = np.array([not (set(g) & shown) for g in groups], dtype=bool)
+    rest = outside[r["pull"].to_numpy()]
+    left_out = _left_out(r["reviewer"].to_numpy()[inside & rest], MIN_PULL_REVIEWERS)
+    keep = ~rest if left_out else np.ones(len(r), dtype=bool)
+    kept_waiting = waiting & ~outside if left_out else waiting
+    reviews = int((inside & keep).sum())
     return {
         "metric": "pr_review_load",
         "unit": "reviews per week",
         "window": span(window.start, window.end),
         "rule": "one review per person and pull request, dated at their first review; a "
         "group is the pull request's team, else each team GitHub says was requested",
-        "reviews": int(inside.sum()),
-        "reviews_per_week": window.rate(int(inside.sum())),
-        "waiting_for_review": int(waiting.sum()),
+        "reviews": reviews,
+        "reviews_per_week": window.rate(reviews),
+        "waiting_for_review": int(kept_waiting.sum()),
         "groups": {
-            g: {
-                "reviews": given.get(g, 0),
-                "reviews_per_week": window.rate(given.get(g, 0)),
-                "waiting_for_review": queued.get(g, 0),
-            }
+            g: (
+                {
+                    "reviews": given.get(g, 0),
+                    "reviews_per_week": window.rate(given.get(g, 0)),
+                    "waiting_for_review": queued.get(g, 0),
+                }
+                if g in shown
+                else None
+            )
             for g in names
         },
+        "hidden_groups": len(names) - len(shown),
+        "left_out_of_overall": left_out,
+        "min_reviewers": MIN_PULL_REVIEWERS,
+        "privacy_note": privacy_note(len(names) - len(shown), left_out, "reviewers"),
     }
 
 
@@ -277,22 +319,35 @@ def pull_figures(
     for reason, mask in ((DRAFTS, draft_open), (CLOSED, closed_unmerged), (REVERTS, revert)):
         if mask.any():
             aside[reason] = int(mask.sum())
-    core = _core(p, merged, in_window, shipped, window, engineers)
+    authors = p["author"].to_numpy()
+    names = team.to_numpy(dtype=object)
+    teams: dict[str, dict | None] = {}
+    for name in sorted({t for t in names if t}):
+        mine = names == name
+        shown = _people(authors[merged & mine]) >= MIN_PULL_AUTHORS
+        teams[name] = (
+            _core(p, merged & mine, in_window & mine, shipped, window, None) if shown else None
+        )
+    in_shown = np.isin(names, [t for t, f in teams.items() if f is not None])
+    # what the overall less the teams shown would give: left out when it is one or two people
+    left_out = _left_out(authors[in_window & ~in_shown], MIN_PULL_AUTHORS)
+    keep = in_shown if left_out else np.ones(len(p), dtype=bool)
+    # engineers given are the whole organisation's: with a part left out, the authors count
+    core = _core(
+        p, merged & keep, in_window & keep, shipped, window, None if left_out else engineers
+    )
     deploy = core["cycle_time"]["deploy"]
     if deployments is None:
         deploy["note"] = "not measured: no deployments file was given"
     deploy["by_commit"] = by_commit
-    teams = {}
-    for name in sorted({t for t in team if t}):
-        mine = (team == name).to_numpy()
-        teams[name] = _core(p, merged & mine, in_window & mine, shipped, window, None)
+    hidden = sum(f is None for f in teams.values())
     return {
         "source": read.source,
         "counts": {
             "pull_requests": len(p),
-            "merged_in_window": int(in_window.sum()),
-            "reverts_merged_in_window": int((in_window & revert).sum()),
-            "measured": int(merged.sum()),
+            "merged_in_window": int((in_window & keep).sum()),
+            "reverts_merged_in_window": int((in_window & revert & keep).sum()),
+            "measured": int((merged & keep).sum()),
             "open_at_end": int(open_at_end.sum()),
             "reviews": len(read.reviews),
         },
@@ -301,4 +356,35 @@ def pull_figures(
         "set_aside": aside,
         "bots": read.bots,
         "teams": teams,
+        "privacy": {
+            "min_authors": MIN_PULL_AUTHORS,
+            "min_reviewers": MIN_PULL_REVIEWERS,
+            "hidden_teams": hidden,
+            "left_out_of_overall": left_out,
+            "note": privacy_note(hidden, left_out),
+        },
     }
+
+
+def privacy_note(hidden: int, left_out: bool, people: str = "authors") -> str | None:
+    """The small-group rule in words (`people`: authors or reviewers): how many teams or
+    groups were hidden and whether the rest was left out of the overall; None when the rule
+    hid nothing."""
+    if not hidden and not left_out:
+        return None
+    least = MIN_PULL_AUTHORS if people == "authors" else MIN_PULL_REVIEWERS
+    what = "teams" if people == "authors" else "reviewer groups"
+    text = (
+        f"{what.capitalize()} with fewer than {least} {people}, not shown: {hidden}"
+        if hidden
+        else f"Fewer than {least} {people} outside the {what} shown"
+    )
+    if left_out:
+        return (
+            f"{text}. They are left out of the overall figures too, so no figure shown reveals "
+            "them by subtraction."
+        )
+    return (
+        f"{text}. The overall figures keep them: together with the pull requests of no team "
+        f"they come from {least} or more people."
+    )

@@ -594,16 +594,22 @@ def _pulls(ev) -> None:
                     "reviewer group": name,
                     registry.label("pr_review_load"): registry.show(
                         "pr_review_load", g["reviews_per_week"], MISSING
-                    ),
+                    )
+                    if g
+                    else fig.hidden_group_text(pulls["review_load"]),
                     registry.label("pr_waiting_for_review"): registry.show(
                         "pr_waiting_for_review", g["waiting_for_review"]
-                    ),
+                    )
+                    if g
+                    else MISSING,
                 }
                 for name, g in groups.items()
             ]
         ).set_index("reviewer group")
         text_table(table)
         st.caption("Review load by team (the reviewer group), never by person.")
+    for note in fig.pull_privacy_notes(pulls):
+        st.caption(md(note))
     if pulls["set_aside"]:
         st.caption(
             md("Set aside: " + "; ".join(f"{k}: {v:,}" for k, v in pulls["set_aside"].items()))
