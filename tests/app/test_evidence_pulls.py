@@ -73,3 +73,21 @@ def test_without_pull_requests_the_speed_is_a_stated_stand_in(app):
     assert_clean(app)
     assert "Speed is a stand-in" in _captions(app)
     assert any("Upload pull requests" in shown(i) for i in app.info)
+
+
+def test_editing_the_status_table_keeps_the_maps_repositories(app):
+    at = _with_pulls(app)
+    load = next(t for t in tables(at) if t.index.name == "reviewer group")
+    assert list(load.index) == ["Payments", "Search"]  # named by the map's repositories
+    at.session_state[at.session_state["evidence_map_key"]] = {
+        "edited_rows": {0: {"active": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    edits = at.session_state["evidence_map_edits"]
+    assert "acme/shop: Payments" in edits and "acme/search: Search" in edits
+    load = next(t for t in tables(at) if t.index.name == "reviewer group")
+    # without the repositories the groups would be GitHub's requested teams
+    assert list(load.index) == ["Payments", "Search"]

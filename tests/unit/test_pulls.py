@@ -355,3 +355,13 @@ def test_the_readme_example_measures_and_bad_arguments_exit_2(capsys):
     assert "--pull-bots: needs --pulls" in capsys.readouterr().err
     assert main([*args, "--pulls", str(DATA / "deployments.csv")]) == 2
     assert "opened_at: required column is missing" in capsys.readouterr().err
+
+
+def test_the_downloaded_status_map_keeps_its_repositories():
+    from advisor.evidence import parse_status_map
+    from advisor.evidence.status_map import status_map_yaml
+    from advisor.evidence.statuses import resolve
+
+    given = load_status_map(DATA / "statuses.yaml")
+    again = parse_status_map(status_map_yaml(resolve(["Done"], ["Story"], given)))
+    assert again.repositories == {"acme/shop": "Payments", "acme/search": "Search"}

@@ -257,6 +257,7 @@ def _status_table(ev) -> StatusMap | None:
             },
             "types": {t: v["item"] for t, v in ev.statuses["types"].items()},
             "projects": projects,
+            "repositories": dict(ev.mapping.repositories),
         }
     )
 
