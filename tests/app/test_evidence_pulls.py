@@ -69,10 +69,25 @@ def test_a_bad_pull_request_file_is_named_and_nothing_else_is_lost(app):
 
 def test_without_pull_requests_the_speed_is_a_stated_stand_in(app):
     app.switch_page(PAGE).run()
-    app.button(key="evidence_sample").click().run()
+    upload(
+        app,
+        "evidence_up_items",
+        [("transitions.csv", (DATA / "transitions.csv").read_bytes(), "text/csv")],
+    )
     assert_clean(app)
     assert "Speed is a stand-in" in _captions(app)
     assert any("Upload pull requests" in shown(i) for i in app.info)
+
+
+def test_the_sample_comes_with_its_pull_requests(app):
+    app.switch_page(PAGE).run()
+    app.button(key="evidence_sample").click().run()
+    assert_clean(app)
+    assert "Speed is measured from merged pull requests" in _captions(app)
+    # the planted review wait: pickup 6.4 days (the command line on the same files)
+    assert figures(app)["Pickup time"] == "6.4 days"
+    load = next(t for t in tables(app) if t.index.name == "reviewer group")
+    assert list(load.index) == ["Team A", "Team B", "Team C"]
 
 
 def test_editing_the_status_table_keeps_the_maps_repositories(app):

@@ -26,6 +26,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from advisor.errors import EvidenceError
@@ -348,8 +349,19 @@ def test_the_readme_example_measures_and_bad_arguments_exit_2(capsys):
     ]
     assert main([*args, "--pulls", str(sample / "pulls.csv"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    # 6 merged (one a revert), one draft, one closed, one bot, one waiting in the example
-    assert doc["pulls"]["counts"]["merged_in_window"] == 6
+    # every merge lies inside the sample's span; the bot's are set aside
+    rows = pd.read_csv(sample / "pulls.csv", keep_default_na=False)
+    people = rows[rows["author"] != "renovate[bot]"]
+    assert doc["pulls"]["counts"]["merged_in_window"] == (people["merged_at"] != "").sum()
+    assert (
+        doc["pulls"]["counts"]["reverts_merged_in_window"]
+        == (people["title"].str.startswith("Revert ") & (people["merged_at"] != "")).sum()
+    )
+    # the planted review wait (Code Review 5 to 12 days; the first review comes 60-90% of
+    # the way through it, so 3 to 10.8 days) is the pull requests' pickup time
+    assert 3.0 <= doc["pulls"]["cycle_time"]["pickup"]["median"] <= 10.8
+    # five authors a team: every team's figures are shown
+    assert all(doc["pulls"]["teams"].values()) and doc["pulls"]["privacy"]["hidden_teams"] == 0
     assert doc["dx_core_4"]["speed"]["source"] == "pull_requests"
     assert main([*args, "--pull-bots", "x"]) == 2
     assert "--pull-bots: needs --pulls" in capsys.readouterr().err
@@ -365,3 +377,12 @@ def test_the_downloaded_status_map_keeps_its_repositories():
     given = load_status_map(DATA / "statuses.yaml")
     again = parse_status_map(status_map_yaml(resolve(["Done"], ["Story"], given)))
     assert again.repositories == {"acme/shop": "Payments", "acme/search": "Search"}
+
+
+def test_the_sample_files_are_what_the_generator_gives(tmp_path):
+    from advisor.evidence.sample import generate, write
+
+    write(generate("review", seed=7, teams=3, items_per_team=60), tmp_path)
+    sample = ROOT / "examples" / "evidence"
+    for name in ("transitions.csv", "deployments.csv", "incidents.csv", "survey.csv", "pulls.csv"):
+        assert (tmp_path / name).read_text() == (sample / name).read_text(), name

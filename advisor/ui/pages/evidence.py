@@ -63,6 +63,7 @@ SAMPLE = {
     "deployments": "deployments.csv",
     "incidents": "incidents.csv",
     "survey": "survey.csv",
+    "pulls": "pulls.csv",
 }
 SMALL_FILES = ("statuses", "survey")  # hand-made files, read up to 1 MB
 SMALL_MB = max(1, MAX_SMALL_BYTES // MB)
@@ -125,8 +126,9 @@ def _uploads() -> None:
         st.session_state.pop("evidence_map_edits", None)
         st.session_state.pop("evidence_refused", None)
     st.caption(
-        "The sample: three teams, 180 items over five months, with long code-review waits "
-        "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
+        "The sample: three teams, 180 items and their pull requests over five months, with "
+        "long code-review waits planted. Or upload your own files below; nothing leaves this "
+        "session. " + MEMORY_NOTE
     )
     # work items and their map, then the optional files two a row
     cols = [*st.columns(2), *st.columns(2), *st.columns(2)]
