@@ -225,7 +225,11 @@ def window_text(doc: dict) -> str:
     w = doc["window"]
     how = "as given" if w["source"] == "given" else "the span of the files"
     weeks = count(w["whole_weeks"], "whole week")
-    business = "; flow, cycle and status times in business days" if w["business_days"] else ""
+    business = (
+        "; flow, cycle, status and pull-request times in business days"
+        if w["business_days"]
+        else ""
+    )
     return (
         f"{w['from'][:16].replace('T', ' ')} to {w['to'][:16].replace('T', ' ')} UTC "
         f"({w['days']:.1f} days, {weeks}; {how}{business})"
@@ -530,7 +534,7 @@ def report_view(evidence) -> dict:
             else "the span of the files"
         )
         + (
-            "; flow and cycle times in business days (weekdays)"
+            "; flow, cycle and pull-request times in business days (weekdays)"
             if window.get("days") == "business"
             else ""
         ),

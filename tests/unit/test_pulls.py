@@ -23,6 +23,7 @@ The history (window 2026-03-02 00:00 to 2026-03-30 00:00 UTC: 28 days, 4 weeks):
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -386,3 +387,34 @@ def test_the_sample_files_are_what_the_generator_gives(tmp_path):
     sample = ROOT / "examples" / "evidence"
     for name in ("transitions.csv", "deployments.csv", "incidents.csv", "survey.csv", "pulls.csv"):
         assert (tmp_path / name).read_text() == (sample / name).read_text(), name
+
+
+def test_business_days_count_weekday_time_only():
+    read = read_pulls(DATA / "github.json")
+    doc = pull_figures(read, WINDOW, _deployments(), None, TEAMS, business_days=True)
+    deploy = doc["cycle_time"]["deploy"]
+    # 2026-03-02 is a Monday. Only search#8 crosses a weekend: merged Fri 03-13 12:00,
+    # shipped by d5 Mon 03-16 12:00: 3 calendar days, half of Friday + half of Monday = 1
+    # weekday. The rest: shop#1 Tue 10:00 -> Wed 10:00 = 1; shop#2 Fri 09:00 -> 12:00 =
+    # 0.125; search#7 Mon 12:00 -> Wed 12:00 = 2. Sorted [0.125, 1, 1, 2]: median 1;
+    # P85 at rank 2.55: 1 + 0.55 x (2 - 1) = 1.55 (calendar: 1.5 and 2.55)
+    assert deploy["median"] == pytest.approx(1.0)
+    assert deploy["p85"] == pytest.approx(1.55)
+    assert deploy["unit"] == "business days"
+    # no other part crosses a weekend: the same as in calendar days
+    calendar = _figures("github.json")["cycle_time"]
+    for part in ("total", "coding", "pickup", "review"):
+        assert doc["cycle_time"][part]["median"] == pytest.approx(calendar[part]["median"])
+
+
+def test_the_command_line_says_pull_request_times_are_in_business_days(capsys):
+    from advisor.cli import main
+
+    args = ["evidence", str(DATA / "transitions.csv"), "--statuses", str(DATA / "statuses.yaml")]
+    args += ["--deployments", str(DATA / "deployments.csv"), "--pulls", str(DATA / "pulls.csv")]
+    assert main([*args, "--business-days"]) == 0
+    text = capsys.readouterr().out
+    assert "pull-request times in business days" in text
+    assert re.search(r"Deploy time +1\.0 business days", text), text
+    assert main(args) == 0
+    assert re.search(r"Deploy time +1\.5 days", capsys.readouterr().out)

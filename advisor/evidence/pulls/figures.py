@@ -7,8 +7,8 @@ Which pull requests count (a bot's were set aside as they were read):
                     figures, as a revert is usually merged at once and would flatter them, but
                     still counted as merged for merged_per_engineer_week (a revert is a diff
                     merged like any other)
-Cycle time and its split, in days, over the merged pull requests (reverts left out), each
-    {count, median, p85, mean, unit} where its two ends are known:
+Cycle time and its split, in days (weekday time with --business-days), over the merged pull
+    requests (reverts left out), each {count, median, p85, mean, unit} where its two ends are known:
     coding      first commit -> opened (a first commit after the opening: not measured)
     pickup      opened -> first review by someone other than the author
     review      first review -> merged (a first review after the merge: no review)
@@ -47,8 +47,10 @@ import pandas as pd
 
 from advisor.evidence.dx import MIN_PULL_AUTHORS, MIN_PULL_REVIEWERS
 from advisor.evidence.flow import distribution
+from advisor.evidence.prepare import span_days
 from advisor.evidence.pulls.table import PullsRead
-from advisor.evidence.window import DAY_NS, NAT, Window, span
+from advisor.evidence.registry import BUSINESS_DAYS
+from advisor.evidence.window import NAT, Window, span
 
 NO_TEAM = "(no team)"
 DAYS = "days"
@@ -83,11 +85,12 @@ def _ns(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].array.asi8
 
 
-def _days(later: np.ndarray, earlier: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """(later - earlier) in days where `ok` and both are known, else NaN."""
+def _days(later: np.ndarray, earlier: np.ndarray, ok: np.ndarray, business: bool) -> np.ndarray:
+    """(later - earlier) in days where `ok` and both are known, else NaN; with `business`,
+    weekday time only (prepare.span_days, as the items' times under --business-days)."""
     known = ok & (later != NAT) & (earlier != NAT)
     out = np.full(len(later), np.nan)
-    out[known] = (later[known] - earlier[known]) / DAY_NS
+    out[known] = span_days(earlier[known], later[known], business)
     return out
 
 
@@ -130,7 +133,9 @@ def deploy_times(pulls: pd.DataFrame, deployments, window: Window) -> tuple[np.n
     return out, len(first)
 
 
-def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Window) -> dict:
+def _split(
+    p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Window, business: bool
+) -> dict:
     """The cycle time's parts for the pull requests where `merged` holds."""
     opened, merged_at = _ns(p, "opened_at"), _ns(p, "merged_at")
     commit, review = _ns(p, "first_commit_at"), _ns(p, "first_review_at")
@@ -138,11 +143,11 @@ def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Win
     coded = merged & (commit != NAT) & (commit <= opened)
     start = np.where(coded, commit, opened)
     parts = {
-        "total": _days(merged_at, start, merged),
-        "coding": _days(opened, commit, coded),
-        "pickup": _days(review, opened, reviewed),
-        "review": _days(merged_at, review, reviewed),
-        "deploy": _days(shipped, merged_at, merged),
+        "total": _days(merged_at, start, merged, business),
+        "coding": _days(opened, commit, coded, business),
+        "pickup": _days(review, opened, reviewed, business),
+        "review": _days(merged_at, review, reviewed, business),
+        "deploy": _days(shipped, merged_at, merged, business),
     }
     whats = {
         "total": "no pull request was merged in the window",
@@ -153,7 +158,8 @@ def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Win
     }
     out = {}
     for name, values in parts.items():
-        figure = distribution(f"pr_{name}_time", values, DAYS, window, whats[name])
+        unit = BUSINESS_DAYS if business else DAYS
+        figure = distribution(f"pr_{name}_time", values, unit, window, whats[name])
         out[name] = {**figure, "rule": RULES[name], "days_total": float(np.nansum(values))}
     return out
 
@@ -165,6 +171,7 @@ def _core(
     shipped: np.ndarray,
     window: Window,
     engineers: int | None,
+    business: bool = False,
 ) -> dict:
     """Cycle time, size, merged per engineer and merged without review for one set of pull
     requests (`merged`: measured; `counted`: merged ones counted per engineer, reverts too)."""
@@ -193,7 +200,7 @@ def _core(
     unreviewed = merged & ~((review != NAT) & (review <= _ns(p, "merged_at")))
     n = int(merged.sum())
     return {
-        "cycle_time": _split(p, shipped, merged, window),
+        "cycle_time": _split(p, shipped, merged, window, business),
         "size": size,
         "merged_per_engineer_week": {
             "metric": "pr_merged_per_engineer",
@@ -289,9 +296,11 @@ def pull_figures(
     deployments=None,
     engineers: int | None = None,
     repositories: dict[str, str] | None = None,
+    business_days: bool = False,
 ) -> dict:
     """The `pulls` part of the report: `counts`, `cycle_time` (total, coding, pickup, review,
-    deploy: each a distribution in days with its `rule`), `size` (lines changed),
+    deploy: each a distribution in days with its `rule`; with `business_days`, weekday time
+    as the items' times under --business-days, unit `business days`), `size` (lines changed),
     `merged_per_engineer_week`, `merged_without_review`, `review_load` (per group),
     `set_aside` (reason -> count), `teams` (the same per team, where teams are known).
     `deployments`: reading.Deployments or None; `engineers`: --engineers or None."""
@@ -326,7 +335,9 @@ def pull_figures(
         mine = names == name
         shown = _people(authors[merged & mine]) >= MIN_PULL_AUTHORS
         teams[name] = (
-            _core(p, merged & mine, in_window & mine, shipped, window, None) if shown else None
+            _core(p, merged & mine, in_window & mine, shipped, window, None, business_days)
+            if shown
+            else None
         )
     in_shown = np.isin(names, [t for t, f in teams.items() if f is not None])
     # what the overall less the teams shown would give: left out when it is one or two people
@@ -334,7 +345,13 @@ def pull_figures(
     keep = in_shown if left_out else np.ones(len(p), dtype=bool)
     # engineers given are the whole organisation's: with a part left out, the authors count
     core = _core(
-        p, merged & keep, in_window & keep, shipped, window, None if left_out else engineers
+        p,
+        merged & keep,
+        in_window & keep,
+        shipped,
+        window,
+        None if left_out else engineers,
+        business_days,
     )
     deploy = core["cycle_time"]["deploy"]
     if deployments is None:
