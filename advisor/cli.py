@@ -434,7 +434,11 @@ def _print_pulls(doc: dict, out) -> None:
     _print_rows(figures.pull_rows(p), out)
     deploy = p["cycle_time"]["deploy"]
     print(f"  Deploy time: {deploy['rule']} ({deploy['by_commit']:,} by commit)", file=out)
-    for group, g in p["review_load"]["groups"].items():
+    load = p["review_load"]
+    for group, g in load["groups"].items():
+        if g is None:
+            print(f"  {group}: {figures.hidden_group_text(load)}", file=out)
+            continue
         print(
             f"  {group}: {registry.label('pr_review_load').lower()} "
             f"{registry.show('pr_review_load', g['reviews_per_week'], '-')}, "
@@ -442,6 +446,8 @@ def _print_pulls(doc: dict, out) -> None:
             f"{registry.show('pr_waiting_for_review', g['waiting_for_review'])}",
             file=out,
         )
+    for note in figures.pull_privacy_notes(p):
+        print(f"  Small groups: {note}", file=out)
     for reason, n in p["set_aside"].items():
         print(f"  set aside: {reason}: {n:,}", file=out)
     wait = doc["bottleneck_detail"].get("review_wait")

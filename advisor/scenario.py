@@ -48,6 +48,8 @@ class EvidenceSummary(Strict):
     sei: dict[str, float | str | None] = Field(default={}, max_length=40)
     dora: dict[str, float | str | None] = Field(default={}, max_length=40)
     dx_core_4: dict[str, float | str | None] = Field(default={}, max_length=40)
+    # pull requests' headline (figures.PULL_HEADLINE), only when pull requests were given
+    pulls: dict[str, float | str | None] = Field(default={}, max_length=20)
     forecast: dict[str, float | None] = Field(default={}, max_length=10)
     teams: dict[str, dict[str, float | None]] = Field(default={}, max_length=50)
     teams_not_kept: int = Field(default=0, ge=0)  # measured, beyond the 50 a scenario keeps

@@ -317,7 +317,9 @@ def analyse_evidence(
         from advisor.evidence.pulls import pull_figures
 
         repositories = dict(status_map.repositories) if status_map is not None else {}
-        pull_doc = pull_figures(pulls, window, deploys, engineers, repositories)
+        pull_doc = pull_figures(
+            pulls, window, deploys, engineers, repositories, business_days=business_days
+        )
         found = with_review_wait(found, pull_doc, mapping)
     dx = dx_core_4(
         flow["velocity_per_week"], engineers, dora, survey, flow["feature_share"], pull_doc

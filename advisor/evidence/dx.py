@@ -21,6 +21,12 @@ import numpy as np
 import pandas as pd
 
 MIN_GROUP = 5  # survey results of a smaller group are never shown
+# Pull requests: a team's figures need MIN_PULL_AUTHORS distinct authors of its merged pull
+# requests, a reviewer group's review load MIN_PULL_REVIEWERS distinct reviewers. With two,
+# either person can work out the other's figure from their own; with three no one can. The
+# survey asks for more as its answers are opinions; these are counts and times of work.
+MIN_PULL_AUTHORS = 3
+MIN_PULL_REVIEWERS = 3
 NO_TEAM = "(no team)"
 
 

@@ -39,6 +39,17 @@ SECTIONS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     ),
 }
 SECTION_TITLES = {"flow": "Flow", "sei": "SEI", "dora": "DORA", "dx_core_4": "DX Core 4"}
+# The pull-request headline a scenario keeps and the reports print (only with pull requests):
+# the cycle time's median and its split, merged per engineer a week, merged without review.
+PULL_HEADLINE: tuple[tuple[tuple[str, ...], str], ...] = (
+    *(
+        (("pulls", "cycle_time", part), f"pr_{part}_time")
+        for part in ("total", "coding", "pickup", "review", "deploy")
+    ),
+    (("pulls", "merged_per_engineer_week"), "pr_merged_per_engineer"),
+    (("pulls", "merged_without_review"), "pr_merged_without_review"),
+)
+PULLS_TITLE = "Pull requests"
 RULE_METRICS = (
     "deployment_frequency",
     "change_lead_time",
@@ -181,6 +192,18 @@ def pull_rows(pulls: dict | None) -> list[Row]:
     return out
 
 
+def hidden_group_text(load: dict) -> str:
+    """What a hidden reviewer group shows instead of its review load."""
+    return f"not shown (fewer than {load['min_reviewers']} reviewers)"
+
+
+def pull_privacy_notes(pulls: dict) -> list[str]:
+    """The small-group rule's notes for the pull-request figures and the review load: how
+    many teams or groups were hidden and whether the rest was left out of the overall."""
+    notes = [pulls["privacy"]["note"], pulls["review_load"]["privacy_note"]]
+    return [n for n in notes if n]
+
+
 def speed_source_text(doc: dict) -> str:
     """Which figure DX Core 4's speed is, in words."""
     speed = doc["dx_core_4"]["speed"]
@@ -202,7 +225,11 @@ def window_text(doc: dict) -> str:
     w = doc["window"]
     how = "as given" if w["source"] == "given" else "the span of the files"
     weeks = count(w["whole_weeks"], "whole week")
-    business = "; flow, cycle and status times in business days" if w["business_days"] else ""
+    business = (
+        "; flow, cycle, status and pull-request times in business days"
+        if w["business_days"]
+        else ""
+    )
     return (
         f"{w['from'][:16].replace('T', ' ')} to {w['to'][:16].replace('T', ' ')} UTC "
         f"({w['days']:.1f} days, {weeks}; {how}{business})"
@@ -289,7 +316,8 @@ MAX_SUMMARY_TEAMS = 50  # teams a scenario keeps figures for
 
 def summary(doc: dict) -> dict:
     """What a scenario keeps of the evidence, never the files: every figure the page shows by
-    section and registry id, the window, the bottleneck (overall and per team), the forecast,
+    section and registry id (with pull requests, `pulls`: their headline, PULL_HEADLINE), the
+    window, the bottleneck (overall and per team), the forecast,
     the DORA figures under each rule set and the readiness per category."""
     sections = {
         section: {metric: (_at(doc, path) or {}).get("value") for path, metric in paths}
@@ -314,6 +342,11 @@ def summary(doc: dict) -> dict:
     weeks = forecast.get("weeks_for_items") or {}
     teams = team_figures(dict(list(doc["teams"].items())[:MAX_SUMMARY_TEAMS]))
     not_kept = max(0, len(doc["teams"]) - MAX_SUMMARY_TEAMS)
+    pulls = (
+        {metric: (_at(doc, path) or {}).get("value") for path, metric in PULL_HEADLINE}
+        if doc.get("pulls")
+        else {}
+    )
     return {
         "source": str(doc.get("source", ""))[:500],
         "window": {
@@ -326,6 +359,7 @@ def summary(doc: dict) -> dict:
         "sei": sections.get("sei", {}),
         "dora": sections.get("dora", {}),
         "dx_core_4": sections.get("dx_core_4", {}),
+        **({"pulls": pulls} if pulls else {}),
         "forecast": {
             "items": forecast.get("items"),
             **{k: weeks.get(k) for k in ("p50", "p85", "p95")},
@@ -347,9 +381,10 @@ def summary(doc: dict) -> dict:
 
 def notes_of(doc: dict) -> dict[str, str]:
     """What a report prints beside a figure, by registry id: its stand-in, or why it has no
-    value; DX Core 4's effectiveness also says which teams the survey leaves out."""
+    value; DX Core 4's effectiveness also says which teams the survey leaves out, the pull
+    requests' cycle time which small teams their overall leaves out."""
     out = {}
-    for paths in SECTIONS.values():
+    for paths in (*SECTIONS.values(), PULL_HEADLINE if doc.get("pulls") else ()):
         for path, metric in paths:
             f = _at(doc, path)
             if not isinstance(f, dict):
@@ -367,6 +402,9 @@ def notes_of(doc: dict) -> dict[str, str]:
         if before:  # one sentence: the stand-in, then which teams it leaves out
             note = f"{before}; {note[:1].lower()}{note[1:]}"
         out["dx_effectiveness"] = note[:400]
+    privacy = (doc.get("pulls") or {}).get("privacy") or {}
+    if privacy.get("left_out_of_overall") and privacy.get("note"):
+        out["pr_total_time"] = str(privacy["note"])[:400]  # the pull requests' first row
     return out
 
 
@@ -439,6 +477,12 @@ def team_table(
     return header, rows
 
 
+def _headline_place(key: str) -> int:
+    """Where a pull-request figure stands in the headline (a YAML file may sort its keys)."""
+    order = [metric for _, metric in PULL_HEADLINE]
+    return order.index(key) if key in order else len(order)
+
+
 def report_view(evidence) -> dict:
     """A stored summary (scenario.EvidenceSummary) as the reports print it, in the page's
     words: each section's figures with labels and units from the registry (keys written
@@ -453,6 +497,7 @@ def report_view(evidence) -> dict:
         ("sei", evidence.sei),
         ("dora", evidence.dora),
         ("dx_core_4", evidence.dx_core_4),
+        ("pulls", dict(sorted(evidence.pulls.items(), key=lambda kv: _headline_place(kv[0])))),
     ):
         if part:
             rows = [
@@ -463,7 +508,7 @@ def report_view(evidence) -> dict:
                 )
                 for key, value in part.items()
             ]
-            sections.append((SECTION_TITLES[section], rows))
+            sections.append((SECTION_TITLES.get(section, PULLS_TITLE), rows))
     rules, notes = [], []
     for name, figures in evidence.rules.items():
         rules.append((name, [rule_cell(m, figures.get(m) or {}) for m in RULE_METRICS]))
@@ -489,7 +534,7 @@ def report_view(evidence) -> dict:
             else "the span of the files"
         )
         + (
-            "; flow and cycle times in business days (weekdays)"
+            "; flow, cycle and pull-request times in business days (weekdays)"
             if window.get("days") == "business"
             else ""
         ),

@@ -412,7 +412,17 @@ class ReviewLoad(Model):
     reviews: int
     reviews_per_week: float | None
     waiting_for_review: int = Field(description="open, not drafts, unreviewed at the end")
-    groups: dict[str, GroupLoad] = Field(description="reviewer group (a team), never a person")
+    groups: dict[str, GroupLoad | None] = Field(
+        description="reviewer group (a team), never a person; null: fewer reviewers than "
+        "min_reviewers"
+    )
+    hidden_groups: int
+    left_out_of_overall: bool = Field(
+        description="the hidden groups' reviews left out of the overall (fewer than "
+        "min_reviewers people in them)"
+    )
+    min_reviewers: int
+    privacy_note: str | None
 
 
 class PullCounts(Model):
@@ -431,6 +441,19 @@ class PullTeam(Model):
     merged_without_review: Unreviewed
 
 
+class PullPrivacy(Model):
+    """Small groups: which pull-request figures are hidden, and why."""
+
+    min_authors: int
+    min_reviewers: int
+    hidden_teams: int
+    left_out_of_overall: bool = Field(
+        description="the hidden teams and the pull requests of no team left out of the overall "
+        "figures and counts (fewer than min_authors people in them)"
+    )
+    note: str | None
+
+
 class Pulls(Model):
     """`pulls`: pull-request figures (evidence --pulls)."""
 
@@ -443,7 +466,10 @@ class Pulls(Model):
     review_load: ReviewLoad
     set_aside: dict[str, int]
     bots: str = Field(description="the pattern of bot logins whose pull requests are left out")
-    teams: dict[str, PullTeam]
+    teams: dict[str, PullTeam | None] = Field(
+        description="null: fewer distinct authors than privacy.min_authors"
+    )
+    privacy: PullPrivacy
 
 
 class EvidenceReport(Model):

@@ -489,7 +489,13 @@ def _period(m: Metric) -> str:
 
 COUNTED_IN = {"pr_size": "lines", "pr_waiting_for_review": "pull requests"}
 BUSINESS_DAYS = "business days"  # the unit of a time counted in weekdays (--business-days)
-WEEKDAY_TIMES = ("flow_time", "cycle_time", "time_in_status", "time_in_stage")  # so counted
+WEEKDAY_TIMES = (  # so counted under --business-days
+    "flow_time",
+    "cycle_time",
+    "time_in_status",
+    "time_in_stage",
+    *(f"pr_{part}_time" for part in ("total", "coding", "pickup", "review", "deploy")),
+)
 
 
 def days_unit(key: str, business: bool) -> str | None:

@@ -1,6 +1,12 @@
 """A seeded organisation to try the Evidence page on: teams, a workflow, and one planted
 bottleneck (`review`: long code-review waits; `release`: a slow release train; `approval`: an
 approval queue upstream). The same seed gives the same files.
+
+Its pull requests follow the items: an item's pull request is opened as it enters Code
+Review and merged as it leaves, so the review wait planted in the items is the pull
+requests' pickup time too. Each team has ENGINEERS authors (logins such as `a-dev1`, no
+person's name); a teammate reviews. Drawn after everything else, so adding them changed
+none of the other files.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ PATH = [
 ]
 START = pd.Timestamp("2026-03-02T09:00:00Z")
 SURVEY_DRIVERS = ("focus_time", "code_review", "release_process", "tooling")
+ENGINEERS = 5  # authors a team (at least 3, so each team's pull-request figures are shown)
+BOT = "renovate[bot]"
+BOT_PULLS = 10  # a team's dependency updates over the five months, set aside as a bot's
 
 
 @dataclass
@@ -36,12 +45,14 @@ class Sample:
     deployments: pd.DataFrame
     incidents: pd.DataFrame
     survey: pd.DataFrame
+    pulls: pd.DataFrame | None = None
 
 
 def generate(
     plant: str = "review", seed: int = 7, teams: int = 3, items_per_team: int = 120
 ) -> Sample:
-    """Transitions, deployments, incidents and a survey with `plant` as the bottleneck."""
+    """Transitions, deployments, incidents, a survey and pull requests with `plant` as the
+    bottleneck."""
     if plant not in PLANTS:
         raise ValueError(f"plant is one of {', '.join(PLANTS)}")
     rng = np.random.default_rng(seed)
@@ -106,7 +117,112 @@ def generate(
     as_of = START + pd.Timedelta(days=150)
     frame = frame[frame["changed_at"] <= as_of]
     frame = frame.sort_values(["key", "changed_at"], kind="stable").reset_index(drop=True)
-    return Sample(frame, *_deployments(rng, plant, as_of), _survey(rng, teams))
+    deployments, incidents = _deployments(rng, plant, as_of)
+    survey = _survey(rng, teams)
+    steps = {s: i for i, s in enumerate(statuses)}
+    entered = {
+        s: pd.to_datetime(times[:, steps[s] - 1]).tz_localize("UTC")
+        for s in ("In Progress", "Code Review", "Ready for Release")
+    }
+    return Sample(frame, deployments, incidents, survey, _pulls(rng, keys, team, entered, as_of))
+
+
+def _pulls(rng, keys, team, entered: dict, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One pull request per item that reached Code Review by `as_of` (a draft for one still
+    in progress), teammates as reviewers, a few unreviewed, closed unmerged or reverted,
+    and a bot's dependency updates; the pull-request CSV's columns."""
+    n = len(keys)
+    day = pd.Timedelta(days=1)
+    start, opened, merged = (
+        entered["In Progress"],
+        entered["Code Review"],
+        entered["Ready for Release"],
+    )
+    commit = start + (opened - start) * rng.uniform(0.05, 0.5, n)
+    review = opened + (merged - opened) * rng.uniform(0.6, 0.9, n)
+    author = rng.integers(0, ENGINEERS, n)
+    other = (author + rng.integers(1, ENGINEERS, n)) % ENGINEERS
+    second = (author + rng.integers(1, ENGINEERS, n)) % ENGINEERS
+    two = (rng.random(n) < 0.3) & (second != other)
+    unreviewed = rng.random(n) < 0.05
+    closed_unmerged = rng.random(n) < 0.03
+    reverted = rng.random(n) < 0.02
+    additions = np.round(rng.lognormal(4.0, 1.0, n)).astype(int)
+    deletions = np.round(additions * rng.uniform(0.0, 0.5, n)).astype(int)
+    letter = np.array([t.split()[-1].lower() for t in team])
+    login = np.char.add(np.char.add(letter, "-dev"), (author + 1).astype(str))
+    reviewer = np.char.add(np.char.add(letter, "-dev"), (other + 1).astype(str))
+    reviewers = np.where(
+        two,
+        np.char.add(
+            np.char.add(reviewer, ";"),
+            np.char.add(np.char.add(letter, "-dev"), (second + 1).astype(str)),
+        ),
+        reviewer,
+    )
+    nat = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    frame = pd.DataFrame(
+        {
+            "id": [f"{t.lower().replace(' ', '-')}#{i + 1}" for i, t in enumerate(team)],
+            "repo": [f"acme/{t.lower().replace(' ', '-')}" for t in team],
+            "team": team,
+            "author": login,
+            "title": [f"{k}: the change" for k in keys],
+            "draft": False,
+            "opened_at": opened,
+            "merged_at": pd.Series(merged).where(~closed_unmerged, nat),
+            "closed_at": pd.Series(merged).where(~closed_unmerged, opened + 2 * day),
+            "first_commit_at": commit,
+            "first_review_at": pd.Series(review).where(~unreviewed, nat),
+            "additions": additions,
+            "deletions": deletions,
+            "reviewers": np.where(unreviewed, "", reviewers),
+        }
+    )
+    # as of the sample's end: not opened yet (a draft while in progress), open, or reviewed
+    in_progress = (frame["first_commit_at"] <= as_of) & (frame["opened_at"] > as_of)
+    frame.loc[in_progress, "draft"] = True
+    frame.loc[in_progress, "opened_at"] = frame.loc[in_progress, "first_commit_at"] + day / 4
+    frame = frame[frame["opened_at"] <= as_of].copy()
+    for column in ("merged_at", "closed_at", "first_review_at"):
+        frame[column] = frame[column].where(frame[column] <= as_of, nat)
+    frame.loc[frame["first_review_at"].isna(), "reviewers"] = ""
+    frame.loc[frame["draft"], ["merged_at", "closed_at", "first_review_at"]] = pd.NaT
+    frame.loc[frame["draft"], "reviewers"] = ""
+    reverts = frame[reverted[frame.index] & frame["merged_at"].notna()].copy()
+    reverts["id"] = reverts["id"] + "-revert"
+    reverts["title"] = 'Revert "' + reverts["title"] + '"'
+    reverts["opened_at"] = reverts["merged_at"] + day / 2
+    reverts["merged_at"] = reverts["closed_at"] = reverts["opened_at"] + day / 12
+    reverts["first_commit_at"] = reverts["first_review_at"] = pd.NaT
+    reverts["additions"], reverts["deletions"] = reverts["deletions"], reverts["additions"]
+    reverts["reviewers"] = ""
+    bots = []
+    for name in sorted(set(team)):
+        slug = name.lower().replace(" ", "-")
+        at = START + pd.to_timedelta(np.sort(rng.uniform(0, 149, BOT_PULLS)), unit="D")
+        bots.append(
+            pd.DataFrame(
+                {
+                    "id": [f"{slug}#bot{i + 1}" for i in range(BOT_PULLS)],
+                    "repo": f"acme/{slug}",
+                    "team": name,
+                    "author": BOT,
+                    "title": "Update dependencies",
+                    "draft": False,
+                    "opened_at": at,
+                    "merged_at": at + day / 8,
+                    "closed_at": at + day / 8,
+                    "first_commit_at": at,
+                    "first_review_at": pd.NaT,
+                    "additions": 4,
+                    "deletions": 4,
+                    "reviewers": "",
+                }
+            )
+        )
+    out = pd.concat([frame, reverts[reverts["opened_at"] <= as_of], *bots], ignore_index=True)
+    return out.sort_values(["opened_at", "id"], kind="stable").reset_index(drop=True)
 
 
 def _deployments(rng, plant: str, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -173,6 +289,12 @@ def write(sample: Sample, folder: Path) -> None:
     i["created_at"], i["resolved_at"] = _iso(i["created_at"]), _iso(i["resolved_at"])
     i.to_csv(folder / "incidents.csv", index=False)
     sample.survey.to_csv(folder / "survey.csv", index=False)
+    if sample.pulls is not None:
+        pulls = sample.pulls.copy()
+        for column in ("opened_at", "merged_at", "closed_at", "first_commit_at", "first_review_at"):
+            pulls[column] = _iso(pulls[column])
+        pulls["draft"] = pulls["draft"].map({True: "true", False: "false"})
+        pulls.to_csv(folder / "pulls.csv", index=False)
 
 
 def _stamp(value) -> str:

@@ -45,7 +45,7 @@ def load_status_map(path: str | Path) -> StatusMap:
 
 
 def status_map_yaml(mapping: Mapping) -> str:
-    """The mapping as a status-map file, to save and reuse."""
+    """The mapping as a status-map file, to save and reuse (its `repositories` too)."""
     data = {
         "statuses": {
             s: {"stage": stage, "active": active}
@@ -59,4 +59,6 @@ def status_map_yaml(mapping: Mapping) -> str:
         rules[status] = {"stage": stage, "active": active}
     if projects:
         data["projects"] = projects
+    if mapping.repositories:
+        data["repositories"] = dict(mapping.repositories)
     return dump_yaml(data)

@@ -185,6 +185,9 @@ class Mapping:
     statuses: dict[str, tuple[str, bool, str]]  # status -> (stage, active, source)
     types: dict[str, tuple[str, str]]  # type -> (flow item, source)
     by_project: dict[tuple[str, str], tuple[str, bool, str]] = field(default_factory=dict)
+    # the status map's `repositories: {owner/name: team}`, kept so a map rebuilt from this
+    # one (edited on the page, downloaded) still names the pull requests' teams
+    repositories: dict[str, str] = field(default_factory=dict)
 
     @property
     def unmapped(self) -> list[str]:
@@ -276,4 +279,5 @@ def resolve(
             kinds[t] = (DEFAULT_TYPES[t.lower()], "default")
         else:
             kinds[t] = ("feature", "unmapped")
-    return Mapping(out, kinds, by_project)
+    repositories = dict(given.repositories) if given is not None else {}
+    return Mapping(out, kinds, by_project, repositories)

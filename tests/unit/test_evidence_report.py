@@ -168,3 +168,53 @@ def test_reports_carry_the_caveats_the_page_shows_beside_the_figures(scenario, b
     assert "Spread: Deployment frequency: from" in text  # the rule sets' spread
     assert "What the data can support" in text
     assert "missing: Pull-request data" in text  # the checks not met, per category
+
+
+def _with_pulls() -> dict:
+    out = io.StringIO()
+    args = [
+        "evidence",
+        str(EXAMPLE / "transitions.csv"),
+        "--statuses",
+        str(EXAMPLE / "statuses.yaml"),
+        "--deployments",
+        str(EXAMPLE / "deployments.csv"),
+        "--pulls",
+        str(EXAMPLE / "pulls.csv"),
+        "--json",
+    ]
+    with contextlib.redirect_stdout(out):
+        assert main(args) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("build", [build_html, build_markdown])
+def test_the_pull_request_headline_is_kept_and_reported_only_when_given(measured, build):
+    doc = _with_pulls()
+    kept = summary(doc)["pulls"]
+    p = doc["pulls"]
+    assert kept == {
+        **{f"pr_{part}_time": p["cycle_time"][part]["median"] for part in figures.PULL_PARTS},
+        "pr_merged_per_engineer": p["merged_per_engineer_week"]["value"],
+        "pr_merged_without_review": p["merged_without_review"]["value"],
+    }
+    assert "pulls" not in summary(measured)  # no pull requests: no section, no empty rows
+    data = yaml.safe_load((ROOT / "examples" / "scenarios" / "scaleup.yaml").read_text())
+    data["evidence"] = summary(doc)
+    with_pulls = parse_scenario_file(yaml.safe_dump(data), "scaleup.yaml")
+    plain = re.sub(r"\\(.)", r"\1", build(with_pulls, load_catalog()))
+    for r in figures.pull_rows(p):
+        if r.label in ("PR size", "Reviews given", "Waiting for review"):
+            assert r.label not in plain  # not in the headline
+            continue
+        # e.g. "Pickup time | 6.4 days", units from the registry as on the page
+        assert f"{r.label} | {r.shown}" in plain or (
+            f'<td>{r.label}</td><td class="n">{r.shown}</td>' in plain
+        ), r
+    assert "Pull requests" in plain
+    # in the page's order, though the scenario file sorts its keys
+    places = [plain.index(r.label) for r in figures.pull_rows(p)[:5]]
+    assert places == sorted(places)
+    data["evidence"] = summary(measured)
+    without = parse_scenario_file(yaml.safe_dump(data), "scaleup.yaml")
+    assert "Pickup time" not in build(without, load_catalog())

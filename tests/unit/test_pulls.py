@@ -23,9 +23,11 @@ The history (window 2026-03-02 00:00 to 2026-03-30 00:00 UTC: 28 days, 4 weeks):
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from advisor.errors import EvidenceError
@@ -123,13 +125,14 @@ def test_engineers_given_replace_the_authors():
 def test_review_load_by_group_never_by_person(figures):
     load = figures["review_load"]
     # reviews: bob on shop#1, alice on shop#2, carol and alice on search#8 (carol's second
-    # review is the same person): 4 in 4 weeks = 1 a week; 2 a group = 0.5 a week each;
-    # search#10 waits for review at the end (search#9 is a draft)
-    assert (load["reviews"], load["reviews_per_week"]) == (4, 1.0)
-    assert load["groups"] == {
-        "Payments": {"reviews": 2, "reviews_per_week": 0.5, "waiting_for_review": 0},
-        "Search": {"reviews": 2, "reviews_per_week": 0.5, "waiting_for_review": 1},
-    }
+    # review is the same person): 4 in 4 weeks = 1 a week; search#10 waits for review at the
+    # end (search#9 is a draft)
+    assert (load["reviews"], load["reviews_per_week"], load["waiting_for_review"]) == (4, 1.0, 1)
+    # Payments' reviewers are bob and alice, Search's carol and alice: 2 each, fewer than 3,
+    # so neither group is shown; together they are bob, alice and carol, 3 people, so the
+    # overall keeps them (tests/unit/test_pulls_privacy.py works the other case)
+    assert load["groups"] == {"Payments": None, "Search": None}
+    assert (load["hidden_groups"], load["left_out_of_overall"]) == (2, False)
 
 
 def test_bots_drafts_reverts_and_unmerged_are_counted(figures):
@@ -148,13 +151,16 @@ def test_bots_drafts_reverts_and_unmerged_are_counted(figures):
     }
 
 
-def test_per_team_figures(figures):
-    shop = figures["teams"]["Payments"]
-    # shop#1 and #2 measured, the revert counted: 3 / 4 weeks / 2 authors = 0.375
-    assert shop["merged_per_engineer_week"]["value"] == pytest.approx(0.375)
-    # pickup 4 h and 24 h: median 14 h
-    assert shop["cycle_time"]["pickup"]["median"] == pytest.approx(14 / 24)
-    assert figures["teams"]["Search"]["merged_without_review"]["value"] == 0.5
+def test_per_team_figures_of_two_authors_are_not_shown(figures):
+    # Payments' measured pull requests are alice's and bob's, Search's carol's and dave's:
+    # 2 authors each, fewer than 3. The overall less the teams shown is all four people, so
+    # the overall keeps them (5 merged, as in test_bots_drafts_reverts_and_unmerged...).
+    assert figures["teams"] == {"Payments": None, "Search": None}
+    privacy = figures["privacy"]
+    assert (privacy["hidden_teams"], privacy["left_out_of_overall"]) == (2, False)
+    assert privacy["min_authors"] == 3
+    assert "not shown: 2" in privacy["note"] and "keep them" in privacy["note"]
+    assert figures["counts"]["merged_in_window"] == 5
 
 
 def test_a_bot_pattern_of_ones_own(tmp_path):
@@ -344,10 +350,71 @@ def test_the_readme_example_measures_and_bad_arguments_exit_2(capsys):
     ]
     assert main([*args, "--pulls", str(sample / "pulls.csv"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    # 6 merged (one a revert), one draft, one closed, one bot, one waiting in the example
-    assert doc["pulls"]["counts"]["merged_in_window"] == 6
+    # every merge lies inside the sample's span; the bot's are set aside
+    rows = pd.read_csv(sample / "pulls.csv", keep_default_na=False)
+    people = rows[rows["author"] != "renovate[bot]"]
+    assert doc["pulls"]["counts"]["merged_in_window"] == (people["merged_at"] != "").sum()
+    assert (
+        doc["pulls"]["counts"]["reverts_merged_in_window"]
+        == (people["title"].str.startswith("Revert ") & (people["merged_at"] != "")).sum()
+    )
+    # the planted review wait (Code Review 5 to 12 days; the first review comes 60-90% of
+    # the way through it, so 3 to 10.8 days) is the pull requests' pickup time
+    assert 3.0 <= doc["pulls"]["cycle_time"]["pickup"]["median"] <= 10.8
+    # five authors a team: every team's figures are shown
+    assert all(doc["pulls"]["teams"].values()) and doc["pulls"]["privacy"]["hidden_teams"] == 0
     assert doc["dx_core_4"]["speed"]["source"] == "pull_requests"
     assert main([*args, "--pull-bots", "x"]) == 2
     assert "--pull-bots: needs --pulls" in capsys.readouterr().err
     assert main([*args, "--pulls", str(DATA / "deployments.csv")]) == 2
     assert "opened_at: required column is missing" in capsys.readouterr().err
+
+
+def test_the_downloaded_status_map_keeps_its_repositories():
+    from advisor.evidence import parse_status_map
+    from advisor.evidence.status_map import status_map_yaml
+    from advisor.evidence.statuses import resolve
+
+    given = load_status_map(DATA / "statuses.yaml")
+    again = parse_status_map(status_map_yaml(resolve(["Done"], ["Story"], given)))
+    assert again.repositories == {"acme/shop": "Payments", "acme/search": "Search"}
+
+
+def test_the_sample_files_are_what_the_generator_gives(tmp_path):
+    from advisor.evidence.sample import generate, write
+
+    write(generate("review", seed=7, teams=3, items_per_team=60), tmp_path)
+    sample = ROOT / "examples" / "evidence"
+    for name in ("transitions.csv", "deployments.csv", "incidents.csv", "survey.csv", "pulls.csv"):
+        assert (tmp_path / name).read_text() == (sample / name).read_text(), name
+
+
+def test_business_days_count_weekday_time_only():
+    read = read_pulls(DATA / "github.json")
+    doc = pull_figures(read, WINDOW, _deployments(), None, TEAMS, business_days=True)
+    deploy = doc["cycle_time"]["deploy"]
+    # 2026-03-02 is a Monday. Only search#8 crosses a weekend: merged Fri 03-13 12:00,
+    # shipped by d5 Mon 03-16 12:00: 3 calendar days, half of Friday + half of Monday = 1
+    # weekday. The rest: shop#1 Tue 10:00 -> Wed 10:00 = 1; shop#2 Fri 09:00 -> 12:00 =
+    # 0.125; search#7 Mon 12:00 -> Wed 12:00 = 2. Sorted [0.125, 1, 1, 2]: median 1;
+    # P85 at rank 2.55: 1 + 0.55 x (2 - 1) = 1.55 (calendar: 1.5 and 2.55)
+    assert deploy["median"] == pytest.approx(1.0)
+    assert deploy["p85"] == pytest.approx(1.55)
+    assert deploy["unit"] == "business days"
+    # no other part crosses a weekend: the same as in calendar days
+    calendar = _figures("github.json")["cycle_time"]
+    for part in ("total", "coding", "pickup", "review"):
+        assert doc["cycle_time"][part]["median"] == pytest.approx(calendar[part]["median"])
+
+
+def test_the_command_line_says_pull_request_times_are_in_business_days(capsys):
+    from advisor.cli import main
+
+    args = ["evidence", str(DATA / "transitions.csv"), "--statuses", str(DATA / "statuses.yaml")]
+    args += ["--deployments", str(DATA / "deployments.csv"), "--pulls", str(DATA / "pulls.csv")]
+    assert main([*args, "--business-days"]) == 0
+    text = capsys.readouterr().out
+    assert "pull-request times in business days" in text
+    assert re.search(r"Deploy time +1\.0 business days", text), text
+    assert main(args) == 0
+    assert re.search(r"Deploy time +1\.5 days", capsys.readouterr().out)

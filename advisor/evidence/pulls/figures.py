@@ -7,8 +7,8 @@ Which pull requests count (a bot's were set aside as they were read):
                     figures, as a revert is usually merged at once and would flatter them, but
                     still counted as merged for merged_per_engineer_week (a revert is a diff
                     merged like any other)
-Cycle time and its split, in days, over the merged pull requests (reverts left out), each
-    {count, median, p85, mean, unit} where its two ends are known:
+Cycle time and its split, in days (weekday time with --business-days), over the merged pull
+    requests (reverts left out), each {count, median, p85, mean, unit} where its two ends are known:
     coding      first commit -> opened (a first commit after the opening: not measured)
     pickup      opened -> first review by someone other than the author
     review      first review -> merged (a first review after the merge: no review)
@@ -28,6 +28,15 @@ review_load, per reviewer group (the pull request's team; else each of the teams
     first review) / (window days / 7); and the pull requests waiting for a first review at
     the window's end (open, not a draft, no review by another person yet).
 A pull request's team is the CSV's `team`, else the status map's `repositories: {repo: team}`.
+Small groups (dx.MIN_PULL_AUTHORS, dx.MIN_PULL_REVIEWERS): a team's figures are shown only when
+    its measured pull requests have at least 3 distinct known authors, a reviewer group's load
+    only when its reviews in the window come from at least 3 distinct known reviewers; others
+    are null and counted in `privacy`. What subtraction would give (the overall less the teams
+    shown: the hidden teams and the pull requests of no team together) is left out of the
+    overall figures too, and of the counts, when it holds fewer than 3 distinct known people
+    (and any); else it is a group of 3 or more and the overall is safe to show. Pull requests
+    without an author (a CSV without the column) are of unknown group size: their teams are
+    not shown; as no person is named in them, the overall keeps them.
 Percentiles as every evidence figure: numpy's linear interpolation, P50 = median.
 """
 
@@ -36,9 +45,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from advisor.evidence.dx import MIN_PULL_AUTHORS, MIN_PULL_REVIEWERS
 from advisor.evidence.flow import distribution
+from advisor.evidence.prepare import span_days
 from advisor.evidence.pulls.table import PullsRead
-from advisor.evidence.window import DAY_NS, NAT, Window, span
+from advisor.evidence.registry import BUSINESS_DAYS
+from advisor.evidence.window import NAT, Window, span
 
 NO_TEAM = "(no team)"
 DAYS = "days"
@@ -58,15 +70,27 @@ REVERTS = (
 )
 
 
+def _people(keys: np.ndarray) -> int:
+    """Distinct known people among integer keys (negative: not known)."""
+    return int(np.unique(keys[keys >= 0]).size)
+
+
+def _left_out(keys: np.ndarray, minimum: int) -> bool:
+    """Whether a remainder of these people's keys must stay out of the overall: it holds
+    someone known, yet fewer than `minimum` distinct people."""
+    return 0 < _people(keys) < minimum
+
+
 def _ns(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].array.asi8
 
 
-def _days(later: np.ndarray, earlier: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """(later - earlier) in days where `ok` and both are known, else NaN."""
+def _days(later: np.ndarray, earlier: np.ndarray, ok: np.ndarray, business: bool) -> np.ndarray:
+    """(later - earlier) in days where `ok` and both are known, else NaN; with `business`,
+    weekday time only (prepare.span_days, as the items' times under --business-days)."""
     known = ok & (later != NAT) & (earlier != NAT)
     out = np.full(len(later), np.nan)
-    out[known] = (later[known] - earlier[known]) / DAY_NS
+    out[known] = span_days(earlier[known], later[known], business)
     return out
 
 
@@ -109,7 +133,9 @@ def deploy_times(pulls: pd.DataFrame, deployments, window: Window) -> tuple[np.n
     return out, len(first)
 
 
-def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Window) -> dict:
+def _split(
+    p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Window, business: bool
+) -> dict:
     """The cycle time's parts for the pull requests where `merged` holds."""
     opened, merged_at = _ns(p, "opened_at"), _ns(p, "merged_at")
     commit, review = _ns(p, "first_commit_at"), _ns(p, "first_review_at")
@@ -117,11 +143,11 @@ def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Win
     coded = merged & (commit != NAT) & (commit <= opened)
     start = np.where(coded, commit, opened)
     parts = {
-        "total": _days(merged_at, start, merged),
-        "coding": _days(opened, commit, coded),
-        "pickup": _days(review, opened, reviewed),
-        "review": _days(merged_at, review, reviewed),
-        "deploy": _days(shipped, merged_at, merged),
+        "total": _days(merged_at, start, merged, business),
+        "coding": _days(opened, commit, coded, business),
+        "pickup": _days(review, opened, reviewed, business),
+        "review": _days(merged_at, review, reviewed, business),
+        "deploy": _days(shipped, merged_at, merged, business),
     }
     whats = {
         "total": "no pull request was merged in the window",
@@ -132,7 +158,8 @@ def _split(p: pd.DataFrame, shipped: np.ndarray, merged: np.ndarray, window: Win
     }
     out = {}
     for name, values in parts.items():
-        figure = distribution(f"pr_{name}_time", values, DAYS, window, whats[name])
+        unit = BUSINESS_DAYS if business else DAYS
+        figure = distribution(f"pr_{name}_time", values, unit, window, whats[name])
         out[name] = {**figure, "rule": RULES[name], "days_total": float(np.nansum(values))}
     return out
 
@@ -144,6 +171,7 @@ def _core(
     shipped: np.ndarray,
     window: Window,
     engineers: int | None,
+    business: bool = False,
 ) -> dict:
     """Cycle time, size, merged per engineer and merged without review for one set of pull
     requests (`merged`: measured; `counted`: merged ones counted per engineer, reverts too)."""
@@ -172,7 +200,7 @@ def _core(
     unreviewed = merged & ~((review != NAT) & (review <= _ns(p, "merged_at")))
     n = int(merged.sum())
     return {
-        "cycle_time": _split(p, shipped, merged, window),
+        "cycle_time": _split(p, shipped, merged, window, business),
         "size": size,
         "merged_per_engineer_week": {
             "metric": "pr_merged_per_engineer",
@@ -213,31 +241,52 @@ def _review_load(read: PullsRead, team: pd.Series, waiting: np.ndarray, window: 
     at = np.where(at == NAT, first, at)
     inside = window.contains(at)
     given: dict[str, int] = {}
-    for pull in r["pull"].to_numpy()[inside]:
+    people: dict[str, set] = {}
+    for pull, who in zip(
+        r["pull"].to_numpy()[inside], r["reviewer"].to_numpy()[inside], strict=True
+    ):
         for g in groups[pull]:
             given[g] = given.get(g, 0) + 1
+            if who >= 0:
+                people.setdefault(g, set()).add(int(who))
     queued: dict[str, int] = {}
     for pull in np.flatnonzero(waiting):
         for g in groups[pull]:
             queued[g] = queued.get(g, 0) + 1
     names = sorted(set(given) | set(queued))
+    shown = {g for g in names if len(people.get(g, ())) >= MIN_PULL_REVIEWERS}
+    # the remainder: reviews and waiting pull requests in no group shown
+    outside = np.array([not (set(g) & shown) for g in groups], dtype=bool)
+    rest = outside[r["pull"].to_numpy()]
+    left_out = _left_out(r["reviewer"].to_numpy()[inside & rest], MIN_PULL_REVIEWERS)
+    keep = ~rest if left_out else np.ones(len(r), dtype=bool)
+    kept_waiting = waiting & ~outside if left_out else waiting
+    reviews = int((inside & keep).sum())
     return {
         "metric": "pr_review_load",
         "unit": "reviews per week",
         "window": span(window.start, window.end),
         "rule": "one review per person and pull request, dated at their first review; a "
         "group is the pull request's team, else each team GitHub says was requested",
-        "reviews": int(inside.sum()),
-        "reviews_per_week": window.rate(int(inside.sum())),
-        "waiting_for_review": int(waiting.sum()),
+        "reviews": reviews,
+        "reviews_per_week": window.rate(reviews),
+        "waiting_for_review": int(kept_waiting.sum()),
         "groups": {
-            g: {
-                "reviews": given.get(g, 0),
-                "reviews_per_week": window.rate(given.get(g, 0)),
-                "waiting_for_review": queued.get(g, 0),
-            }
+            g: (
+                {
+                    "reviews": given.get(g, 0),
+                    "reviews_per_week": window.rate(given.get(g, 0)),
+                    "waiting_for_review": queued.get(g, 0),
+                }
+                if g in shown
+                else None
+            )
             for g in names
         },
+        "hidden_groups": len(names) - len(shown),
+        "left_out_of_overall": left_out,
+        "min_reviewers": MIN_PULL_REVIEWERS,
+        "privacy_note": privacy_note(len(names) - len(shown), left_out, "reviewers"),
     }
 
 
@@ -247,9 +296,11 @@ def pull_figures(
     deployments=None,
     engineers: int | None = None,
     repositories: dict[str, str] | None = None,
+    business_days: bool = False,
 ) -> dict:
     """The `pulls` part of the report: `counts`, `cycle_time` (total, coding, pickup, review,
-    deploy: each a distribution in days with its `rule`), `size` (lines changed),
+    deploy: each a distribution in days with its `rule`; with `business_days`, weekday time
+    as the items' times under --business-days, unit `business days`), `size` (lines changed),
     `merged_per_engineer_week`, `merged_without_review`, `review_load` (per group),
     `set_aside` (reason -> count), `teams` (the same per team, where teams are known).
     `deployments`: reading.Deployments or None; `engineers`: --engineers or None."""
@@ -277,22 +328,43 @@ def pull_figures(
     for reason, mask in ((DRAFTS, draft_open), (CLOSED, closed_unmerged), (REVERTS, revert)):
         if mask.any():
             aside[reason] = int(mask.sum())
-    core = _core(p, merged, in_window, shipped, window, engineers)
+    authors = p["author"].to_numpy()
+    names = team.to_numpy(dtype=object)
+    teams: dict[str, dict | None] = {}
+    for name in sorted({t for t in names if t}):
+        mine = names == name
+        shown = _people(authors[merged & mine]) >= MIN_PULL_AUTHORS
+        teams[name] = (
+            _core(p, merged & mine, in_window & mine, shipped, window, None, business_days)
+            if shown
+            else None
+        )
+    in_shown = np.isin(names, [t for t, f in teams.items() if f is not None])
+    # what the overall less the teams shown would give: left out when it is one or two people
+    left_out = _left_out(authors[in_window & ~in_shown], MIN_PULL_AUTHORS)
+    keep = in_shown if left_out else np.ones(len(p), dtype=bool)
+    # engineers given are the whole organisation's: with a part left out, the authors count
+    core = _core(
+        p,
+        merged & keep,
+        in_window & keep,
+        shipped,
+        window,
+        None if left_out else engineers,
+        business_days,
+    )
     deploy = core["cycle_time"]["deploy"]
     if deployments is None:
         deploy["note"] = "not measured: no deployments file was given"
     deploy["by_commit"] = by_commit
-    teams = {}
-    for name in sorted({t for t in team if t}):
-        mine = (team == name).to_numpy()
-        teams[name] = _core(p, merged & mine, in_window & mine, shipped, window, None)
+    hidden = sum(f is None for f in teams.values())
     return {
         "source": read.source,
         "counts": {
             "pull_requests": len(p),
-            "merged_in_window": int(in_window.sum()),
-            "reverts_merged_in_window": int((in_window & revert).sum()),
-            "measured": int(merged.sum()),
+            "merged_in_window": int((in_window & keep).sum()),
+            "reverts_merged_in_window": int((in_window & revert & keep).sum()),
+            "measured": int((merged & keep).sum()),
             "open_at_end": int(open_at_end.sum()),
             "reviews": len(read.reviews),
         },
@@ -301,4 +373,35 @@ def pull_figures(
         "set_aside": aside,
         "bots": read.bots,
         "teams": teams,
+        "privacy": {
+            "min_authors": MIN_PULL_AUTHORS,
+            "min_reviewers": MIN_PULL_REVIEWERS,
+            "hidden_teams": hidden,
+            "left_out_of_overall": left_out,
+            "note": privacy_note(hidden, left_out),
+        },
     }
+
+
+def privacy_note(hidden: int, left_out: bool, people: str = "authors") -> str | None:
+    """The small-group rule in words (`people`: authors or reviewers): how many teams or
+    groups were hidden and whether the rest was left out of the overall; None when the rule
+    hid nothing."""
+    if not hidden and not left_out:
+        return None
+    least = MIN_PULL_AUTHORS if people == "authors" else MIN_PULL_REVIEWERS
+    what = "teams" if people == "authors" else "reviewer groups"
+    text = (
+        f"{what.capitalize()} with fewer than {least} {people}, not shown: {hidden}"
+        if hidden
+        else f"Fewer than {least} {people} outside the {what} shown"
+    )
+    if left_out:
+        return (
+            f"{text}. They are left out of the overall figures too, so no figure shown reveals "
+            "them by subtraction."
+        )
+    return (
+        f"{text}. The overall figures keep them: together with the pull requests of no team "
+        f"they come from {least} or more people."
+    )

@@ -63,6 +63,7 @@ SAMPLE = {
     "deployments": "deployments.csv",
     "incidents": "incidents.csv",
     "survey": "survey.csv",
+    "pulls": "pulls.csv",
 }
 SMALL_FILES = ("statuses", "survey")  # hand-made files, read up to 1 MB
 SMALL_MB = max(1, MAX_SMALL_BYTES // MB)
@@ -125,8 +126,9 @@ def _uploads() -> None:
         st.session_state.pop("evidence_map_edits", None)
         st.session_state.pop("evidence_refused", None)
     st.caption(
-        "The sample: three teams, 180 items over five months, with long code-review waits "
-        "planted. Or upload your own files below; nothing leaves this session. " + MEMORY_NOTE
+        "The sample: three teams, 180 items and their pull requests over five months, with "
+        "long code-review waits planted. Or upload your own files below; nothing leaves this "
+        "session. " + MEMORY_NOTE
     )
     # work items and their map, then the optional files two a row
     cols = [*st.columns(2), *st.columns(2), *st.columns(2)]
@@ -257,6 +259,7 @@ def _status_table(ev) -> StatusMap | None:
             },
             "types": {t: v["item"] for t, v in ev.statuses["types"].items()},
             "projects": projects,
+            "repositories": dict(ev.mapping.repositories),
         }
     )
 
@@ -594,16 +597,22 @@ def _pulls(ev) -> None:
                     "reviewer group": name,
                     registry.label("pr_review_load"): registry.show(
                         "pr_review_load", g["reviews_per_week"], MISSING
-                    ),
+                    )
+                    if g
+                    else fig.hidden_group_text(pulls["review_load"]),
                     registry.label("pr_waiting_for_review"): registry.show(
                         "pr_waiting_for_review", g["waiting_for_review"]
-                    ),
+                    )
+                    if g
+                    else MISSING,
                 }
                 for name, g in groups.items()
             ]
         ).set_index("reviewer group")
         text_table(table)
         st.caption("Review load by team (the reviewer group), never by person.")
+    for note in fig.pull_privacy_notes(pulls):
+        st.caption(md(note))
     if pulls["set_aside"]:
         st.caption(
             md("Set aside: " + "; ".join(f"{k}: {v:,}" for k, v in pulls["set_aside"].items()))
