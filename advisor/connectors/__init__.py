@@ -9,8 +9,10 @@ what: str)`: items done so far, the total when the provider says it (else None),
 being fetched, in plain words.
 """
 
+from advisor.connectors.github import pull_github
 from advisor.connectors.http import Api, Cancelled, ConnectorError, check_url, redact
 from advisor.connectors.output import PageWriter, merge_csv
+from advisor.connectors.runs import PullResult
 from advisor.connectors.secrets import token, token_source
 from advisor.connectors.state import STATE_FILE, PullState, load_state, save_state
 
@@ -20,10 +22,12 @@ __all__ = [
     "Cancelled",
     "ConnectorError",
     "PageWriter",
+    "PullResult",
     "PullState",
     "check_url",
     "load_state",
     "merge_csv",
+    "pull_github",
     "redact",
     "save_state",
     "token",
