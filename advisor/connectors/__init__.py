@@ -10,6 +10,7 @@ being fetched, in plain words.
 """
 
 from advisor.connectors.github import pull_github
+from advisor.connectors.gitlab import pull_gitlab
 from advisor.connectors.http import Api, Cancelled, ConnectorError, check_url, redact
 from advisor.connectors.output import PageWriter, merge_csv
 from advisor.connectors.runs import PullResult
@@ -28,6 +29,7 @@ __all__ = [
     "load_state",
     "merge_csv",
     "pull_github",
+    "pull_gitlab",
     "redact",
     "save_state",
     "token",

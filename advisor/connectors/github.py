@@ -19,19 +19,22 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from advisor.connectors.http import BAD_INPUT, Api, ConnectorError, next_link
-from advisor.connectors.output import PageWriter, merge_csv
+from advisor.connectors.output import PageWriter
 from advisor.connectors.runs import (
+    DEPLOYMENT_LOOKBACK,
+    DEPLOYMENTS_FILE,
     Progress,
     PullResult,
     iso,
     lower_bound,
     parse_time,
     starting_state,
+    write_deployments,
 )
 from advisor.connectors.secrets import token as find_token
 from advisor.connectors.state import save_state
@@ -40,19 +43,6 @@ API_URL = "https://api.github.com"
 TOKEN_NAME = "GITHUB_TOKEN"
 PER_PAGE = 100  # GitHub's largest page
 PULLS_DIR = "pulls"
-DEPLOYMENTS_FILE = "deployments.csv"
-DEPLOYMENT_COLUMNS = (
-    "id",
-    "deployed_at",
-    "commit_at",
-    "status",
-    "recovered_at",
-    "unplanned",
-    "commit",
-)
-# A deployment's statuses can change after it is created (pending, then success): an
-# incremental pull reads again the deployments created this long before its watermark.
-DEPLOYMENT_LOOKBACK = timedelta(days=7)
 MAX_REVIEW_PAGES = 10  # 1,000 reviews on one pull: more are not read
 REPO = re.compile(r"^[A-Za-z0-9-]{1,39}/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$")  # owner/name
 HINTS = {
@@ -324,28 +314,6 @@ def deployment_row(
         "commit": deployment.get("sha") or "",
         "unplanned": "false",
     }
-
-
-def write_deployments(
-    out: Path, rows: list[dict[str, str]], commit_times: Mapping[str, str]
-) -> int:
-    """Merge rows into `out/deployments.csv` by id, fill `commit_at` from the pulls where the
-    deployed sha is a pull's merge commit, and set each failed deployment's `recovered_at` to
-    the next successful deployment's time. Returns the rows in the file."""
-    path = out / DEPLOYMENTS_FILE
-    merged = merge_csv(
-        path, rows, "id", DEPLOYMENT_COLUMNS, order=lambda r: (r["deployed_at"], r["id"])
-    )
-    for i, row in enumerate(merged):
-        if not row["commit_at"] and row["commit"] in commit_times:
-            first = commit_times[row["commit"]]
-            row["commit_at"] = first if first <= row["deployed_at"] else ""
-        row["recovered_at"] = ""
-        if row["status"] == "failed":
-            later = (r["deployed_at"] for r in merged[i + 1 :] if r["status"] == "success")
-            row["recovered_at"] = next(later, "")
-    merge_csv(path, merged, "id", DEPLOYMENT_COLUMNS, order=lambda r: (r["deployed_at"], r["id"]))
-    return len(merged)
 
 
 def _deployment_pages(api: Api, repo: str, environment: str | None) -> Iterator[list[dict]]:

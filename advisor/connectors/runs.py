@@ -4,15 +4,29 @@ the providers' times."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from advisor.connectors.http import BAD_INPUT, ConnectorError
+from advisor.connectors.output import merge_csv
 from advisor.connectors.state import PullState, load_state
 
 Progress = Callable[[int, int | None, str], None]
+DEPLOYMENTS_FILE = "deployments.csv"
+DEPLOYMENT_COLUMNS = (
+    "id",
+    "deployed_at",
+    "commit_at",
+    "status",
+    "recovered_at",
+    "unplanned",
+    "commit",
+)
+# A deployment's statuses can change after it is created (pending, then success): an
+# incremental pull reads again the deployments created this long before its watermark.
+DEPLOYMENT_LOOKBACK = timedelta(days=7)
 
 
 @dataclass
@@ -97,3 +111,25 @@ def lower_bound(state: PullState) -> datetime | None:
     if state.since is not None:
         return datetime(state.since.year, state.since.month, state.since.day, tzinfo=UTC)
     return None
+
+
+def write_deployments(
+    out: Path, rows: list[dict[str, str]], commit_times: Mapping[str, str]
+) -> int:
+    """Merge rows into `out/deployments.csv` by id, fill `commit_at` from the pulls where the
+    deployed sha is a pull's merge commit, and set each failed deployment's `recovered_at` to
+    the next successful deployment's time. Returns the rows in the file."""
+    path = out / DEPLOYMENTS_FILE
+    merged = merge_csv(
+        path, rows, "id", DEPLOYMENT_COLUMNS, order=lambda r: (r["deployed_at"], r["id"])
+    )
+    for i, row in enumerate(merged):
+        if not row["commit_at"] and row["commit"] in commit_times:
+            first = commit_times[row["commit"]]
+            row["commit_at"] = first if first <= row["deployed_at"] else ""
+        row["recovered_at"] = ""
+        if row["status"] == "failed":
+            later = (r["deployed_at"] for r in merged[i + 1 :] if r["status"] == "success")
+            row["recovered_at"] = next(later, "")
+    merge_csv(path, merged, "id", DEPLOYMENT_COLUMNS, order=lambda r: (r["deployed_at"], r["id"]))
+    return len(merged)

@@ -213,3 +213,132 @@ class FakeGitHub:
             return Response(_json.dumps(body), headers=headers, content_type="application/json")
         finally:
             self.serving += _time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- a local GitLab
+
+
+class FakeGitLab:
+    """GitLab's REST API v4 for project 42: merge requests ordered by `updated_at` (asc),
+    filtered by `updated_after`, paged by keyset (`Link` next with a `cursor`), each with
+    approvals, notes and commits; deployments. Checks the PRIVATE-TOKEN header."""
+
+    def __init__(self, mrs: int = 0, per_page_max: int = 100):
+        self.per_page_max = per_page_max
+        self.mrs: dict[int, dict] = {}
+        self.deployments: list[dict] = []
+        self.requests: list[str] = []
+        for iid in range(1, mrs + 1):
+            self.add_mr(iid)
+
+    at = staticmethod(FakeGitHub.at)
+
+    def add_mr(self, iid: int, updated: int | None = None, title: str | None = None) -> None:
+        """MR `iid`: opened at minute 10 iid, first commit at 10 iid - 5, approved at
+        10 iid + 3, merged at 10 iid + 6, updated at `updated` (default 10 iid + 6)."""
+        updated = 10 * iid + 6 if updated is None else updated
+        self.mrs[iid] = {
+            "id": 9000 + iid,
+            "iid": iid,
+            "project_id": 42,
+            "title": title or f"Change {iid}",
+            "description": "Thanks Jane Example",
+            "state": "merged",
+            "created_at": self.at(10 * iid),
+            "updated_at": self.at(updated),
+            "merged_at": self.at(10 * iid + 6),
+            "closed_at": None,
+            "draft": False,
+            "merge_commit_sha": f"{iid:040x}",
+            "squash_commit_sha": None,
+            "sha": f"{iid + 1:040x}",
+            "source_branch": f"topic-{iid}",
+            "target_branch": "main",
+            "author": {"id": 7, "username": "dev7", "name": "Jane Example", "state": "active"},
+            "reviewers": [{"id": 8, "username": "rev8", "name": "John Example"}],
+            "labels": [],
+        }
+
+    def notes(self, iid: int) -> list[dict]:
+        rev = {"id": 8, "username": "rev8", "name": "John Example"}
+        return [
+            {
+                "id": iid * 10,
+                "body": "Please rename this, Jane",
+                "system": False,
+                "author": rev,
+                "created_at": self.at(10 * iid + 2),
+            },
+            {
+                "id": iid * 10 + 1,
+                "body": "approved this merge request",
+                "system": True,
+                "author": rev,
+                "created_at": self.at(10 * iid + 3),
+            },
+        ]
+
+    def commits(self, iid: int) -> list[dict]:
+        return [
+            {
+                "id": f"{iid + 1:040x}",
+                "short_id": f"{iid + 1:08x}",
+                "title": "Fix",
+                "message": "Fix\n\nCo-authored-by: Jane Example <jane@example.com>",
+                "author_name": "Jane Example",
+                "author_email": "jane@example.com",
+                "authored_date": self.at(10 * iid - 5),
+                "committed_date": self.at(10 * iid - 5),
+                "created_at": self.at(10 * iid - 5),
+            }
+        ]
+
+    def install(self, server) -> FakeGitLab:
+        import re
+
+        server.expect_request(re.compile(r"^/api/v4/projects/42/")).respond_with_handler(
+            self.handle
+        )
+        return self
+
+    def handle(self, request):
+        import json as _json
+        import re
+        from urllib.parse import urlencode
+
+        from werkzeug import Response
+
+        self.requests.append(request.full_path)
+        if request.headers.get("PRIVATE-TOKEN") != TOKEN:
+            return Response('{"message": "401 Unauthorized"}', status=401)
+        path = request.path[len("/api/v4/projects/42") :]
+        headers: dict[str, str] = {}
+        if path == "/merge_requests":
+            after = request.args.get("updated_after", "")
+            rows = sorted(
+                (m for m in self.mrs.values() if m["updated_at"] > after),
+                key=lambda m: (m["updated_at"], m["id"]),
+            )
+            per_page = min(int(request.args.get("per_page", 20)), self.per_page_max)
+            start = int(request.args.get("cursor", 0))
+            body = rows[start : start + per_page]
+            if start + per_page < len(rows):
+                query = {k: v for k, v in request.args.items() if k != "cursor"}
+                query["cursor"] = str(start + per_page)
+                headers["Link"] = (
+                    f'<{request.host_url.rstrip("/")}{request.path}?{urlencode(query)}>; rel="next"'
+                )
+        elif m := re.fullmatch(r"/merge_requests/(\d+)/notes", path):
+            body = self.notes(int(m.group(1)))
+        elif m := re.fullmatch(r"/merge_requests/(\d+)/approvals", path):
+            body = {
+                "approved": True,
+                "approved_by": [{"user": {"id": 8, "username": "rev8", "name": "John Example"}}],
+            }
+        elif m := re.fullmatch(r"/merge_requests/(\d+)/commits", path):
+            body = self.commits(int(m.group(1)))
+        elif path == "/deployments":
+            body = self.deployments
+        else:
+            return Response('{"message": "404 Not Found"}', status=404)
+        return Response(_json.dumps(body), headers=headers, content_type="application/json")
