@@ -395,3 +395,21 @@ def test_a_folder_of_another_pull_is_refused(httpserver, env, tmp_path):
     with pytest.raises(ConnectorError) as caught:
         _pull(site, out, env, project="OPS")
     assert caught.value.exit_code == 2 and "another --out folder" in caught.value.message
+
+
+def test_the_command_line_pulls_then_refuses_a_wrong_token(
+    httpserver, env, monkeypatch, tmp_path, capsys
+):
+    site = FakeJira(_issues(12)).install(httpserver)
+    out = tmp_path / "out"
+    args = ["pull", "jira", "--site", site, "--project", "PAY", "--out", str(out)]
+    assert main(args) == 0
+    said = capsys.readouterr()
+    assert "12 issues" in said.out and TOKEN not in said.out + said.err
+    assert main(["evidence", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["items"] == 12
+    args[-1] = str(tmp_path / "other")
+    monkeypatch.setenv("JIRA_TOKEN", "wrong-token-value")
+    assert main(args) == 2
+    said = capsys.readouterr()
+    assert "JIRA_TOKEN" in said.err and "wrong-token-value" not in said.err + said.out
