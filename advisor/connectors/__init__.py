@@ -12,6 +12,7 @@ being fetched, in plain words.
 from advisor.connectors.github import pull_github
 from advisor.connectors.gitlab import pull_gitlab
 from advisor.connectors.http import Api, Cancelled, ConnectorError, check_url, redact
+from advisor.connectors.jira import pull_jira
 from advisor.connectors.output import PageWriter, merge_csv
 from advisor.connectors.runs import PullResult
 from advisor.connectors.secrets import token, token_source
@@ -30,6 +31,7 @@ __all__ = [
     "merge_csv",
     "pull_github",
     "pull_gitlab",
+    "pull_jira",
     "redact",
     "save_state",
     "token",
