@@ -5,6 +5,7 @@ pulled files in use on the page."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -84,3 +85,37 @@ def test_a_jira_pull_from_the_panel_completes_and_its_files_are_in_use(app, jira
     # the page measures the pulled issues: 130 items, 3 transitions each
     assert any("130 items, 390 transitions" in shown(c) for c in at.caption)
     assert TOKEN not in done
+
+
+def test_cancel_stops_the_pull_after_its_page_and_says_a_rerun_continues(app, jira_env, httpserver):
+    gate, asked = threading.Event(), threading.Event()
+
+    class Slow(FakeJira):
+        def __call__(self, request):
+            if "/search" in request.path:
+                asked.set()
+                gate.wait(timeout=20)  # the search waits until the test lets it answer
+            return super().__call__(request)
+
+    fake = Slow([issue(f"PAY-{i}", T0, []) for i in range(1, 251)])
+    site = fake.install(httpserver)
+    at = _open(app)
+    at.text_input(key="connect_jira_site").input(site)
+    at.text_input(key="connect_jira_project").input("PAY").run()
+    at.button(key="connect_start").click().run()
+    assert_clean(at)
+    try:
+        assert asked.wait(timeout=10)  # the pull waits on its first search page
+        at.run()
+        assert at.get("progress") and at.button(key="connect_cancel")  # drawn while it runs
+        at.button(key="connect_cancel").click().run()
+        assert_clean(at)
+    finally:
+        gate.set()
+    _wait_for_the_pull(at)
+    at.run()
+    assert_clean(at)
+    assert any("Cancelled" in shown(i) for i in at.info)
+    # the page in hand when Cancel was clicked is written: 100 of 250 issues
+    written = sorted((jira_env / "jira-PAY").glob("jira-issues-*.json"))
+    assert [p.name for p in written] == ["jira-issues-00001.json"]
