@@ -43,6 +43,7 @@ TOKENS = {
 KINDS = {"items": "work items", "deployments": "deployments"}
 POLL_SECONDS = 0.5  # how often the progress bar asks the pull how far it is
 MAX_JOBS = 8  # pulls running at once on this server, every session together
+KEPT_JOBS = 32  # ended pulls kept until their session shows them, at most
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -128,6 +129,8 @@ def start(provider: str, fields: dict, out: Path, wait: bool = False) -> str:
             raise ConnectorError(f"a pull into {out} is already running; wait for it", 2)
         if len(running) >= MAX_JOBS:
             raise ConnectorError(f"{MAX_JOBS} pulls are running on this server; try later", 2)
+        for old in [k for k, j in _JOBS.items() if j.finished][: max(0, len(_JOBS) - KEPT_JOBS)]:
+            del _JOBS[old]  # ended pulls whose session never came back for them
         job = _Job(provider, out)
         key = uuid.uuid4().hex
         _JOBS[key] = job
