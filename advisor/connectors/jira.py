@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -50,6 +51,8 @@ from advisor.connectors.output import PageWriter
 from advisor.connectors.runs import PullResult, lower_bound, starting_state
 from advisor.connectors.secrets import token
 from advisor.connectors.state import save_state, write_atomic
+
+log = logging.getLogger("advisor.connectors.jira")
 
 PROVIDER = "jira"
 TOKEN_NAMES = ("JIRA_USER", "JIRA_TOKEN")
@@ -326,7 +329,7 @@ class _Run:
         self.issues += len(self.pending)
         self.pending = []
         self.state.cursor = None if cursor is None else {"jql": self.jql, "next": cursor}
-        self.state.files = self.writer.files
+        self.state.files = [*self.writer.files, STATUS_FILE]
         self.state.fetched = {"issues": len(self.writer)}
         save_state(self.out, self.state)
 
@@ -340,7 +343,16 @@ class _Run:
             }
             if cursor:
                 params["nextPageToken"] = cursor
-            doc = self.api.get_json("/rest/api/3/search/jql", params)
+            try:
+                doc = self.api.get_json("/rest/api/3/search/jql", params)
+            except ConnectorError as exc:
+                if not (cursor and self.pages == 0 and exc.exit_code == BAD_INPUT):
+                    raise
+                # A resumed pull's page token has expired (Jira answers 400): the search
+                # starts again from its first page; the issues already written are merged.
+                log.warning("Jira refused the saved page token; the search starts again")
+                cursor = None
+                continue
             issues = _issues(self.api, doc)
             nxt = doc.get("nextPageToken")
             last = doc.get("isLast") is True or not issues or not isinstance(nxt, str) or not nxt
@@ -467,7 +479,7 @@ def _pull(api, site, base, out, since, flavour, progress, cancel) -> JiraPull:
     (run.cloud if flavour == "cloud" else run.datacenter)(cursor)
     state.updated_to = state.run_to or began
     state.run_to, state.cursor, state.complete = None, None, True
-    state.files = writer.files
+    state.files = [*writer.files, STATUS_FILE]
     state.fetched = {"issues": len(writer)}
     save_state(out, state)
     return JiraPull(
@@ -477,7 +489,7 @@ def _pull(api, site, base, out, since, flavour, progress, cancel) -> JiraPull:
         mode=mode,
         fetched={"issues": run.issues},
         in_folder={"issues": len(writer)},
-        files=[*writer.files, STATUS_FILE],
+        files=state.files,
         requests=api.requests,
         updated_to=state.updated_to,
         pages=run.pages,

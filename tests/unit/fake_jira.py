@@ -211,7 +211,10 @@ class FakeJira:
         issues = self._matching(args.get("jql", ""))
         if cloud:
             token = args.get("nextPageToken")
-            start = int(base64.b64decode(token).decode()) if token else 0
+            try:
+                start = int(base64.b64decode(token).decode()) if token else 0
+            except ValueError:  # an expired or foreign token
+                return _json({"errorMessages": ["The page token is invalid."]}, 400)
         else:
             start = int(args.get("startAt", 0))
         if self.fail_search_from is not None and start >= self.fail_search_from:

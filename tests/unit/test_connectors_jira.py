@@ -214,6 +214,27 @@ def test_an_interrupted_pull_keeps_its_pages_and_a_rerun_continues(httpserver, e
     assert load_state(out).complete
 
 
+def test_a_resumed_pull_whose_page_token_expired_starts_its_search_again(httpserver, env, tmp_path):
+    from advisor.connectors import save_state
+
+    fake = FakeJira(_issues(250))
+    fake.fail_search_from = 200
+    site = fake.install(httpserver)
+    out = tmp_path / "out"
+    with pytest.raises(ConnectorError):
+        _pull(site, out, env)
+    state = load_state(out)
+    state.cursor = {**state.cursor, "next": "expired!"}  # Jira no longer knows it
+    save_state(out, state)
+    fake.fail_search_from = None
+    fake.calls.clear()
+    result = _pull(site, out, env)
+    # refused (400), then pages 1-3 again: 250 issues read, each once in the folder
+    assert [s.get("nextPageToken") for s in _searches(fake)][:2] == ["expired!", None]
+    assert result.mode == "resumed" and result.fetched == {"issues": 250}
+    assert len(_keys(out)) == len(set(_keys(out))) == 250
+
+
 def test_a_cancel_stops_after_the_page_and_a_rerun_resumes(httpserver, env, tmp_path):
     fake = FakeJira(_issues(250))
     site = fake.install(httpserver)
