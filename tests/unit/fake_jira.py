@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from werkzeug import Request, Response
 
@@ -117,8 +117,7 @@ class FakeJira:
 
     page: issues per search page at most (Jira may give fewer than maxResults); cap:
     histories per issue in a search answer; auth: "basic" (JIRA_USER:JIRA_TOKEN) or
-    "bearer" (JIRA_TOKEN); a request without them gets 401. `issues_of` may be set to a
-    function giving the issues instead of the list (the benchmark generates them).
+    "bearer" (JIRA_TOKEN); a request without them gets 401.
     """
 
     def __init__(
@@ -136,7 +135,6 @@ class FakeJira:
         self.auth = auth
         self.fail_search_from: int | None = None
         self.calls: list[tuple[str, dict]] = []
-        self.issues_of: Callable[[], list[dict]] | None = None
 
     def install(self, httpserver) -> str:
         """Serve every /rest/ request from this fake; returns the site's URL."""
@@ -200,7 +198,7 @@ class FakeJira:
         return _json({"errorMessages": [f"no route {path}"]}, 404)
 
     def _matching(self, jql: str) -> list[dict]:
-        issues = self.issues_of() if self.issues_of else self.issues
+        issues = self.issues
         bound = re.search(r'updated >= "(\d{4}/\d\d/\d\d \d\d:\d\d)"', jql)
         if not bound:
             return issues
