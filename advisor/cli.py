@@ -954,6 +954,75 @@ def _number(text: str) -> float:
     return value
 
 
+def _day(text: str):
+    """A date (YYYY-MM-DD) for --since."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text[:40]!r}") from None
+
+
+def _progress(done: int, total: int | None, what: str) -> None:
+    """A line on stderr every 100 items (the pull's files are the output)."""
+    if done % 100 == 0:
+        of = f" of {total:,}" if total else ""
+        print(f"  {done:,}{of} {what}", file=sys.stderr)
+
+
+def _cmd_pull(args) -> int:
+    """`pull jira|github|gitlab`: fetch a provider's data into --out (see DESIGN, `pull`)."""
+    from pathlib import Path
+
+    from advisor.connectors import ConnectorError
+
+    out = Path(args.out)
+    try:
+        if args.provider == "jira":
+            from advisor.connectors.jira import pull_jira
+
+            result = pull_jira(
+                args.site,
+                jql=args.jql,
+                project=args.project,
+                out=out,
+                since=args.since,
+                flavour=args.flavour,
+                progress=_progress,
+            )
+        elif args.provider == "github":
+            from advisor.connectors.github import pull_github
+
+            result = pull_github(
+                args.repo,
+                out=out,
+                since=args.since,
+                api_url=args.api_url,
+                environment=args.environment,
+                progress=_progress,
+            )
+        else:
+            from advisor.connectors.gitlab import pull_gitlab
+
+            result = pull_gitlab(
+                args.project,
+                url=args.url,
+                out=out,
+                since=args.since,
+                environment=args.environment,
+                progress=_progress,
+            )
+    except ConnectorError as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # the output folder cannot be written
+        print(f"{out}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
+
+
 def _whole(text: str) -> int:
     digits = text.removeprefix("-")
     if not (digits.isascii() and digits.isdigit()):
@@ -1132,6 +1201,39 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--store")
     dif.add_argument("--json", action="store_true")
     dif.set_defaults(func=_cmd_scenario_diff)
+
+    pull = sub.add_parser("pull", help="fetch Jira issues, GitHub pulls or GitLab merge requests")
+    pull_sub = pull.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    since = {
+        "type": _day,
+        "metavar": "DATE",
+        "help": "first pull: only what changed on or "
+        "after this date (UTC); later pulls continue from pull-state.json",
+    }
+    out_help = "folder the files and pull-state.json are written to"
+    pj = pull_sub.add_parser("jira", help="issues with their status history, and the statuses")
+    pj.add_argument("--site", required=True, help="Jira's address, e.g. https://acme.atlassian.net")
+    which = pj.add_mutually_exclusive_group(required=True)
+    which.add_argument("--jql", help="the issues to pull, as a JQL query")
+    which.add_argument("--project", help="the issues of this project key")
+    pj.add_argument("--flavour", choices=("cloud", "datacenter"), help="default: asked of Jira")
+    pj.add_argument("--out", required=True, help=out_help)
+    pj.add_argument("--since", **since)
+    pg = pull_sub.add_parser("github", help="pull requests, reviews, commits and deployments")
+    pg.add_argument("--repo", required=True, help="OWNER/NAME")
+    pg.add_argument("--out", required=True, help=out_help)
+    pg.add_argument("--since", **since)
+    pg.add_argument("--environment", help="only deployments to this environment")
+    pg.add_argument(
+        "--api-url", default="https://api.github.com", help="GitHub Enterprise: https://HOST/api/v3"
+    )
+    pl = pull_sub.add_parser("gitlab", help="merge requests, approvals, notes and deployments")
+    pl.add_argument("--project", required=True, help="project id or full path (group/name)")
+    pl.add_argument("--url", required=True, help="GitLab's address, e.g. https://gitlab.com")
+    pl.add_argument("--out", required=True, help=out_help)
+    pl.add_argument("--since", **since)
+    pl.add_argument("--environment", help="only deployments to this environment")
+    pull.set_defaults(func=_cmd_pull)
 
     rea = sub.add_parser("realise", help="plan against realised value per lever, from exports")
     rea.add_argument("scenario", help="scenario file, or the name of a stored scenario")

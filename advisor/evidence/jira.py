@@ -17,12 +17,14 @@ A changelog whose `total` exceeds the histories it holds was cut short (Jira's s
 returns at most 100 per issue): the item is partial, nothing is invented for its start
 (no creation row), and it is reported by key. Each issue's current status gives its
 `statusCategory` in its project, used as the default for a status nobody mapped.
-Fields of an unexpected type are read as missing, never as a crash.
+Fields of an unexpected type are read as missing, never as a crash. A folder written by
+`pull jira` also holds `pull-state.json`, which is skipped.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ from advisor.evidence.statuses import Categories
 from advisor.evidence.times import parse_times
 
 CLOUD_CATEGORIES = {"TODO": "new", "IN_PROGRESS": "indeterminate", "DONE": "done"}
+PULL_STATE = "pull-state.json"  # beside a pull's files: what was fetched, read by the next pull
 COLUMNS = ["key", "type", "team", "project", "from_status", "to_status", "at", "created"]
 
 
@@ -290,6 +293,8 @@ def read_jira(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
     reader = _Reader()
     issue_files = []
     for file, data in files:
+        if PurePath(file).name == PULL_STATE:
+            continue  # a pull's own record (advisor.connectors), not an export
         if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
             raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8")])
         try:

@@ -38,7 +38,7 @@ from advisor.evidence.pulls import pulls_from_upload
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
 from advisor.evidence.statuses import STAGES
 from advisor.probable_delay import throughput_of
-from advisor.ui import measured, session, state, workspace
+from advisor.ui import connect_panel, measured, session, state, workspace
 from advisor.ui import price as priced
 from advisor.ui.examples import example_path
 from advisor.ui.reruns import uninterrupted
@@ -764,6 +764,7 @@ def render() -> None:
     )
     with st.expander("Files", expanded="items" not in _files()):
         _uploads()
+    connect_panel.render()  # pull from Jira, GitHub or GitLab; the files pulled come into use
     refused = st.session_state.get("evidence_refused")
     if refused and not st.session_state.get(f"evidence_up_{refused[3]}"):
         # its uploader no longer holds the file (the page was left): an old message

@@ -1,0 +1,329 @@
+"""The Evidence page's Connect panel: pull from Jira, GitHub or GitLab into a folder on this
+server, with a progress bar and a Cancel button, then put the pulled files in use.
+
+Thin: it reads the widgets, runs the domain's `pull_jira` / `pull_github` / `pull_gitlab` in
+a background thread (so a Cancel click is handled while the pull runs; the thread only calls
+the domain and records its progress), polls that progress with `st.fragment(run_every=...)`
+and renders. Tokens are never asked for here: they come from the server's environment or its
+`.streamlit/secrets.toml` (`[connectors]`), and the panel says only whether each is set.
+
+The folder is `PULLS_DIR` (the environment variable PLATFORM_ADVISOR_PULLS, else a folder in
+the system's temporary directory) / a name the user may change; a second pull into the same
+folder brings it up to date (incremental) or continues one that stopped.
+
+State: `connect_job` (the id of this session's pull in `_JOBS`, a string: session state
+holds only what pickles), `connect_done` (what the last pull did, for the message).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from advisor.connectors import Cancelled, ConnectorError, token_source
+from advisor.errors import InputError
+from advisor.evidence import SetAside, items_from_upload, read_deployments
+from advisor.evidence.limits import MAX_TOTAL_BYTES, MAX_TOTAL_MB
+from advisor.ui import state, workspace
+from advisor.ui.text import md
+
+PROVIDERS = ("Jira", "GitHub", "GitLab")
+TOKENS = {
+    "Jira": ("JIRA_USER", "JIRA_TOKEN"),
+    "GitHub": ("GITHUB_TOKEN",),
+    "GitLab": ("GITLAB_TOKEN",),
+}
+KINDS = {"items": "work items", "deployments": "deployments"}
+POLL_SECONDS = 0.5  # how often the progress bar asks the pull how far it is
+MAX_JOBS = 8  # pulls running at once on this server, every session together
+KEPT_JOBS = 32  # ended pulls kept until their session shows them, at most
+_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def pulls_dir() -> Path:
+    """Where pulled folders go: PLATFORM_ADVISOR_PULLS, else <temp>/platform-advisor-pulls."""
+    given = os.environ.get("PLATFORM_ADVISOR_PULLS", "").strip()
+    return Path(given) if given else Path(tempfile.gettempdir()) / "platform-advisor-pulls"
+
+
+def folder_name(text: str) -> str:
+    """A folder name made safe: letters, digits, `.`, `_` and `-` only, no leading dot,
+    at most 80 characters ("pull" when nothing is left)."""
+    name = _NAME.sub("-", text.strip()).strip(".-")[:80]
+    return name or "pull"
+
+
+# ---------------------------------------------------------------- the background pull
+
+
+@dataclass
+class _Job:
+    """One pull running in a thread: its progress, then its result or its error."""
+
+    provider: str
+    out: Path
+    cancel: threading.Event = field(default_factory=threading.Event)
+    done: int = 0
+    total: int | None = None
+    what: str = "starting"
+    finished: bool = False
+    summary: str = ""
+    error: str = ""
+    cancelled: bool = False
+    thread: threading.Thread | None = None
+
+    def progress(self, done: int, total: int | None, what: str) -> None:
+        self.done, self.total, self.what = done, total, what
+
+
+_JOBS: dict[str, _Job] = {}
+_LOCK = threading.Lock()
+
+
+def _run(job: _Job, call) -> None:
+    try:
+        result = call()
+        job.summary = result.summary()
+    except Cancelled:
+        job.cancelled = True
+    except ConnectorError as exc:
+        job.error = exc.message  # already without the token
+    except Exception as exc:  # a thread must report, never die silently
+        job.error = f"the pull stopped on an unexpected error ({type(exc).__name__})"
+    finally:
+        job.finished = True
+
+
+def _call(provider: str, fields: dict, out: Path, job: _Job):
+    """The domain's pull for `provider`, as a function of nothing (for the thread)."""
+    common = {"out": out, "since": fields["since"], "progress": job.progress, "cancel": job.cancel}
+    if provider == "Jira":
+        from advisor.connectors.jira import pull_jira
+
+        jql = fields["jql"].strip() or None
+        project = None if jql else fields["project"].strip() or None
+        return lambda: pull_jira(fields["site"], jql=jql, project=project, **common)
+    if provider == "GitHub":
+        from advisor.connectors.github import pull_github
+
+        return lambda: pull_github(fields["repo"].strip(), **common)
+    from advisor.connectors.gitlab import pull_gitlab
+
+    return lambda: pull_gitlab(fields["project"].strip(), url=fields["site"], **common)
+
+
+def start(provider: str, fields: dict, out: Path, wait: bool = False) -> str:
+    """Start a pull of `provider` into `out` in a thread and return its job id. Raises
+    ConnectorError (exit 2) when this server already runs MAX_JOBS pulls or one into `out`.
+    `wait`: run it to the end before returning (the command line's way; tests)."""
+    with _LOCK:
+        running = [j for j in _JOBS.values() if not j.finished]
+        if any(j.out == out for j in running):
+            raise ConnectorError(f"a pull into {out} is already running; wait for it", 2)
+        if len(running) >= MAX_JOBS:
+            raise ConnectorError(f"{MAX_JOBS} pulls are running on this server; try later", 2)
+        for old in [k for k, j in _JOBS.items() if j.finished][: max(0, len(_JOBS) - KEPT_JOBS)]:
+            del _JOBS[old]  # ended pulls whose session never came back for them
+        job = _Job(provider, out)
+        key = uuid.uuid4().hex
+        _JOBS[key] = job
+    call = _call(provider, fields, out, job)
+    job.thread = threading.Thread(target=_run, args=(job, call), daemon=True, name="pull")
+    job.thread.start()
+    if wait:
+        job.thread.join()
+    return key
+
+
+def job_of(key: str | None) -> _Job | None:
+    return _JOBS.get(key) if key else None
+
+
+# ---------------------------------------------------------------- the panel
+
+
+def _token_lines(provider: str) -> None:
+    lines = []
+    for name in TOKENS[provider]:
+        where = token_source(name)
+        lines.append(f"`{name}`: " + (f"set ({md(where)})" if where else "**not set**"))
+    note = {
+        "Jira": "Jira Cloud reads JIRA_USER (the account's email) and JIRA_TOKEN (an API "
+        "token); Data Center reads JIRA_TOKEN alone (a personal access token).",
+        "GitHub": "A token that can read the repository's pull requests and deployments.",
+        "GitLab": "A token with the read_api scope.",
+    }[provider]
+    st.caption(
+        "Credentials come from this server's environment or from its "
+        "`.streamlit/secrets.toml` (table `[connectors]`); they are never typed here, "
+        f"stored or shown. {note} " + "; ".join(lines) + "."
+    )
+
+
+def _fields(provider: str) -> dict:
+    fields: dict = {"site": "", "project": "", "jql": "", "repo": ""}
+    if provider == "Jira":
+        fields["site"] = st.text_input(
+            "Jira address", placeholder="https://acme.atlassian.net", key="connect_jira_site"
+        )
+        left, right = st.columns(2)
+        fields["project"] = left.text_input(
+            "Project key", placeholder="PAY", key="connect_jira_project"
+        )
+        fields["jql"] = right.text_input(
+            "Or a JQL query (used instead of the project)", key="connect_jira_jql"
+        )
+        target = "jql" if fields["jql"].strip() else fields["project"]
+    elif provider == "GitHub":
+        fields["repo"] = st.text_input(
+            "Repository (OWNER/NAME)", placeholder="acme/payments", key="connect_github_repo"
+        )
+        target = fields["repo"]
+    else:
+        fields["site"] = st.text_input(
+            "GitLab address", value="https://gitlab.com", key="connect_gitlab_url"
+        )
+        fields["project"] = st.text_input(
+            "Project (id or full path)", placeholder="acme/payments", key="connect_gitlab_project"
+        )
+        target = fields["project"]
+    fields["since"] = st.date_input(
+        "Only what was updated since (optional, first pull)",
+        value=None,
+        key="connect_since",
+        help="A later pull into the same folder asks only for what changed since the last.",
+    )
+    fields["target"] = f"{provider.lower()}-{target or 'pull'}"
+    return fields
+
+
+def _missing(provider: str, fields: dict) -> str | None:
+    if provider == "Jira" and not fields["site"].strip():
+        return "Give the Jira address."
+    if provider == "Jira" and not (fields["project"].strip() or fields["jql"].strip()):
+        return "Give a project key or a JQL query."
+    if provider == "GitHub" and not fields["repo"].strip():
+        return "Give the repository as OWNER/NAME."
+    if provider == "GitLab" and not fields["project"].strip():
+        return "Give the project's id or full path."
+    return None
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch() -> None:
+    """The running pull's progress and its Cancel button, redrawn every POLL_SECONDS; the
+    whole page runs again once the pull is over, to put its files in use."""
+    job = job_of(st.session_state.get("connect_job"))
+    if job is None or job.finished:
+        st.rerun(scope="app")
+    if job.total:
+        st.progress(min(job.done / job.total, 1.0), text=f"{md(job.what)} of {job.total:,}")
+    else:  # Jira Cloud and Link-header paging say no total: a bar that never claims the end
+        st.progress(job.done / (job.done + 1_000), text=f"{md(job.what)} (no total known)")
+    if st.button("Cancel", key="connect_cancel"):
+        job.cancel.set()
+        st.caption("Cancelling after the current request...")
+
+
+def _use(provider: str, out: Path) -> str:
+    """Put the pulled files in use on this page and say so, or say why not."""
+    if provider == "Jira":
+        names = sorted(p.name for p in out.glob("jira-issues-*.json"))
+        names += [n for n in ("jira-statuses.json",) if (out / n).is_file()]
+        kind = "items"
+    else:
+        names = [n for n in ("deployments.csv",) if (out / n).is_file()]
+        kind = "deployments"
+        sub = "pulls" if provider == "GitHub" else "merge_requests"
+        if (out / sub).is_dir():
+            st.caption(
+                f"Pull requests are in {md(out / sub)}: `python -m advisor evidence ... "
+                f"--pulls {md(out / sub)}` reads them; this page does not yet."
+            )
+    if not names:
+        return f"Nothing this page reads was written to {out}."
+    size = sum((out / n).stat().st_size for n in names)
+    if size > MAX_TOTAL_BYTES:
+        return (
+            f"The pulled files come to {size / 2**20:,.0f} MB, over the {MAX_TOTAL_MB} MB this "
+            f"page reads: measure them with python -m advisor evidence {out}"
+        )
+    uploads = [workspace.upload(n, (out / n).read_bytes()) for n in names]
+    try:
+        if kind == "items":
+            items_from_upload([(u.name, u.data) for u in uploads], SetAside())
+        else:
+            read_deployments(uploads[0].data, uploads[0].name, SetAside())
+    except InputError as exc:
+        state.show_problems(exc.problems, f"The files pulled into {out}")
+        return "They are not in use on this page."
+    workspace.files()[kind] = uploads
+    if kind == "items":
+        st.session_state.pop("evidence_map_edits", None)
+    return f"In use on this page as the {KINDS[kind]}: {', '.join(names)}."
+
+
+def _finish(key: str, job: _Job) -> None:
+    """The pull is over: its message, and its files put in use once."""
+    with _LOCK:
+        _JOBS.pop(key, None)
+    st.session_state.pop("connect_job", None)
+    if job.cancelled:
+        st.session_state["connect_done"] = (
+            "info",
+            "Cancelled. The pages already written are kept; Start again continues from there.",
+        )
+        return
+    if job.error:
+        st.session_state["connect_done"] = ("error", job.error)
+        return
+    st.session_state["connect_done"] = ("success", f"{job.summary} {_use(job.provider, job.out)}")
+
+
+def render() -> None:
+    """The Connect panel, in its own expander."""
+    key = st.session_state.get("connect_job")
+    job = job_of(key)
+    if key and job is None:  # the server restarted, or another tab finished it
+        st.session_state.pop("connect_job", None)
+    with st.expander("Connect to Jira, GitHub or GitLab", expanded=job is not None):
+        provider = st.radio("Pull from", PROVIDERS, horizontal=True, key="connect_provider")
+        _token_lines(provider)
+        fields = _fields(provider)
+        base = pulls_dir()
+        name = st.text_input(
+            "Folder to write to (empty: named after what is pulled)",
+            key="connect_folder",
+            help="A folder under the directory shown below; pulling into it again fetches "
+            "only what changed since.",
+        )
+        out = base / folder_name(name or fields["target"])
+        st.caption(f"Files are written to {md(out)}.")
+        if job is not None and job.finished:
+            _finish(key, job)
+            job = None
+        if job is not None:
+            _watch()
+        elif st.button("Start the pull", key="connect_start", type="primary"):
+            problem = _missing(provider, fields)
+            if problem:
+                st.warning(problem)
+            else:
+                try:
+                    st.session_state["connect_job"] = start(provider, fields, out)
+                except ConnectorError as exc:
+                    st.error(md(exc.message))
+                else:
+                    st.session_state.pop("connect_done", None)
+                    st.rerun()
+        done = st.session_state.get("connect_done")
+        if done and job is None:
+            kind, text = done
+            {"success": st.success, "info": st.info, "error": st.error}[kind](md(text))

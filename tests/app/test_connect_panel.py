@@ -1,0 +1,121 @@
+"""The Evidence page's Connect panel: it draws without raising, names the credentials it reads
+without showing them, and a pull from a local Jira runs in its thread to the end and puts the
+pulled files in use on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from advisor.ui import connect_panel
+from tests.app.conftest import assert_clean, shown
+from tests.unit.connectors_support import TOKEN
+from tests.unit.fake_jira import USER, FakeJira, issue
+
+PAGE = "advisor/ui/evidence_page.py"
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def jira_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("JIRA_USER", USER)
+    monkeypatch.setenv("JIRA_TOKEN", TOKEN)
+    monkeypatch.setenv("PLATFORM_ADVISOR_PULLS", str(tmp_path / "pulls"))
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    return tmp_path / "pulls"
+
+
+def _open(app):
+    app.switch_page(PAGE).run()
+    assert_clean(app)
+    return app
+
+
+def _wait_for_the_pull(at) -> None:
+    job = connect_panel.job_of(at.session_state["connect_job"])
+    job.thread.join(timeout=20)
+    assert job.finished
+
+
+def test_the_panel_draws_and_says_which_credentials_are_set(app, jira_env):
+    at = _open(app)
+    text = " ".join(shown(c) for c in at.caption)
+    assert "JIRA_USER" in text and "JIRA_TOKEN" in text and "set (environment)" in text
+    assert TOKEN not in text and USER not in text
+    assert str(jira_env / "jira-pull") in text  # where the files go, named after the pull
+    at.radio(key="connect_provider").set_value("GitHub").run()
+    assert_clean(at)
+    assert any("GITHUB_TOKEN" in shown(c) for c in at.caption)
+    at.button(key="connect_start").click().run()
+    assert_clean(at)
+    assert any("OWNER/NAME" in shown(w) for w in at.warning)
+
+
+def test_a_jira_pull_from_the_panel_completes_and_its_files_are_in_use(app, jira_env, httpserver):
+    changes = [(T0 + DAY, "To Do", "In Progress"), (T0 + 3 * DAY, "In Progress", "Done")]
+    fake = FakeJira(
+        [
+            issue(f"PAY-{i}", T0 + i * DAY, [(t + i * DAY, a, b) for t, a, b in changes])
+            for i in range(1, 131)
+        ]
+    )
+    site = fake.install(httpserver)
+    at = _open(app)
+    at.text_input(key="connect_jira_site").input(site)
+    at.text_input(key="connect_jira_project").input("PAY").run()
+    assert_clean(at)
+    at.button(key="connect_start").click().run()
+    assert_clean(at)
+    _wait_for_the_pull(at)
+    at.run()
+    assert_clean(at)
+    done = " ".join(shown(s) for s in at.success)
+    # 130 issues: pages of 100 and 30, two files, and the status list beside them.
+    assert "130 issues" in done and "jira-issues-00002.json" in done
+    items = at.session_state["evidence_files"]["items"]
+    assert [u.name for u in items] == [
+        "jira-issues-00001.json",
+        "jira-issues-00002.json",
+        "jira-statuses.json",
+    ]
+    assert (jira_env / "jira-PAY" / "pull-state.json").is_file()
+    # the page measures the pulled issues: 130 items, 3 transitions each
+    assert any("130 items, 390 transitions" in shown(c) for c in at.caption)
+    assert TOKEN not in done
+
+
+def test_cancel_stops_the_pull_after_its_page_and_says_a_rerun_continues(app, jira_env, httpserver):
+    gate, asked = threading.Event(), threading.Event()
+
+    class Slow(FakeJira):
+        def __call__(self, request):
+            if "/search" in request.path:
+                asked.set()
+                gate.wait(timeout=20)  # the search waits until the test lets it answer
+            return super().__call__(request)
+
+    fake = Slow([issue(f"PAY-{i}", T0, []) for i in range(1, 251)])
+    site = fake.install(httpserver)
+    at = _open(app)
+    at.text_input(key="connect_jira_site").input(site)
+    at.text_input(key="connect_jira_project").input("PAY").run()
+    at.button(key="connect_start").click().run()
+    assert_clean(at)
+    try:
+        assert asked.wait(timeout=10)  # the pull waits on its first search page
+        at.run()
+        assert at.get("progress") and at.button(key="connect_cancel")  # drawn while it runs
+        at.button(key="connect_cancel").click().run()
+        assert_clean(at)
+    finally:
+        gate.set()
+    _wait_for_the_pull(at)
+    at.run()
+    assert_clean(at)
+    assert any("Cancelled" in shown(i) for i in at.info)
+    # the page in hand when Cancel was clicked is written: 100 of 250 issues
+    written = sorted((jira_env / "jira-PAY").glob("jira-issues-*.json"))
+    assert [p.name for p in written] == ["jira-issues-00001.json"]
