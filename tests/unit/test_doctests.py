@@ -10,6 +10,7 @@ MODULES = [
     "advisor.evidence.registry",
     "advisor.evidence.bottleneck",
     "advisor.evidence.pulls.fields",
+    "advisor.evidence.pulls.reading",
     "advisor.shares",
     "advisor.realise.change",
     "advisor.realise.measure",
