@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
+from advisor.connectors.fakes.jira import USER, FakeJira, issue
 from advisor.ui import connect_panel
 from tests.app.conftest import assert_clean, shown
 from tests.unit.connectors_support import TOKEN
-from tests.unit.fake_jira import USER, FakeJira, issue
 
 PAGE = "advisor/ui/evidence_page.py"
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

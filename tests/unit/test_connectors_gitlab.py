@@ -10,8 +10,9 @@ import logging
 import pytest
 
 from advisor.connectors import ConnectorError, load_state
+from advisor.connectors.fakes import FakeGitLab
 from advisor.connectors.gitlab import pull_gitlab
-from tests.unit.connectors_support import TOKEN, FakeGitLab, Sleeps, assert_no_token
+from tests.unit.connectors_support import TOKEN, Sleeps, assert_no_token
 
 LIST = "/api/v4/projects/42/merge_requests"
 
