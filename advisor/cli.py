@@ -954,7 +954,7 @@ def _number(text: str) -> float:
     return value
 
 
-def _day(text: str):
+def _since_date(text: str):
     """A date (YYYY-MM-DD) for --since."""
     from datetime import date
 
@@ -1205,7 +1205,7 @@ def build_parser() -> argparse.ArgumentParser:
     pull = sub.add_parser("pull", help="fetch Jira issues, GitHub pulls or GitLab merge requests")
     pull_sub = pull.add_subparsers(dest="provider", required=True, parser_class=_Parser)
     since = {
-        "type": _day,
+        "type": _since_date,
         "metavar": "DATE",
         "help": "first pull: only what changed on or "
         "after this date (UTC); later pulls continue from pull-state.json",

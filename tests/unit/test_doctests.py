@@ -11,6 +11,7 @@ MODULES = [
     "advisor.evidence.bottleneck",
     "advisor.evidence.pulls.fields",
     "advisor.evidence.pulls.reading",
+    "advisor.connectors.gitlab",
     "advisor.shares",
     "advisor.realise.change",
     "advisor.realise.measure",
