@@ -85,10 +85,10 @@ def build_fakes(seed: int = SEED) -> tuple[FakeGitHub, FakeGitLab, FakeJira]:
         if merged is None:
             continue
         next_morning = (merged // (24 * 60) + 1) * 24 * 60 + 10 * 60
-        failed = n % 6 == 0
-        for states, at in ((["failure"], next_morning),) * failed + (
-            (["success"], next_morning + 60 * failed),
-        ):
+        shipped = [(["success"], next_morning)]
+        if n % 6 == 0:  # one in six fails, and is redeployed an hour later
+            shipped = [(["failure"], next_morning), (["success"], next_morning + 60)]
+        for states, at in shipped:
             deployment += 1
             github.add_deployment(deployment, n=n, states=states, minute=at - 1)
             gitlab.deployments.append(
