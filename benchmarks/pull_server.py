@@ -20,12 +20,12 @@ def main(kind: str, count: int) -> None:
     server = HTTPServer(host="127.0.0.1", port=0, threaded=False)
     server.start()
     if kind == "github":
-        from tests.unit.connectors_support import FakeGitHub
+        from advisor.connectors.fakes import FakeGitHub
 
         fake = FakeGitHub("acme/app", pulls=count)
         handler = fake.handle
     else:
-        from tests.unit import fake_jira
+        from advisor.connectors.fakes import jira as fake_jira
 
         t0 = dt.datetime(2025, 1, 6, 9, tzinfo=dt.UTC)
         hour = dt.timedelta(hours=1)

@@ -98,8 +98,8 @@ def test_bench_pull_github(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
 def test_bench_pull_jira(tmp_path, monkeypatch):
+    from advisor.connectors.fakes import jira as fake_jira
     from advisor.connectors.jira import pull_jira
-    from tests.unit import fake_jira
 
     monkeypatch.setenv("JIRA_USER", fake_jira.USER)
     monkeypatch.setenv("JIRA_TOKEN", TOKEN)

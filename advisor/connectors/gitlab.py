@@ -4,9 +4,11 @@ into the files `evidence` reads:
 - `OUT/merge_requests/merge_requests-NNNNN.json`: JSON lists of merge requests as
   `GET /projects/:id/merge_requests` returns them, plus `approvals` (a list of `{user,
   approved_at}`: the approvers of `.../approvals`, each at the time of its "approved this merge
-  request" system note), `notes` (as `.../notes` returns them) and `commits` (as `.../commits`
-  returns them), keeping the fields the measures use and no names or e-mail addresses (a
-  username stays; the text of a person's comment is not kept);
+  request" system note), `notes` (as `.../notes` returns them), `commits` (as `.../commits`
+  returns them) and `additions`, `deletions` (the lines added and removed, counted in
+  `.../diffs` as GitHub counts a pull's; absent when GitLab leaves a diff out), keeping the
+  fields the measures use and no names or e-mail addresses (a username stays; the text of a
+  person's comment or of the code is not kept);
 - `OUT/deployments.csv`: `id, deployed_at, commit_at, status, recovered_at, unplanned, commit`;
 - `OUT/pull-state.json`: the watermark and, while unfinished, where to resume.
 
@@ -47,6 +49,7 @@ PER_PAGE = 100  # GitLab's largest page
 MRS_DIR = "merge_requests"
 MAX_NOTE_PAGES = 10  # 1,000 notes on one merge request: more are not read
 MAX_COMMIT_PAGES = 10
+MAX_DIFF_PAGES = 10  # 1,000 changed files on one merge request: more, and its size is not known
 PART = r"(?!\.\.?(/|$))[A-Za-z0-9_.-]+"
 PROJECT = re.compile(rf"^(\d{{1,12}}|{PART}(/{PART})+)$")  # an id or group/name
 APPROVED = "approved this merge request"
@@ -288,7 +291,56 @@ def _complete_mr(api: Api, base: str, listed: Mapping[str, Any]) -> dict[str, An
     mr["approvals"] = approvals(state if isinstance(state, dict) else {}, notes)
     mr["notes"] = [trim_note(n) for n in notes]
     mr["commits"] = [trim_commit(c) for c in commits]
+    size = _size(api, f"{base}/merge_requests/{iid}/diffs")
+    if size is not None:
+        mr["additions"], mr["deletions"] = size
     return mr
+
+
+def diff_lines(diffs: list[dict[str, Any]], complete: bool = True) -> tuple[int, int] | None:
+    """(additions, deletions): the lines a merge request's diffs add and remove, as GitHub
+    counts a pull's; None when GitLab left a file's diff out (`too_large`, or `collapsed`
+    with no text) or `complete` is false (more files than were read), so the size is not
+    measured rather than measured short. Each diff is GitLab's hunks without file headers:
+    a line starting "+" is added, "-" removed (a removed line "--- x" included).
+
+    >>> diff_lines([{"diff": "@@ -1,2 +1,2 @@\\n-a\\n-b\\n+c\\n d\\n"}, {"diff": "+new\\n"}])
+    (2, 2)
+    >>> diff_lines([{"diff": "", "too_large": True}]) is None
+    True
+    """
+    if not complete:
+        return None
+    added = removed = 0
+    for d in diffs:
+        text = d.get("diff")
+        if d.get("too_large") or not isinstance(text, str) or (d.get("collapsed") and not text):
+            return None
+        for line in text.splitlines():
+            if line.startswith("+"):
+                added += 1
+            elif line.startswith("-"):
+                removed += 1
+    return added, removed
+
+
+def _size(api: Api, path: str) -> tuple[int, int] | None:
+    """The merge request's size from `GET .../merge_requests/:iid/diffs` (GitLab 15.7 and
+    later, paged); None when GitLab does not answer it (an older GitLab, or a token that
+    cannot read the code) or the diffs are incomplete."""
+    diffs: list[dict[str, Any]] = []
+    pages = 0
+    try:
+        for pages, response in enumerate(api.pages_by_link(path, {"per_page": PER_PAGE}), 1):
+            data = api.json(response)
+            diffs.extend(d for d in data or [] if isinstance(d, dict))
+            if pages >= MAX_DIFF_PAGES and next_link(response):
+                return None
+    except ConnectorError as exc:
+        if exc.exit_code != BAD_INPUT:  # a refusal (403, 404): no size; a failure: stop
+            raise
+        return None
+    return diff_lines(diffs, complete=pages > 0)
 
 
 def first_commit_times(writer: PageWriter) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The Evidence page's Connect panel: pull from Jira, GitHub or GitLab into a folder on this
-server, with a progress bar and a Cancel button, then put the pulled files in use.
+server, with a progress bar and a Cancel button, then put the pulled files in use: Jira's as
+the work items, GitHub's or GitLab's as the pull requests and the deployments.
 
 Thin: it reads the widgets, runs the domain's `pull_jira` / `pull_github` / `pull_gitlab` in
 a background thread (so a Cancel click is handled while the pull runs; the thread only calls
@@ -28,9 +29,11 @@ from pathlib import Path
 import streamlit as st
 
 from advisor.connectors import Cancelled, ConnectorError, token_source
+from advisor.connectors.github import API_URL
 from advisor.errors import InputError
 from advisor.evidence import SetAside, items_from_upload, read_deployments
 from advisor.evidence.limits import MAX_TOTAL_BYTES, MAX_TOTAL_MB
+from advisor.evidence.pulls import is_pull_file, pulls_from_upload
 from advisor.ui import state, workspace
 from advisor.ui.text import md
 
@@ -40,7 +43,7 @@ TOKENS = {
     "GitHub": ("GITHUB_TOKEN",),
     "GitLab": ("GITLAB_TOKEN",),
 }
-KINDS = {"items": "work items", "deployments": "deployments"}
+KINDS = {"items": "work items", "deployments": "deployments", "pulls": "pull requests"}
 POLL_SECONDS = 0.5  # how often the progress bar asks the pull how far it is
 MAX_JOBS = 8  # pulls running at once on this server, every session together
 KEPT_JOBS = 32  # ended pulls kept until their session shows them, at most
@@ -113,7 +116,8 @@ def _call(provider: str, fields: dict, out: Path, job: _Job):
     if provider == "GitHub":
         from advisor.connectors.github import pull_github
 
-        return lambda: pull_github(fields["repo"].strip(), **common)
+        api_url = fields["site"].strip() or API_URL
+        return lambda: pull_github(fields["repo"].strip(), api_url=api_url, **common)
     from advisor.connectors.gitlab import pull_gitlab
 
     return lambda: pull_gitlab(fields["project"].strip(), url=fields["site"], **common)
@@ -185,6 +189,12 @@ def _fields(provider: str) -> dict:
         fields["repo"] = st.text_input(
             "Repository (OWNER/NAME)", placeholder="acme/payments", key="connect_github_repo"
         )
+        fields["site"] = st.text_input(
+            "GitHub API address",
+            value=API_URL,
+            key="connect_github_api",
+            help="GitHub Enterprise Server: https://HOST/api/v3",
+        )
         target = fields["repo"]
     else:
         fields["site"] = st.text_input(
@@ -232,42 +242,61 @@ def _watch() -> None:
         st.caption("Cancelling after the current request...")
 
 
+def pulled_files(provider: str, out: Path) -> dict[str, list[Path]]:
+    """The files a pull wrote into `out` that this page reads, by kind: Jira's issues and
+    statuses as the work items; GitHub's or GitLab's pull requests (the JSON files of
+    `pulls/` or `merge_requests/`, the pull's own files skipped) and `deployments.csv`."""
+    if provider == "Jira":
+        names = sorted(out.glob("jira-issues-*.json"))
+        names += [out / n for n in ("jira-statuses.json",) if (out / n).is_file()]
+        return {"items": names} if names else {}
+    kinds: dict[str, list[Path]] = {}
+    sub = out / ("pulls" if provider == "GitHub" else "merge_requests")
+    pulls = sorted(f for f in sub.glob("*.json") if f.is_file() and is_pull_file(f.name))
+    if pulls:
+        kinds["pulls"] = pulls
+    if (out / "deployments.csv").is_file():
+        kinds["deployments"] = [out / "deployments.csv"]
+    return kinds
+
+
+def _check(kind: str, uploads: list) -> None:
+    """Read the files as the page will, so a file the page cannot read is refused here."""
+    if kind == "items":
+        items_from_upload([(u.name, u.data) for u in uploads], SetAside())
+    elif kind == "pulls":
+        pulls_from_upload([(u.name, u.data) for u in uploads])
+    else:
+        read_deployments(uploads[0].data, uploads[0].name, SetAside())
+
+
 def _use(provider: str, out: Path) -> str:
     """Put the pulled files in use on this page and say so, or say why not."""
-    if provider == "Jira":
-        names = sorted(p.name for p in out.glob("jira-issues-*.json"))
-        names += [n for n in ("jira-statuses.json",) if (out / n).is_file()]
-        kind = "items"
-    else:
-        names = [n for n in ("deployments.csv",) if (out / n).is_file()]
-        kind = "deployments"
-        sub = "pulls" if provider == "GitHub" else "merge_requests"
-        if (out / sub).is_dir():
-            st.caption(
-                f"Pull requests are in {md(out / sub)}: `python -m advisor evidence ... "
-                f"--pulls {md(out / sub)}` reads them; this page does not yet."
-            )
-    if not names:
+    kinds = pulled_files(provider, out)
+    if not kinds:
         return f"Nothing this page reads was written to {out}."
-    size = sum((out / n).stat().st_size for n in names)
+    size = sum(f.stat().st_size for files in kinds.values() for f in files)
     if size > MAX_TOTAL_BYTES:
         return (
             f"The pulled files come to {size / 2**20:,.0f} MB, over the {MAX_TOTAL_MB} MB this "
-            f"page reads: measure them with python -m advisor evidence {out}"
+            f"page reads: measure them with python -m advisor evidence (see the README)."
         )
-    uploads = [workspace.upload(n, (out / n).read_bytes()) for n in names]
-    try:
+    said = []
+    for kind, paths in kinds.items():
+        uploads = [workspace.upload(f.name, f.read_bytes()) for f in paths]
+        try:
+            _check(kind, uploads)
+        except InputError as exc:
+            state.show_problems(exc.problems, f"The {KINDS[kind]} pulled into {out}")
+            said.append(f"The {KINDS[kind]} are not in use on this page.")
+            continue
+        workspace.files()[kind] = uploads
         if kind == "items":
-            items_from_upload([(u.name, u.data) for u in uploads], SetAside())
-        else:
-            read_deployments(uploads[0].data, uploads[0].name, SetAside())
-    except InputError as exc:
-        state.show_problems(exc.problems, f"The files pulled into {out}")
-        return "They are not in use on this page."
-    workspace.files()[kind] = uploads
-    if kind == "items":
-        st.session_state.pop("evidence_map_edits", None)
-    return f"In use on this page as the {KINDS[kind]}: {', '.join(names)}."
+            st.session_state.pop("evidence_map_edits", None)
+        names = [u.name for u in uploads]
+        shown = ", ".join(names) if len(names) <= 4 else f"{names[0]} ... {names[-1]}"
+        said.append(f"In use on this page as the {KINDS[kind]}: {shown}.")
+    return " ".join(said)
 
 
 def _finish(key: str, job: _Job) -> None:

@@ -9,12 +9,14 @@ import threading
 
 import pytest
 
+from advisor.connectors.fakes import USER, FakeGitHub, FakeJira, issue
 from advisor.ui import connect_panel
-from tests.app.conftest import assert_clean, shown
+from tests.app.conftest import assert_clean, figures, shown, upload
+from tests.conftest import ROOT
 from tests.unit.connectors_support import TOKEN
-from tests.unit.fake_jira import USER, FakeJira, issue
 
 PAGE = "advisor/ui/evidence_page.py"
+ITEMS = ROOT / "tests" / "data" / "pulls" / "transitions.csv"
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 
@@ -119,3 +121,39 @@ def test_cancel_stops_the_pull_after_its_page_and_says_a_rerun_continues(app, ji
     # the page in hand when Cancel was clicked is written: 100 of 250 issues
     written = sorted((jira_env / "jira-PAY").glob("jira-issues-*.json"))
     assert [p.name for p in written] == ["jira-issues-00001.json"]
+
+
+def test_a_github_pull_puts_its_pull_requests_and_deployments_in_use(
+    app, monkeypatch, tmp_path, httpserver
+):
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("PLATFORM_ADVISOR_PULLS", str(tmp_path / "pulls"))
+    monkeypatch.chdir(tmp_path)
+    # 6 pulls by dev1..dev6: pull n opened at minute 10n, reviewed 3 minutes later, merged 6
+    # minutes after opening, 10n lines added and n removed (advisor.connectors.fakes.github)
+    github = FakeGitHub("acme/app", pulls=6, per_page_max=4)
+    github.add_deployment(1, n=6, states=["success"], minute=120)
+    github.install(httpserver)
+    at = _open(app)
+    upload(at, "evidence_up_items", [("transitions.csv", ITEMS.read_bytes(), "text/csv")])
+    at.radio(key="connect_provider").set_value("GitHub").run()
+    at.text_input(key="connect_github_repo").input("acme/app")
+    at.text_input(key="connect_github_api").input(httpserver.url_for("").rstrip("/")).run()
+    at.button(key="connect_start").click().run()
+    assert_clean(at)
+    _wait_for_the_pull(at)
+    at.run()
+    assert_clean(at)
+    done = " ".join(shown(s) for s in at.success)
+    assert "6 pull requests" in done and "as the pull requests: pulls-00001.json" in done
+    files = at.session_state["evidence_files"]
+    # 6 pulls, 4 a page: two files; the pull's state is not among them
+    assert [u.name for u in files["pulls"]] == ["pulls-00001.json", "pulls-00002.json"]
+    assert [u.name for u in files["deployments"]] == ["deployments.csv"]
+    # the Pull requests section measures them: sizes 11n lines for n = 1..6, median
+    # (33 + 44) / 2 = 38.5; pickup 3 minutes each; every pull reviewed
+    assert "Pull requests" in [s.value for s in at.subheader]
+    shown_figures = figures(at)
+    assert shown_figures["PR size"] == "38.5 lines"
+    assert shown_figures["Merged without review"] == "0.0%"
+    assert TOKEN not in done

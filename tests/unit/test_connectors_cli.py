@@ -10,8 +10,9 @@ import json
 import pytest
 
 from advisor.cli import main
-from tests.unit import fake_jira
-from tests.unit.connectors_support import TOKEN, FakeGitHub, FakeGitLab, assert_no_token
+from advisor.connectors.fakes import FakeGitHub, FakeGitLab
+from advisor.connectors.fakes import jira as fake_jira
+from tests.unit.connectors_support import TOKEN, assert_no_token
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import threading
 import pytest
 
 from advisor.connectors import Cancelled, ConnectorError, load_state
+from advisor.connectors.fakes import FakeGitHub
 from advisor.connectors.github import pull_github
 from advisor.evidence.reading import SetAside, read_deployments
-from tests.unit.connectors_support import TOKEN, FakeGitHub, Sleeps, assert_no_token
+from tests.unit.connectors_support import TOKEN, Sleeps, assert_no_token
 
 REPO = "acme/app"
 LIST = "/repos/acme/app/pulls"

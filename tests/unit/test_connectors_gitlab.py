@@ -10,8 +10,9 @@ import logging
 import pytest
 
 from advisor.connectors import ConnectorError, load_state
+from advisor.connectors.fakes import FakeGitLab
 from advisor.connectors.gitlab import pull_gitlab
-from tests.unit.connectors_support import TOKEN, FakeGitLab, Sleeps, assert_no_token
+from tests.unit.connectors_support import TOKEN, Sleeps, assert_no_token
 
 LIST = "/api/v4/projects/42/merge_requests"
 
@@ -168,3 +169,20 @@ def test_bad_project_exits_2(project, tmp_path, monkeypatch):
     with pytest.raises(ConnectorError, match="--project") as err:
         pull_gitlab(project, url="https://gitlab.com", out=tmp_path)
     assert err.value.exit_code == 2
+
+
+def test_sizes_are_counted_in_the_diffs_and_left_out_when_gitlab_will_not_say(
+    httpserver, gitlab, tmp_path
+):
+    # merge request 3's diffs: GitLab 15.6 and older have no such endpoint (404)
+    httpserver.expect_oneshot_request(f"{LIST}/3/diffs").respond_with_data("", status=404)
+    gitlab._diffs[4][0]["too_large"] = True  # GitLab cut a file's diff out
+    gitlab._diffs[4][0]["diff"] = ""
+    gitlab.install(httpserver)
+    pull(httpserver, tmp_path)
+    got = {m["iid"]: m for m in mrs_in(tmp_path)}
+    # the fake's merge request n adds 10n lines and removes n: 2 -> +20 -2, 5 -> +50 -5
+    assert (got[2]["additions"], got[2]["deletions"]) == (20, 2)
+    assert (got[5]["additions"], got[5]["deletions"]) == (50, 5)
+    assert "additions" not in got[3] and "additions" not in got[4]  # not measured, not 0
+    assert "+new" not in json.dumps(got)  # the code itself is not kept

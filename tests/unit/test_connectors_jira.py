@@ -13,6 +13,7 @@ import pytest
 
 from advisor.cli import main
 from advisor.connectors import Cancelled, ConnectorError, load_state
+from advisor.connectors.fakes.jira import USER, FakeJira, issue, stamp
 from advisor.connectors.jira import (
     FILE_ISSUES,
     base_query,
@@ -21,7 +22,6 @@ from advisor.connectors.jira import (
     slim_issue,
 )
 from tests.unit.connectors_support import TOKEN, Sleeps, assert_no_token
-from tests.unit.fake_jira import USER, FakeJira, issue, stamp
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

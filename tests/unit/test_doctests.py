@@ -10,6 +10,8 @@ MODULES = [
     "advisor.evidence.registry",
     "advisor.evidence.bottleneck",
     "advisor.evidence.pulls.fields",
+    "advisor.evidence.pulls.reading",
+    "advisor.connectors.gitlab",
     "advisor.shares",
     "advisor.realise.change",
     "advisor.realise.measure",

@@ -11,13 +11,14 @@ figures     cycle time and its split, size, review load, merged per engineer, un
 """
 
 from advisor.evidence.pulls.figures import pull_figures
-from advisor.evidence.pulls.reading import pulls_from_upload, read_pulls
+from advisor.evidence.pulls.reading import is_pull_file, pulls_from_upload, read_pulls
 from advisor.evidence.pulls.table import DEFAULT_BOTS, PullsRead, bot_pattern
 
 __all__ = [
     "DEFAULT_BOTS",
     "PullsRead",
     "bot_pattern",
+    "is_pull_file",
     "pull_figures",
     "pulls_from_upload",
     "read_pulls",

@@ -6,9 +6,10 @@ Fields read (docs.gitlab.com/api/merge_requests):
     iid, project_id, references.full (`group/project!12`, the id when given), title,
     author.username, created_at, merged_at, closed_at, draft (else work_in_progress),
     merge_commit_sha (else squash_commit_sha)
-    additions, deletions: GitLab's API gives no line counts (`changes_count` is the number
-        of files changed, as text), so the size is read only where an export adds these two
-        numbers, and is otherwise not measured (counted)
+    additions, deletions: a merge request in GitLab's API has no line counts
+        (`changes_count` is the number of files changed, as text); `pull gitlab` adds these
+        two, counted in its diffs, as may another export; without them the size is not
+        measured (counted)
     approvals[]: `{user: {username}, approved_at}`, or the approvals endpoint's object with
         `approved_by: [{user: {username}, approved_at}]`
     notes[]: author.username, created_at, system (a system note, "added 1 commit", is none)

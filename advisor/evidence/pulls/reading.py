@@ -2,11 +2,17 @@
 forms (GitHub JSON, GitLab JSON, CSV), as the one table (table.py). A JSON file's form is
 told by its first object: `iid` is GitLab's, `number` GitHub's. Files are size-checked
 before they are read (limits.py), as every evidence file is.
+
+A folder `pull github|gitlab --out OUT` wrote is read whichever of its folders is named: OUT
+itself (its `pulls/` or `merge_requests/` folder is read) or that folder. Files a pull writes
+that are not pull requests (`pull-state.json`, Jira's `jira-*.json`, hidden temporary files)
+are skipped, in a folder and among uploads alike.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PurePath
 
 from advisor.errors import EvidenceError, Problem
 from advisor.evidence.limits import MAX_FILE_BYTES, MAX_FILES, MAX_JSON_BYTES
@@ -16,6 +22,49 @@ from advisor.evidence.pulls.github import github_record, is_github
 from advisor.evidence.pulls.gitlab import gitlab_record, is_gitlab
 from advisor.evidence.pulls.table import DEFAULT_BOTS, PullsRead, Record, bot_pattern, build
 from advisor.evidence.reading import SetAside, _size_checked, check_total, checked_file, read_bytes
+
+# Where `pull github` and `pull gitlab` put the pull requests inside their --out folder.
+PULL_SUBFOLDERS = ("pulls", "merge_requests")
+# Files a pull writes beside the pull requests that are not pull requests: its own record of
+# what it fetched, Jira's issues and statuses, and the temporary files of an atomic write.
+NOT_PULLS = re.compile(r"^(pull-state\.json|jira-.*\.json|\..*)$", re.IGNORECASE)
+
+
+def is_pull_file(name: str) -> bool:
+    """Whether a file of this name can hold pull requests: not one of NOT_PULLS.
+
+    >>> [is_pull_file(n) for n in ("pulls-00001.json", "pull-state.json", "jira-statuses.json")]
+    [True, False, False]
+    """
+    return not NOT_PULLS.match(PurePath(name).name)
+
+
+def pull_files(folder: Path) -> list[Path]:
+    """The pull-request JSON files of `folder` and of its `pulls/` and `merge_requests/`
+    folders (what `pull github|gitlab --out folder` wrote), sorted, NOT_PULLS skipped.
+    Raises EvidenceError naming the folder when there are none, or more than MAX_FILES."""
+    folders = [folder] + [folder / s for s in PULL_SUBFOLDERS if (folder / s).is_dir()]
+    files = sorted(
+        f for d in folders for f in d.glob("*.json") if f.is_file() and is_pull_file(f.name)
+    )
+    if not files:
+        jira = any(folder.glob("jira-issues-*.json"))
+        raise EvidenceError(
+            [
+                Problem(
+                    str(folder),
+                    "holds Jira's work items, not pull requests: give this folder as the items "
+                    "and a GitHub or GitLab pull's folder to --pulls"
+                    if jira
+                    else "holds no pull requests: no .json file in it or in its pulls/ or "
+                    "merge_requests/ folder (give a folder pull github or pull gitlab wrote, a "
+                    "folder of GitHub or GitLab JSON files, or a pull-request CSV)",
+                )
+            ]
+        )
+    if len(files) > MAX_FILES:
+        raise EvidenceError([Problem(str(folder), f"more than {MAX_FILES} files")])
+    return files
 
 
 def _listed(doc, file: str) -> list:
@@ -70,18 +119,15 @@ def _records(name: str, data: bytes | str | Path, aside: SetAside) -> list[Recor
 def read_pulls(
     path: str | Path, bots: str | None = DEFAULT_BOTS, aside: SetAside | None = None
 ) -> PullsRead:
-    """Pull requests from a CSV, a JSON file, or a folder of JSON files (GitHub or GitLab).
-    `bots`: the pattern of bot logins (None: DEFAULT_BOTS). Raises EvidenceError naming the
-    file, the row or pull request, and the field."""
+    """Pull requests from a CSV, a JSON file, or a folder of JSON files (GitHub or GitLab),
+    a pull's --out folder included (see `pull_files`). `bots`: the pattern of bot logins
+    (None: DEFAULT_BOTS). Raises EvidenceError naming the file, the row or pull request, and
+    the field."""
     pattern = bot_pattern(bots)
     aside = aside if aside is not None else SetAside()
     path = Path(path)
     if path.is_dir():
-        files = sorted(path.glob("*.json"))
-        if not files:
-            raise EvidenceError([Problem(str(path), "folder holds no .json files")])
-        if len(files) > MAX_FILES:
-            raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
+        files = pull_files(path)
         check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
         records = [r for f in files for r in _records(str(f), f, aside)]
         return build(records, str(path), pattern, aside, [str(f) for f in files])
@@ -93,11 +139,15 @@ def pulls_from_upload(
     files: list[tuple[str, bytes]], bots: str | None = DEFAULT_BOTS, aside: SetAside | None = None
 ) -> PullsRead:
     """Uploaded pull requests: one CSV, or JSON files (GitHub or GitLab), read as the
-    command line reads a file or a folder."""
+    command line reads a file or a folder (a pull's `pull-state.json` among them skipped).
+    `files`: (name, content) pairs. Raises EvidenceError naming the file, row and field."""
     pattern = bot_pattern(bots)
     aside = aside if aside is not None else SetAside()
+    given = files
+    files = [(name, data) for name, data in files if is_pull_file(name)]
     if not files:
-        raise EvidenceError([Problem("pull requests", "no file was given")])
+        what = "no file was given" if not given else "none of the files holds pull requests"
+        raise EvidenceError([Problem("pull requests", what)])
     check_total({name: len(data) for name, data in files})
     if len(files) > 1 and not all(name.lower().endswith(".json") for name, _ in files):
         raise EvidenceError(

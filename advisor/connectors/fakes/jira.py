@@ -1,4 +1,5 @@
-"""A Jira server for the connector's tests and benchmark, served by pytest-httpserver in the
+"""A local Jira for the connector's tests, its benchmark and the demo, served by any werkzeug
+server (pytest-httpserver in the tests, `advisor.connectors.demo`) in the
 documented response shapes of Jira Cloud (`/rest/api/3/search/jql` with `nextPageToken`,
 `/rest/api/3/issue/{key}/changelog`) and Data Center (`/rest/api/2/search` with `startAt` /
 `total`, `/rest/api/2/issue/{key}?expand=changelog`), with the status list, serverInfo and
@@ -21,9 +22,8 @@ from collections.abc import Iterable
 
 from werkzeug import Request, Response
 
-from tests.unit.connectors_support import TOKEN
+from advisor.connectors.fakes.tokens import TOKEN, USER
 
-USER = "ana@example.com"
 CATEGORIES = {
     "To Do": "new",
     "In Progress": "indeterminate",
@@ -133,6 +133,7 @@ class FakeJira:
         self.issues = sorted(issues, key=lambda i: _order(i["key"]))
         self.cloud, self.page, self.cap, self.zone = cloud, page, cap, zone
         self.auth = auth
+        self.token = TOKEN
         self.fail_search_from: int | None = None
         self.calls: list[tuple[str, dict]] = []
 
@@ -153,8 +154,8 @@ class FakeJira:
     def _authorised(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
         if self.auth == "bearer":
-            return header == f"Bearer {TOKEN}"
-        pair = base64.b64encode(f"{USER}:{TOKEN}".encode()).decode()
+            return header == f"Bearer {self.token}"
+        pair = base64.b64encode(f"{USER}:{self.token}".encode()).decode()
         return header == f"Basic {pair}"
 
     def __call__(self, request: Request) -> Response:
