@@ -10,7 +10,10 @@ and renders. Tokens are never asked for here: they come from the server's enviro
 
 The folder is `PULLS_DIR` (the environment variable PLATFORM_ADVISOR_PULLS, else a folder in
 the system's temporary directory) / a name the user may change; a second pull into the same
-folder brings it up to date (incremental) or continues one that stopped.
+folder brings it up to date (incremental) or continues one that stopped. One pull at a
+time writes a folder: a session whose panel names a folder another pull is writing (another
+tab, or this tab before a reload, which starts a new session) shows that pull's progress and
+then its result instead of a Start button, and its Cancel stops that pull.
 
 State: `connect_job` (the id of this session's pull in `_JOBS`, a string: session state
 holds only what pickles), `connect_done` (what the last pull did, for the message).
@@ -147,7 +150,15 @@ def start(provider: str, fields: dict, out: Path, wait: bool = False) -> str:
 
 
 def job_of(key: str | None) -> _Job | None:
+    """The pull with this id, running or ended (until evicted); None for None or unknown."""
     return _JOBS.get(key) if key else None
+
+
+def running_into(out: Path) -> str | None:
+    """The id of the pull running into `out` now (at most one: `start` refuses a second),
+    else None."""
+    with _LOCK:
+        return next((k for k, j in _JOBS.items() if j.out == out and not j.finished), None)
 
 
 # ---------------------------------------------------------------- the panel
@@ -237,8 +248,9 @@ def _watch() -> None:
         st.progress(min(job.done / job.total, 1.0), text=f"{md(job.what)} of {job.total:,}")
     else:  # Jira Cloud and Link-header paging say no total: a bar that never claims the end
         st.progress(job.done / (job.done + 1_000), text=f"{md(job.what)} (no total known)")
-    if st.button("Cancel", key="connect_cancel"):
+    if not job.cancel.is_set() and st.button("Cancel", key="connect_cancel"):
         job.cancel.set()
+    if job.cancel.is_set():  # said on every redraw until it stops, not once
         st.caption("Cancelling after the current request...")
 
 
@@ -299,10 +311,9 @@ def _use(provider: str, out: Path) -> str:
     return " ".join(said)
 
 
-def _finish(key: str, job: _Job) -> None:
-    """The pull is over: its message, and its files put in use once."""
-    with _LOCK:
-        _JOBS.pop(key, None)
+def _finish(job: _Job) -> None:
+    """The pull is over: its message, and its files put in use once in this session. The job
+    stays in `_JOBS` (until `start` evicts it) so every session watching it gets its end."""
     st.session_state.pop("connect_job", None)
     if job.cancelled:
         st.session_state["connect_done"] = (
@@ -320,7 +331,7 @@ def render() -> None:
     """The Connect panel, in its own expander."""
     key = st.session_state.get("connect_job")
     job = job_of(key)
-    if key and job is None:  # the server restarted, or another tab finished it
+    if key and job is None:  # the server restarted, or its ended pull was evicted
         st.session_state.pop("connect_job", None)
     with st.expander("Connect to Jira, GitHub or GitLab", expanded=job is not None):
         provider = st.radio("Pull from", PROVIDERS, horizontal=True, key="connect_provider")
@@ -335,8 +346,12 @@ def render() -> None:
         )
         out = base / folder_name(name or fields["target"])
         st.caption(f"Files are written to {md(out)}.")
+        if job is None and (key := running_into(out)) is not None:
+            st.session_state["connect_job"] = key  # a pull already writes there: show it
+            st.session_state.pop("connect_done", None)
+            job = job_of(key)
         if job is not None and job.finished:
-            _finish(key, job)
+            _finish(job)
             job = None
         if job is not None:
             _watch()
@@ -348,7 +363,10 @@ def render() -> None:
                 try:
                     st.session_state["connect_job"] = start(provider, fields, out)
                 except ConnectorError as exc:
-                    st.error(md(exc.message))
+                    if running_into(out) is None:
+                        st.error(md(exc.message))
+                    else:  # another session started one there a moment before: show it
+                        st.rerun()
                 else:
                     st.session_state.pop("connect_done", None)
                     st.rerun()

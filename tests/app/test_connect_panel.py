@@ -42,6 +42,10 @@ def _wait_for_the_pull(at) -> None:
     assert job.finished
 
 
+def _buttons(at) -> list[str]:
+    return [b.key for b in at.button]
+
+
 def test_the_panel_draws_and_says_which_credentials_are_set(app, jira_env):
     at = _open(app)
     text = " ".join(shown(c) for c in at.caption)
@@ -157,3 +161,79 @@ def test_a_github_pull_puts_its_pull_requests_and_deployments_in_use(
     assert shown_figures["PR size"] == "38.5 lines"
     assert shown_figures["Merged without review"] == "0.0%"
     assert TOKEN not in done
+
+
+def test_a_session_naming_a_folder_being_pulled_shows_that_pull_and_its_end(
+    app, jira_env, httpserver
+):
+    """A reload starts a new session, and another tab is one: naming the folder a pull is
+    writing shows that pull (not a Start button that could only be refused), and each
+    session watching it gets its end (the first to see it no longer takes it away)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    gate, asked = threading.Event(), threading.Event()
+
+    class Slow(FakeJira):
+        def __call__(self, request):
+            if "/search" in request.path:
+                asked.set()
+                gate.wait(timeout=20)
+            return super().__call__(request)
+
+    site = Slow([issue(f"PAY-{i}", T0, []) for i in range(1, 31)]).install(httpserver)
+    first = _open(app)
+    second = AppTest.from_file(APP, default_timeout=30)
+    second.run()
+    _open(second)
+    try:
+        for at in (first, second):
+            at.text_input(key="connect_jira_site").input(site)
+            at.text_input(key="connect_jira_project").input("PAY").run()
+        first.button(key="connect_start").click().run()
+        assert asked.wait(timeout=10)
+        second.run()
+        assert_clean(second)
+        assert second.get("progress") and "connect_start" not in _buttons(second)
+        assert second.session_state["connect_job"] == first.session_state["connect_job"]
+    finally:
+        gate.set()
+    _wait_for_the_pull(first)
+    for at in (first, second):  # both, in either order, say how it ended
+        at.run()
+        assert_clean(at)
+        assert any("30 issues" in shown(s) for s in at.success)
+        assert [u.name for u in at.session_state["evidence_files"]["items"]] == [
+            "jira-issues-00001.json",
+            "jira-statuses.json",
+        ]
+    # 30 issues in one page: one pull asked for them
+    assert sum("/search" in r.path for r, _ in httpserver.log) == 1
+
+
+def test_cancel_is_said_until_the_pull_stops_and_is_not_offered_twice(app, jira_env, httpserver):
+    gate, asked = threading.Event(), threading.Event()
+
+    class Slow(FakeJira):
+        def __call__(self, request):
+            if "/search" in request.path:
+                asked.set()
+                gate.wait(timeout=20)
+            return super().__call__(request)
+
+    site = Slow([issue(f"PAY-{i}", T0, []) for i in range(1, 31)]).install(httpserver)
+    at = _open(app)
+    at.text_input(key="connect_jira_site").input(site)
+    at.text_input(key="connect_jira_project").input("PAY").run()
+    at.button(key="connect_start").click().run()
+    try:
+        assert asked.wait(timeout=10)
+        at.run()
+        at.button(key="connect_cancel").click().run()
+        at.run()  # a later redraw while the page in hand is still awaited
+        assert_clean(at)
+        assert any("Cancelling" in shown(c) for c in at.caption)
+        assert "connect_cancel" not in _buttons(at)
+    finally:
+        gate.set()

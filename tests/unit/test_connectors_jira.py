@@ -1,4 +1,4 @@
-"""The Jira pull against a local Jira (tests/unit/fake_jira.py): Cloud and Data Center paging,
+"""The Jira pull against a local Jira (advisor/connectors/fakes): Cloud and Data Center paging,
 cut changelogs completed, rate limits and failures, resume, incremental merge by key, no
 token anywhere, and the folder read by `evidence` as the same history in a CSV is."""
 
