@@ -26,12 +26,15 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import EvidenceError, Problem
+from advisor.evidence.arrow_csv import code_dtype
 from advisor.evidence.reading import SetAside
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES, Mapping
 from advisor.evidence.window import DAY_NS, NAT, Window
 
 WORK_STAGES = ("ideation", "development", "deployment", "operations", "support")
 _NEVER = np.iinfo(np.int64).max
+UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+CHUNK_ROWS = 1 << 20  # rows worked on at a time where a temporary per row would be large
 _DONE = STAGES.index("done")
 _IN_WORK = np.isin(np.array(STAGES), WORK_STAGES)  # by stage code
 _WORK_OR_DONE = _IN_WORK | (np.arange(len(STAGES)) == _DONE)
@@ -132,7 +135,10 @@ def _status_codes(frm: pd.Series, to: pd.Series) -> tuple[np.ndarray, np.ndarray
 
 
 def to_ns(values: pd.Series) -> np.ndarray:
-    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work)."""
+    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work; no
+    copy when the times are already UTC nanoseconds)."""
+    if values.dtype == UTC_NS:
+        return np.asarray(values.array.asi8)
     return np.asarray(values.dt.tz_convert("UTC").dt.as_unit("ns").array.asi8)
 
 
@@ -347,7 +353,7 @@ def layout(
     starts = np.flatnonzero(first)
     last_rows = np.flatnonzero(last)
     runs = last_rows - starts + 1
-    group = np.repeat(np.arange(len(starts)), runs)
+    group = np.repeat(np.arange(len(starts), dtype=code_dtype(len(starts))), runs)
     as_of = window.end
 
     stage_lut, active_lut, item_lut = _luts(mapping, rows.status_names, rows.kind_names)
@@ -389,16 +395,15 @@ def layout(
     finished = window.contains(done)
     reopened = np.bincount(group[reopen], minlength=len(starts))
 
-    ws = np.repeat(np.where(finished, start, NAT), runs)
-    we = np.repeat(np.where(finished, done, NAT), runs)
-    lo, hi = np.maximum(at, ws), np.minimum(until, we)
-    inside = (ws != NAT) & (we != NAT) & (hi > lo)
-    if business_days:
-        in_flow = np.zeros(n)
-        in_flow[inside] = span_days(lo[inside], hi[inside], True)
-    else:
-        in_flow = np.where(inside, hi - lo, 0) / DAY_NS
-    active_days = np.bincount(group, weights=np.where(active, in_flow, 0.0), minlength=len(starts))
+    in_flow = _in_flow(
+        at,
+        until,
+        group,
+        np.where(finished, start, NAT),
+        np.where(finished, done, NAT),
+        business_days,
+    )
+    active_days = np.bincount(group[active], weights=in_flow[active], minlength=len(starts))
 
     flow_days = np.where(finished, span_days(start, done, business_days), np.nan)
     current_stage = stage[last_rows]
@@ -434,7 +439,7 @@ def layout(
         at=at,
         until=until,
         last=last,
-        days=span_days(at, until, business_days) if business_days else (until - at) / DAY_NS,
+        days=span_days(at, until, True) if business_days else _days(at, until),
         in_flow_days=in_flow,
         statuses=rows.status_names,
         teams=rows.team_names,
@@ -459,6 +464,32 @@ def layout(
     since = pd.Timestamp(int(at.min()), tz="UTC")
     as_of_time = pd.Timestamp(int(as_of), tz="UTC")
     return Prepared(stays, items, as_of_time, since, window, counts, business_days)
+
+
+def _in_flow(at, until, group, flow_start, flow_end, business: bool) -> np.ndarray:
+    """Each stay's days inside its item's [flow_start, flow_end] (ns per item; NAT: none),
+    CHUNK_ROWS rows at a time: the temporaries stay a chunk long."""
+    out = np.zeros(len(at))
+    for s in range(0, len(at), CHUNK_ROWS):
+        part = slice(s, s + CHUNK_ROWS)
+        ws, we = flow_start[group[part]], flow_end[group[part]]
+        lo, hi = np.maximum(at[part], ws), np.minimum(until[part], we)
+        inside = (ws != NAT) & (we != NAT) & (hi > lo)
+        if business:
+            out[part][inside] = span_days(lo[inside], hi[inside], True)
+        else:
+            out[part] = np.where(inside, hi - lo, 0) / DAY_NS
+    return out
+
+
+def _days(at: np.ndarray, until: np.ndarray) -> np.ndarray:
+    """(until - at) in days, CHUNK_ROWS rows at a time."""
+    out = np.empty(len(at))
+    for s in range(0, len(at), CHUNK_ROWS):
+        np.divide(
+            until[s : s + CHUNK_ROWS] - at[s : s + CHUNK_ROWS], DAY_NS, out=out[s : s + CHUNK_ROWS]
+        )
+    return out
 
 
 def _subset(rows: Rows, index: np.ndarray) -> Rows:
