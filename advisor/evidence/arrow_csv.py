@@ -85,6 +85,7 @@ def _plain_header(data: Data) -> bool:
 
 
 NAT = np.iinfo(np.int64).min  # an empty time, as numpy's NaT
+MIN_ROW_BYTES = 24  # a row of a key, a type, two statuses and a time takes more
 
 
 def code_dtype(names: int):
@@ -103,6 +104,7 @@ class _Names:
 
     def __init__(self):
         self.dictionaries: list = []
+        self.lengths: list[int] = []  # each batch's rows
         self.changed = False  # trimming changed a name: two names may have become one
 
     def codes_of(self, column) -> np.ndarray:
@@ -118,31 +120,57 @@ class _Names:
         if indices.null_count:  # none with strings_can_be_null=False; read as "" all the same
             trimmed = pa.concat_arrays([trimmed, pa.array([""], pa.string())])
             indices = indices.fill_null(len(trimmed) - 1)
-        self.dictionaries.append(trimmed.cast(pa.large_string()))
+        self.dictionaries.append(trimmed)
+        self.lengths.append(len(indices))
         return indices.to_numpy(zero_copy_only=False).astype(code_dtype(len(trimmed)))
 
 
-def _unified(parts: list[tuple[_Names, list[np.ndarray]]]) -> tuple[list[np.ndarray], np.ndarray]:
+class _Growing:
+    """One column's values for the whole file in one array, sized from an estimate of the
+    rows and grown (or widened) when the file holds more: pages of the array that are never
+    written take no memory, and no batch is copied twice."""
+
+    def __init__(self, dtype, capacity: int):
+        self.values = np.empty(capacity, dtype=dtype)
+        self.size = 0
+
+    def add(self, chunk: np.ndarray) -> None:
+        end = self.size + len(chunk)
+        dtype = np.promote_types(self.values.dtype, chunk.dtype)
+        if end > len(self.values) or dtype != self.values.dtype:
+            grown = np.empty(max(end, 2 * len(self.values)), dtype=dtype)
+            grown[: self.size] = self.values[: self.size]
+            self.values = grown
+        self.values[self.size : end] = chunk
+        self.size = end
+
+    def array(self) -> np.ndarray:
+        return self.values[: self.size]
+
+
+def _unified(parts: list[tuple[_Names, _Growing]]) -> tuple[list[np.ndarray], np.ndarray]:
     """Each part's batch codes as one array of codes into one set of names, in the order
     they are first seen (over the parts in turn), and those names. One hashing pass over
-    every batch's dictionary (pyarrow's dictionary_encode keeps first-seen order)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    every batch's dictionary (pandas' factorize keeps first-seen order; Arrow's own hash
+    table took 200 MB for a million keys, against about 40 MB)."""
+    import pandas as pd
 
-    dictionaries = [d for names, _ in parts for d in names.dictionaries]
-    encoded = pc.dictionary_encode(pa.concat_arrays(dictionaries))
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    names = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    every = [d.to_numpy(zero_copy_only=False) for names, _ in parts for d in names.dictionaries]
+    codes, names = pd.factorize(np.concatenate(every) if every else np.array([], object))
+    del every
+    names = np.asarray(names, dtype=object)
     dtype = code_dtype(len(names))
     out, at = [], 0
-    for part, chunks in parts:
-        joined = np.empty(sum(len(c) for c in chunks), dtype=dtype)
+    for part, local in parts:
+        values = local.array()
+        joined = values if values.dtype == dtype else np.empty(len(values), dtype=dtype)
         row = 0
-        for dictionary in part.dictionaries:
-            chunk = chunks.pop(0)
-            joined[row : row + len(chunk)] = codes[at : at + len(dictionary)].astype(dtype)[chunk]
+        for dictionary, length in zip(part.dictionaries, part.lengths, strict=True):
+            lut = codes[at : at + len(dictionary)].astype(dtype)
+            joined[row : row + length] = lut[values[row : row + length]]
             at += len(dictionary)
-            row += len(chunk)
+            row += length
+        local.values = None
         out.append(joined)
     return out, names
 
@@ -167,18 +195,7 @@ def _times(column) -> np.ndarray:
     values = column.cast(pa.int64())
     if values.null_count:
         values = values.fill_null(NAT)
-    return values.to_numpy().copy()  # Arrow's buffer let go: its pool stays one batch deep
-
-
-def _joined(chunks: list[np.ndarray], dtype) -> np.ndarray:
-    """The chunks as one array of `dtype`, each let go once copied."""
-    out = np.empty(sum(len(c) for c in chunks), dtype=dtype)
-    at = 0
-    while chunks:
-        chunk = chunks.pop(0)
-        out[at : at + len(chunk)] = chunk
-        at += len(chunk)
-    return out
+    return values.to_numpy()
 
 
 def _pieces(data: Data):
@@ -236,7 +253,12 @@ def transition_columns(
     wanted = [c for c in (*TEXT_COLUMNS, "changed_at", "created_at") if c in names]
     types = {"changed_at": stamp, "created_at": stamp, **dict.fromkeys(TEXT_COLUMNS, text)}
     found = {c: _Names() for c in wanted if c in TEXT_COLUMNS}
-    chunks: dict[str, list[np.ndarray]] = {c: [] for c in wanted}
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    capacity = size // MIN_ROW_BYTES + 1  # more than any file of this size holds, as a rule
+    chunks = {
+        c: _Growing(np.int32 if c == "key" else np.int16 if c in found else np.int64, capacity)
+        for c in wanted
+    }
     rows = 0
     read = arrow.ReadOptions(column_names=names, block_size=BATCH_BYTES)
     convert = arrow.ConvertOptions(
@@ -252,7 +274,7 @@ def transition_columns(
             del piece
             for c in wanted:
                 for column in batch.column(c).chunks:
-                    chunks[c].append(found[c].codes_of(column) if c in found else _times(column))
+                    chunks[c].add(found[c].codes_of(column) if c in found else _times(column))
             rows += batch.num_rows
             del batch
             if progress is not None:
@@ -277,8 +299,8 @@ def transition_columns(
         codes,
         names,
         changed,
-        _joined(chunks.pop("changed_at"), np.int64),
-        _joined(chunks.pop("created_at"), np.int64) if "created_at" in chunks else None,
+        chunks.pop("changed_at").array(),
+        chunks.pop("created_at").array() if "created_at" in chunks else None,
         rows,
     )
 

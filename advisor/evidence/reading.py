@@ -281,7 +281,8 @@ def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
 
 
 def _utc(ns: np.ndarray) -> pd.Series:
-    return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"))
+    """Nanoseconds (NAT: empty) as UTC times, sharing their memory."""
+    return pd.Series(ns, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
 
 
 def _within(budget: Budget, data: bytes | str | Path, file: str):
