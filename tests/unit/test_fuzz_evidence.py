@@ -816,8 +816,8 @@ def test_files_read_whole_over_the_memory_budget_given_on_the_command_line(tmp_p
 
 
 def test_a_transitions_file_over_the_memory_budget_names_the_budget_and_the_flag(tmp_path, cli):
-    """A 300 MB budget leaves 50 MB beside the libraries' 250: 50 MB / 80 bytes a row is
-    655,360 rows. 700,000 rows of 38 bytes (25 MB) are counted as they are read and
+    """A 300 MB budget leaves 50 MB beside the libraries' 250: 50 MB / 136 bytes a row is
+    385,505 rows. 700,000 rows of 38 bytes (25 MB) are counted as they are read and
     refused; the message gives the rows, the estimate and how to raise the budget."""
     row = "K-1,Story,,To Do,2026-01-05T09:00:00Z\n"  # 38 bytes
     path = tmp_path / "big.csv"
@@ -826,7 +826,7 @@ def test_a_transitions_file_over_the_memory_budget_names_the_budget_and_the_flag
     assert code == 2 and "big.csv" in err and "more than the budget of 300 MB" in err
     assert "--memory-mb" in err
     code, _out, _err = cli(path, "--memory-mb", "400", limit=10)
-    assert code == 0  # 250 + 700,000 x 80 / 2**20 = 303 MB: within 400
+    assert code == 0  # 250 + 700,000 x 136 / 2**20 = 341 MB: within 400
 
 
 # ---------------------------------------------------------------- endless files
