@@ -479,7 +479,7 @@ def _read_evidence(args, more: tuple[str, ...] = ()):
 def _cmd_evidence(args) -> int:
     from pathlib import Path
 
-    from advisor.evidence.allocator import keep_freed_arrays
+    from advisor.evidence.allocator import give_back, keep_freed_arrays
 
     keep_freed_arrays()  # temporaries of a million rows reuse each other's pages
 
@@ -490,6 +490,7 @@ def _cmd_evidence(args) -> int:
     if start is not None and end is not None and end <= start:
         raise InputError([Problem("arguments", "must be after --from", "--to")])
     items, aside, status_map, deploys, incidents = _read_evidence(args, (args.survey,))
+    give_back()  # what reading freed (batches of text, Arrow's pool) goes back to the system
     survey = None
     if args.survey:
         from advisor.evidence import read_survey

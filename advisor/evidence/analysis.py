@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from advisor.evidence.allocator import give_back
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow
 from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
@@ -255,6 +256,7 @@ def analyse_evidence(
             else None
         )
         prepared = layout(rows, mapping, window, business_days)
+        give_back()  # the layout's temporaries, kept by the C allocator, go back
         weekly = weekly_done(prepared)
         sei_job = helper.submit(sei_metrics, prepared, weekly)
         found = bottleneck(prepared)

@@ -28,7 +28,7 @@ _WORK = [STAGES.index(s) for s in WORK_STAGES]
 def bottleneck(p: Prepared) -> dict:
     stays = p.stays
     waiting = stays.waiting()
-    status, days = stays.status[waiting], stays.in_flow_days[waiting]
+    status, days = stays.status[waiting], stays.waiting_days
     stage = stays.stage[waiting].astype(np.intp)
     by_stage = group_sum(stage, days, len(STAGES))
     total = float(by_stage[_WORK].sum())
@@ -148,7 +148,7 @@ def by_team(p: Prepared) -> dict[str, dict]:
     k = len(STAGES)
     table = group_sum(
         stays.team[waiting].astype(np.intp) * k + stays.stage[waiting],
-        stays.in_flow_days[waiting],
+        stays.waiting_days,
         len(stays.teams) * k,
     ).reshape(-1, k)
     return {

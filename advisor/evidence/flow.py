@@ -20,8 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
-from advisor.evidence.prepare import NAT, Prepared, to_ns
+from advisor.evidence.groups import (
+    Runs,
+    add_in_order,
+    nested_medians,
+    nested_rank,
+    run_medians,
+)
+from advisor.evidence.prepare import NAT, Prepared, Stays, to_ns
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES
 from advisor.evidence.window import DAY_NS, Window, monday_of, span
 
@@ -222,23 +228,46 @@ def _time_in(names, visits, total, median, unit_metric: str, unit: str) -> dict:
     }
 
 
+def _status_days(stays: Stays):
+    """Per status and per stage: stays, their total days and the median stay (NaN: none).
+    The days are worked out a part of the rows at a time (Stays.days), totalled in row order
+    as they come and laid out by status for the medians (groups.Runs): no per-row array of
+    days, and no sort index, exists whole."""
+    n, k = len(stays.statuses), len(STAGES)
+    visits, in_stage = np.zeros(n, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    total, stage_total = np.zeros(n), np.zeros(k)
+    nested = stays.stage_of is not None  # each status in one stage: both medians from one
+    rank = nested_rank(stays.stage_of) if nested else np.arange(n)
+    runs = Runs(stays.status, rank)
+    for part in stays.parts():
+        days = stays.days(part)
+        status, stage = stays.status[part], stays.stage[part]
+        visits += np.bincount(status, minlength=n)[:n]
+        in_stage += np.bincount(stage, minlength=k)[:k]
+        add_in_order(total, status, days)
+        add_in_order(stage_total, stage, days)
+        runs.add(part, days)
+    ordered, ends = runs.finish()
+    del runs
+    if nested:
+        median, stage_median = nested_medians(ordered, ends, rank, stays.stage_of, k)
+    else:  # a status in different stages by project: the stages laid out on their own
+        median = run_medians(ordered, ends)
+        del ordered
+        runs = Runs(stays.stage, np.arange(k))
+        for part in stays.parts():
+            runs.add(part, stays.days(part))
+        stage_median = run_medians(*runs.finish())
+    return visits, total, median, in_stage, stage_total, stage_median
+
+
 def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     """SEI figures: cycle time, throughput, WIP and its age, time in each status and stage."""
     items, stays = p.items, p.stays
     weekly = weekly_done(p) if weekly is None else weekly
     wip = items[items["in_progress"].to_numpy(dtype=bool)]
     age = (p.as_of - wip["start"]).dt.total_seconds() / 86400
-    n = len(stays.statuses)
-    visits = group_count(stays.status, n)
-    total = group_sum(stays.status, stays.days, n)
-    k = len(STAGES)
-    if stays.stage_of is not None:  # each status in one stage: both medians from one sort
-        median, stage_median = nested_median(stays.status, stays.days, stays.stage_of, k)
-    else:
-        median = group_median(stays.status, stays.days, n)
-        stage_median = group_median(stays.stage.astype(np.intp), stays.days, k)
-    in_stage = group_count(stays.stage, k)
-    stage_total = group_sum(stays.stage, stays.days, k)
+    visits, total, median, in_stage, stage_total, stage_median = _status_days(stays)
     return {
         "cycle_time_days": distribution(
             "cycle_time",
@@ -299,7 +328,7 @@ def cumulative_flow(p: Prepared) -> pd.DataFrame:
     for code in np.unique(stays.stage):
         here = stays.stage == code
         entered = np.sort(stays.at[here])
-        left = np.sort(stays.until[here & ~stays.last])
+        left = np.sort(stays.until()[here & ~stays.last])
         out[STAGES[code]] = np.searchsorted(entered, grid, "right") - np.searchsorted(
             left, grid, "right"
         )

@@ -29,6 +29,7 @@ MAX_JSON_BYTES = MAX_JSON_MB * MB
 JSON_PARSE_FACTOR = 10  # the JSON file being parsed, as Python objects
 JSON_ROWS_FACTOR = 1  # the status changes kept from all of them (an estimate, not measured)
 BATCH_BYTES = 16 * MB  # a transitions CSV is read this many bytes at a time
+SCAN_BYTES = 64 * MB  # a file is searched for a NUL byte this many bytes (mapped) at a time
 MAX_SMALL_BYTES = 1_000_000  # a status map or a survey: small hand-made files
 MAX_FILES = 2_000  # JSON files in a folder
 MAX_COLUMNS = 200  # columns in a CSV header; an export needs a dozen
