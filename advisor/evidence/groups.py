@@ -38,23 +38,23 @@ def run_medians(ordered: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 class Runs:
     """Finite values laid out group by group, each group at its `rank`, each group's values
-    in row order: `add` the rows a part at a time (in order), then `finish`. The result is
-    what one stable sort of every row by rank would give; only a part's positions exist at
-    once (a counting sort: the codes are small)."""
+    in row order: `add` the rows a part at a time (in order), then `finish`. `sizes[g]`:
+    how many rows group g has (its finite values are fewer or as many). The result is what
+    one stable sort of every row by rank would give; only a part's positions exist at once
+    (a counting sort: the codes are small)."""
 
-    def __init__(self, codes: np.ndarray, rank: np.ndarray):
+    def __init__(self, rank: np.ndarray, sizes: np.ndarray):
         small = np.uint8 if len(rank) <= 256 else np.uint16 if len(rank) <= 65_536 else np.int64
-        self._codes, self._rank = codes, rank.astype(small)
+        self._rank = rank.astype(small)
         self._sizes = np.zeros(len(rank), dtype=np.int64)
-        for s in range(0, len(codes), 1 << 20):  # no ranked copy of every row at once
-            self._sizes += np.bincount(self._rank[codes[s : s + (1 << 20)]], minlength=len(rank))
+        self._sizes[rank] = sizes  # in rank order
         self._begin = np.cumsum(self._sizes) - self._sizes
         self._fill = self._begin.copy()
         self._ordered = np.empty(int(self._sizes.sum()))
 
-    def add(self, part: slice, values: np.ndarray) -> None:
-        """The values of the rows in `part` (a slice following the last one added)."""
-        ranked = self._rank[self._codes[part]]
+    def add(self, codes: np.ndarray, values: np.ndarray) -> None:
+        """The next rows' group codes and values."""
+        ranked = self._rank[codes]
         finite = np.isfinite(values)
         if not finite.all():
             ranked, values = ranked[finite], values[finite]
@@ -62,7 +62,7 @@ class Runs:
         ranked, values = ranked[order], values[order]
         del order
         counts = np.bincount(ranked, minlength=len(self._rank))
-        first = np.cumsum(counts) - counts  # where each group begins within this part
+        first = np.cumsum(counts) - counts  # where each group begins within these rows
         self._ordered[self._fill[ranked] + (np.arange(len(values)) - first[ranked])] = values
         self._fill += counts
 
@@ -81,8 +81,8 @@ class Runs:
 def _runs(codes: np.ndarray, values: np.ndarray, rank: np.ndarray):
     """Finite values laid out group by group, each group at its rank, and where each run
     ends."""
-    runs = Runs(codes, rank)
-    runs.add(slice(0, len(codes)), values)
+    runs = Runs(rank, np.bincount(codes, minlength=len(rank))[: len(rank)])
+    runs.add(codes, values)
     return runs.finish()
 
 

@@ -33,7 +33,7 @@ from advisor.evidence.window import DAY_NS, NAT, Window
 
 WORK_STAGES = ("ideation", "development", "deployment", "operations", "support")
 UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
-CHUNK_ROWS = 1 << 20  # rows worked on at a time where a temporary per row would be large
+CHUNK_ROWS = 1 << 18  # rows worked on at a time where a temporary per row would be large
 _DONE = STAGES.index("done")
 _IN_WORK = np.isin(np.array(STAGES), WORK_STAGES)  # by stage code
 _WORK_OR_DONE = _IN_WORK | (np.arange(len(STAGES)) == _DONE)
@@ -85,7 +85,14 @@ class Stays:
         """Each stay's days (weekdays with business_days) from `at` to `until`, for `part`
         (all: None)."""
         part = slice(0, len(self.at)) if part is None else part
-        at, until = self.at[part], self.until(part)
+        return self._span(self.at[part], self.until(part))
+
+    def days_at(self, rows: np.ndarray) -> np.ndarray:
+        """As `days`, for the stays at these rows (positions)."""
+        after = self.at[np.minimum(rows + 1, len(self.at) - 1)]  # an item's last is as_of
+        return self._span(self.at[rows], np.where(self.last[rows], self.as_of, after))
+
+    def _span(self, at: np.ndarray, until: np.ndarray) -> np.ndarray:
         return span_days(at, until, True) if self.business_days else (until - at) / DAY_NS
 
 
@@ -398,13 +405,16 @@ def layout(
     stage_lut, active_lut, item_lut = _luts(mapping, rows.status_names, rows.kind_names)
     stage, active, from_stage, split = _row_rules(rows, mapping, stage_lut, active_lut)
     named = rows.status_names != ""
-    # Out of sequence: a row (not an item's first) leaving another status than the one the
-    # row before it entered.
-    jumped = int((~first[1:] & named[frm[1:]] & (frm[1:] != to[:-1])).sum())
-    # Reopened: a row (not an item's first) leaving done for a status that is not done.
-    reopen = np.flatnonzero(~first[1:] & (stage[:-1] == _DONE) & (stage[1:] != _DONE)) + 1
-    reopened = np.bincount(group[reopen], minlength=len(starts))
-    del reopen
+    jumped, reopens = 0, [np.array([], dtype=np.intp)]
+    for s in range(1, n, CHUNK_ROWS):  # each row against the one before it, a part at a time
+        now, before = slice(s, min(s + CHUNK_ROWS, n)), slice(s - 1, min(s + CHUNK_ROWS, n) - 1)
+        later = ~first[now]  # not an item's first row
+        # Out of sequence: leaving another status than the one the row before entered.
+        jumped += int((later & named[frm[now]] & (frm[now] != to[before])).sum())
+        # Reopened: leaving done for a status that is not done.
+        reopens.append(np.flatnonzero(later & (stage[before] == _DONE) & (stage[now] != _DONE)) + s)
+    reopened = np.bincount(group[np.concatenate(reopens)], minlength=len(starts))
+    del reopens
 
     # Partial: a changelog known to be cut short, or a history whose first row leaves a
     # status of work or done (the item was already under way before the file begins).
@@ -478,6 +488,7 @@ def layout(
             ),
         },
         index=pd.Index(rows.key_names[key[starts]], name="key", dtype=object),
+        copy=False,  # the columns are new arrays: a copy of them all would be a second
     )
     stays = Stays(
         team=team,
@@ -537,7 +548,9 @@ def _in_flow(at, last, as_of, group, active, stage, flow_start, flow_end, busine
     in row order, as one bincount over every row would), and the waiting stays (rows and
     days: waiting, in a stage of work, with time inside). Returns (active_days, rows, days)."""
     active_days = np.zeros(len(flow_start))
-    rows, days = [], []
+    # Room for every row, filled as found: pages never written take no memory, and no list
+    # of parts is joined at the end (a second copy of them all).
+    rows, days, found = np.empty(len(at), dtype=np.intp), np.empty(len(at)), 0
     for s in range(0, len(at), CHUNK_ROWS):
         part = slice(s, min(s + CHUNK_ROWS, len(at)))
         g = group[part]
@@ -553,11 +566,10 @@ def _in_flow(at, last, as_of, group, active, stage, flow_start, flow_end, busine
         on = active[part]
         np.add.at(active_days, g[on], in_flow[on])  # in row order: bincount's sums exactly
         waiting = np.flatnonzero(~on & _IN_WORK[stage[part]] & (in_flow > 0))
-        rows.append(waiting + s)
-        days.append(in_flow[waiting])
-    if not rows:
-        return active_days, np.array([], dtype=np.intp), np.array([], dtype=float)
-    return active_days, np.concatenate(rows), np.concatenate(days)
+        rows[found : found + len(waiting)] = waiting + s
+        days[found : found + len(waiting)] = in_flow[waiting]
+        found += len(waiting)
+    return active_days, rows[:found], days[:found]
 
 
 def _subset(rows: Rows, index: np.ndarray) -> Rows:
