@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.evidence.flow import weekly_done, weekly_rate
-from advisor.evidence.groups import add_in_order, group_count, group_median, group_sum
+from advisor.evidence.groups import add_in_order, group_count, group_median
 from advisor.evidence.prepare import CHUNK_ROWS, WORK_STAGES, Prepared, to_ns
 from advisor.evidence.statuses import STAGES
 from advisor.evidence.window import monday_of, span
@@ -148,11 +148,12 @@ def by_team(p: Prepared) -> dict[str, dict]:
     stays = p.stays
     waiting = stays.waiting()
     k = len(STAGES)
-    table = group_sum(
-        stays.team[waiting].astype(np.intp) * k + stays.stage[waiting],
-        stays.waiting_days,
-        len(stays.teams) * k,
-    ).reshape(-1, k)
+    table = np.zeros(len(stays.teams) * k)
+    for s in range(0, len(waiting), CHUNK_ROWS):  # the waiting stays a part at a time
+        rows = waiting[s : s + CHUNK_ROWS]
+        cell = stays.team[rows].astype(np.intp) * k + stays.stage[rows]
+        add_in_order(table, cell, stays.waiting_days[s : s + CHUNK_ROWS])  # one bincount's sums
+    table = table.reshape(-1, k)
     return {
         str(stays.teams[c]): exact_shares({STAGES[s]: float(table[c, s]) for s in range(k)})
         for c in _named_teams(p)

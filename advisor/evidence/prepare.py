@@ -62,7 +62,12 @@ class Stays:
     statuses: np.ndarray
     teams: np.ndarray
     stage_of: np.ndarray | None
-    item: np.ndarray | None = None  # each stay's row in `Prepared.items`
+    starts: np.ndarray | None = None  # each item's first stay (ascending), by its row in items
+
+    def item(self, rows: np.ndarray) -> np.ndarray:
+        """The row in `Prepared.items` of the stays at these rows (positions): the last item
+        starting at or before each (a per-stay array of them is 4 bytes a row)."""
+        return np.searchsorted(self.starts, rows, side="right") - 1
 
     def waiting(self) -> np.ndarray:
         """The rows of the stays a bottleneck is made of: waiting, in a stage of work, with
@@ -414,7 +419,7 @@ def layout(
         # Reopened: leaving done for a status that is not done.
         reopens.append(np.flatnonzero(later & (stage[before] == _DONE) & (stage[now] != _DONE)) + s)
     reopened = np.bincount(group[np.concatenate(reopens)], minlength=len(starts))
-    del reopens
+    del reopens, first
 
     # Partial: a changelog known to be cut short, or a history whose first row leaves a
     # status of work or done (the item was already under way before the file begins).
@@ -462,6 +467,7 @@ def layout(
         np.where(finished, done, NAT),
         business_days,
     )
+    del group  # stays find their item from `starts` (Stays.item)
 
     flow_days = np.where(finished, span_days(start, done, business_days), np.nan)
     current_stage = stage[last_rows]
@@ -504,7 +510,7 @@ def layout(
         statuses=rows.status_names,
         teams=rows.team_names,
         stage_of=None if split else stage_lut,
-        item=group,
+        starts=starts,
     )
     created_row = (rows.status_names == "")[frm[starts]]
     counts = {
