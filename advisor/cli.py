@@ -1016,7 +1016,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_whole,
         metavar="MB",
         help="the memory budget: files of any size are read while the measurement fits in "
-        "this many MB (default: PLATFORM_ADVISOR_MEMORY_MB, else 2048)",
+        "this many MB (default: PLATFORM_ADVISOR_MEMORY_MB, else 1024)",
     )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_evidence)

@@ -14,14 +14,14 @@ MB = 1024 * 1024
 # The memory budget: the peak resident memory one measurement may use, the process's own
 # (interpreter and libraries) included. The command line's --memory-mb, else the
 # PLATFORM_ADVISOR_MEMORY_MB environment variable, else this, sets it.
-MEMORY_BUDGET_MB = 2_048
+MEMORY_BUDGET_MB = 1_024  # the 11-million-row benchmark fits (884 MiB)
 MEMORY_ENV = "PLATFORM_ADVISOR_MEMORY_MB"
 MIN_MEMORY_MB = 256  # a smaller budget holds the libraries and little else
 BASE_MB = 250  # the interpreter, pandas, pyarrow and pydantic loaded, before any row
 # Peak bytes per transition row, measured and rounded up: benchmarks/test_bench_evidence_10m.py,
-# 11.4M rows sorted by item, peaked at 1,681 MiB, (1,681 - 250) MiB / 11.4M = 132 bytes. A
-# file out of item order needs a sort on top (not measured at that size).
-BYTES_PER_ROW = 136
+# 11.4M rows sorted by item, peaked at 884 MiB, (884 - 250) MiB / 11.4M = 58.5 bytes; 64 leaves
+# some room. A file out of item order needs a sort on top (not measured at that size).
+BYTES_PER_ROW = 64
 WHOLE_READ_FACTOR = 10  # a CSV read whole (deployments, incidents) as text: about 10x its size
 UPLOAD_MB = 100  # the app's uploader and its server (maxUploadSize), per file
 MAX_JSON_MB = 50  # a Jira JSON file is parsed whole, so it holds about ten times its size
@@ -48,5 +48,5 @@ MEMORY_NOTE = (
     f"Here each file may be up to {UPLOAD_MB} MB (a Jira JSON file up to {MAX_JSON_MB} MB, as "
     "it is read whole): a limit of this page only. The command line (`python -m advisor "
     f"evidence`) reads files of any size, within its memory budget ({MEMORY_BUDGET_MB:,} MB "
-    "unless raised with --memory-mb): 11 million transitions took 1.7 GB."
+    "unless raised with --memory-mb): 11 million transitions took 0.9 GB."
 )

@@ -804,29 +804,29 @@ def test_one_json_file_over_its_limit_in_a_folder(tmp_path, cli):
 
 
 def test_files_read_whole_over_the_memory_budget_given_on_the_command_line(tmp_path, cli):
-    """Deployments and incidents are read whole: 10x their size. 100 MB of deployments need
-    1,000 MB + the libraries' 250 = 1,250 MB (within 2,048); 100 MB of incidents more make
-    2,250 MB, over the default budget: refused before either is read."""
+    """Deployments and incidents are read whole: 10x their size. 50 MB of deployments need
+    500 MB + the libraries' 250 = 750 MB (within 1,024); 50 MB of incidents more make
+    1,250 MB, over the default budget: refused before either is read."""
     items = _write(tmp_path, "items.csv", ITEMS)
-    deploys = _sparse(tmp_path / "d.csv", 100 * 1024 * 1024)
-    incidents = _sparse(tmp_path / "i.csv", 100 * 1024 * 1024)
+    deploys = _sparse(tmp_path / "d.csv", 50 * 1024 * 1024)
+    incidents = _sparse(tmp_path / "i.csv", 50 * 1024 * 1024)
     code, _out, err = cli(items, "--deployments", deploys, "--incidents", incidents, limit=5)
-    assert code == 2 and "i.csv: read whole, its 100 MB" in err
-    assert "about 2,250 MB of memory, more than the budget of 2,048 MB" in err
+    assert code == 2 and "i.csv: read whole, its 50 MB" in err
+    assert "about 1,250 MB of memory, more than the budget of 1,024 MB" in err
 
 
 def test_a_transitions_file_over_the_memory_budget_names_the_budget_and_the_flag(tmp_path, cli):
-    """A 300 MB budget leaves 50 MB beside the libraries' 250: 50 MB / 136 bytes a row is
-    385,505 rows. 700,000 rows of 38 bytes (25 MB) are counted as they are read and
+    """A 280 MB budget leaves 30 MB beside the libraries' 250: 30 MB / 64 bytes a row is
+    491,520 rows. 700,000 rows of 38 bytes (25 MB) are counted as they are read and
     refused; the message gives the rows, the estimate and how to raise the budget."""
     row = "K-1,Story,,To Do,2026-01-05T09:00:00Z\n"  # 38 bytes
     path = tmp_path / "big.csv"
     path.write_text("key,type,from_status,to_status,changed_at\n" + row * 700_000)
-    code, _out, err = cli(path, "--memory-mb", "300", limit=10)
-    assert code == 2 and "big.csv" in err and "more than the budget of 300 MB" in err
+    code, _out, err = cli(path, "--memory-mb", "280", limit=10)
+    assert code == 2 and "big.csv" in err and "more than the budget of 280 MB" in err
     assert "--memory-mb" in err
-    code, _out, _err = cli(path, "--memory-mb", "400", limit=10)
-    assert code == 0  # 250 + 700,000 x 136 / 2**20 = 341 MB: within 400
+    code, _out, _err = cli(path, "--memory-mb", "300", limit=10)
+    assert code == 0  # 250 + 700,000 x 64 / 2**20 = 292.7 MB: within 300
 
 
 # ---------------------------------------------------------------- endless files
