@@ -19,6 +19,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
+
 # Two malloc arenas: each session's script runs in a thread of its own, and glibc's arena per
 # thread kept what sessions freed (advisor/evidence/allocator.py says more; the app sets the
 # same limit itself when started another way, but only for threads started after it).
@@ -38,9 +42,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
 	$(BIN)/python -m pytest benchmarks/test_ratios.py benchmarks/test_bench_evidence.py \
+		benchmarks/test_bench_evidence_10m.py \
 		benchmarks/test_bench_evidence_page.py benchmarks/test_bench_report.py \
 		benchmarks/test_bench_memory.py benchmarks/test_bench_load.py \
 		benchmarks/test_bench_roi.py::test_peak_memory_under_500_mb -q -s \

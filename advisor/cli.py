@@ -487,23 +487,27 @@ def _hours(text: str) -> float | None:
 
 def _read_evidence(args, more: tuple[str, ...] = ()):
     """The exports an evidence-reading command names (items, --statuses, --deployments,
-    --incidents, and `more` such as --survey), each checked against the size caps: the work
-    items as read, what was set aside, the status map, deployments and incidents."""
+    --incidents, and `more` such as --survey), within the memory budget (--memory-mb, see
+    advisor/evidence/budget.py): the work items as read, what was set aside, the status map,
+    deployments and incidents."""
     from pathlib import Path
 
     from advisor.evidence.arrow_csv import EarlyReads
+    from advisor.evidence.budget import Budget
+    from advisor.evidence.files import checked_file
 
-    early = EarlyReads(args.items, args.deployments)  # Arrow parses while pandas loads
+    budget = Budget.of(getattr(args, "memory_mb", None))
+    for given in (args.deployments, args.incidents):  # read whole: spoken for first
+        if given:
+            budget.reserve_whole(checked_file(Path(given)), given)
+    early = EarlyReads(args.items, args.deployments, budget)  # Arrow parses while pandas loads
     from advisor.evidence import SetAside, read_deployments, read_incidents, read_items
-    from advisor.evidence.reading import check_total, checked_file
 
-    given = [args.deployments, args.incidents, args.statuses, *more]
-    sizes = {f: checked_file(Path(f)) for f in given if f}
-    if Path(args.items).is_file():
-        sizes[args.items] = checked_file(Path(args.items))
-    check_total(sizes)  # a folder's own total is checked as it is read
+    for given in (args.statuses, *more):
+        if given:
+            checked_file(Path(given))
     aside = SetAside()
-    items = read_items(args.items, aside, early.items())
+    items = read_items(args.items, aside, early.items(), budget)
     status_map = None
     if args.statuses:
         from advisor.evidence import load_status_map
@@ -523,7 +527,7 @@ def _read_evidence(args, more: tuple[str, ...] = ()):
 def _cmd_evidence(args) -> int:
     from pathlib import Path
 
-    from advisor.evidence.allocator import keep_freed_arrays
+    from advisor.evidence.allocator import give_back, keep_freed_arrays
 
     keep_freed_arrays()  # temporaries of a million rows reuse each other's pages
 
@@ -541,6 +545,7 @@ def _cmd_evidence(args) -> int:
         pulls = read_pulls(args.pulls, args.pull_bots)
     elif args.pull_bots is not None:
         raise InputError([Problem("arguments", "needs --pulls", "--pull-bots")])
+    give_back()  # what reading freed (batches of text, Arrow's pool) goes back to the system
     survey = None
     if args.survey:
         from advisor.evidence import read_survey
@@ -1141,6 +1146,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REGEX",
         help="logins whose pull requests are bots' and left out (default: a [bot] suffix, "
         "dependabot, renovate)",
+    )
+    ev.add_argument(
+        "--memory-mb",
+        type=_whole,
+        metavar="MB",
+        help="the memory budget: files of any size are read while the measurement fits in "
+        "this many MB (default: PLATFORM_ADVISOR_MEMORY_MB, else 1024)",
     )
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.set_defaults(func=_cmd_evidence)

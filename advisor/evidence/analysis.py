@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from advisor.evidence.allocator import give_back
 from advisor.evidence.bottleneck import bottleneck, by_team, team_flow, with_review_wait
 from advisor.evidence.dora import compare_rule_sets, dora_metrics
 from advisor.evidence.dx import dx_core_4
@@ -165,6 +166,18 @@ def _dated(deploys: Deployments | None, incidents: pd.DataFrame | None) -> list:
     return out
 
 
+def _known_span(times: np.ndarray) -> tuple[int, int] | None:
+    """The earliest and latest known time (ns; NAT is unknown), or None: no copy of the
+    times (the work items' are 8 bytes a row)."""
+    if not times.size:
+        return None
+    lo = int(times.min())
+    if lo == NAT:  # NAT is the smallest int64: there are unknown times to leave out
+        known = times[times != NAT]
+        return (int(known.min()), int(known.max())) if known.size else None
+    return lo, int(times.max())
+
+
 STRETCH_DAYS = 30  # a window stretched further than this by one column is warned about
 
 
@@ -175,10 +188,11 @@ def _stretched(window: Window, rows: Rows, deploys, incidents) -> str | None:
     if window.given:
         return None
     events = [rows.at] + [t for name, t in _dated(deploys, incidents) if "deployed" in name]
-    known = np.concatenate([e[e != NAT] for e in events])
-    if not known.size:
+    spans = [_known_span(e) for e in events]
+    spans = [s for s in spans if s is not None]
+    if not spans:
         return None
-    lo, hi = int(known.min()), int(known.max())
+    lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
     columns = [("work items' created_at", rows.created), *_dated(deploys, incidents)]
     for side, edge, gap in (
         ("starts", window.start, lo - window.start),
@@ -263,6 +277,7 @@ def analyse_evidence(
             else None
         )
         prepared = layout(rows, mapping, window, business_days)
+        give_back()  # the layout's temporaries, kept by the C allocator, go back
         weekly = weekly_done(prepared)
         sei_job = helper.submit(sei_metrics, prepared, weekly)
         found = bottleneck(prepared)
@@ -276,6 +291,7 @@ def analyse_evidence(
         }
         dora = dora_job.result() if dora_job else None
         sei = sei_job.result()
+    give_back()  # the figures' temporaries, on both threads
     if dora is not None:
         ok = ~deploys.frame["failed"].to_numpy()
         inside = window.contains(to_ns(deploys.frame["deployed_at"]))

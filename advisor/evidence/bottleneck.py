@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from advisor.evidence.flow import weekly_done, weekly_rate
-from advisor.evidence.groups import group_count, group_median, group_sum
-from advisor.evidence.prepare import WORK_STAGES, Prepared, to_ns
+from advisor.evidence.groups import add_in_order, group_count, group_median
+from advisor.evidence.prepare import CHUNK_ROWS, WORK_STAGES, Prepared, to_ns
 from advisor.evidence.statuses import STAGES
 from advisor.evidence.window import monday_of, span
 from advisor.shares import exact_shares
@@ -28,14 +28,17 @@ _WORK = [STAGES.index(s) for s in WORK_STAGES]
 def bottleneck(p: Prepared) -> dict:
     stays = p.stays
     waiting = stays.waiting()
-    status, days = stays.status[waiting], stays.in_flow_days[waiting]
-    stage = stays.stage[waiting].astype(np.intp)
-    by_stage = group_sum(stage, days, len(STAGES))
+    n, k = len(stays.statuses), len(STAGES)
+    by_stage, per_pair = np.zeros(k), np.zeros(k * n)
+    visits = np.zeros(k * n, dtype=np.int64)
+    for s in range(0, len(waiting), CHUNK_ROWS):  # the waiting stays a part at a time
+        rows, days = waiting[s : s + CHUNK_ROWS], stays.waiting_days[s : s + CHUNK_ROWS]
+        stage = stays.stage[rows].astype(np.intp)
+        pair = stage * n + stays.status[rows]
+        add_in_order(by_stage, stage, days)  # in row order: one bincount's sums exactly
+        add_in_order(per_pair, pair, days)
+        visits += np.bincount(pair, minlength=k * n)
     total = float(by_stage[_WORK].sum())
-    n = len(stays.statuses)
-    pair = stage * n + status.astype(np.intp)
-    per_pair = group_sum(pair, days, len(STAGES) * n)
-    visits = group_count(pair, len(STAGES) * n)
     weights = exact_shares({s: float(by_stage[STAGES.index(s)]) for s in WORK_STAGES})
     behind = {
         s: [
@@ -89,12 +92,11 @@ def team_flow(p: Prepared) -> dict[str, dict]:
     team with no finished item has no medians ("not enough data") and a throughput of 0."""
     items, names = p.items, p.stays.teams
     finished_mask = items["finished"].to_numpy(dtype=bool)
-    done = items[finished_mask]
-    team = done["team"].cat.codes.to_numpy().astype(np.intp)
+    team = items["team"].array.codes[finished_mask].astype(np.intp)  # no copy of the items
     n = len(names)
     finished = group_count(team, n)
     medians = {
-        column: group_median(team, done[column].to_numpy(dtype=float), n)
+        column: group_median(team, items[column].to_numpy(dtype=float)[finished_mask], n)
         for column in ("flow_days", "cycle_days", "efficiency")
     }
     weekly = _weekly_by_team(p, n)
@@ -146,11 +148,12 @@ def by_team(p: Prepared) -> dict[str, dict]:
     stays = p.stays
     waiting = stays.waiting()
     k = len(STAGES)
-    table = group_sum(
-        stays.team[waiting].astype(np.intp) * k + stays.stage[waiting],
-        stays.in_flow_days[waiting],
-        len(stays.teams) * k,
-    ).reshape(-1, k)
+    table = np.zeros(len(stays.teams) * k)
+    for s in range(0, len(waiting), CHUNK_ROWS):  # the waiting stays a part at a time
+        rows = waiting[s : s + CHUNK_ROWS]
+        cell = stays.team[rows].astype(np.intp) * k + stays.stage[rows]
+        add_in_order(table, cell, stays.waiting_days[s : s + CHUNK_ROWS])  # one bincount's sums
+    table = table.reshape(-1, k)
     return {
         str(stays.teams[c]): exact_shares({STAGES[s]: float(table[c, s]) for s in range(k)})
         for c in _named_teams(p)

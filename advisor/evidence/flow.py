@@ -20,8 +20,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.evidence.groups import group_count, group_median, group_sum, nested_median
-from advisor.evidence.prepare import NAT, Prepared, to_ns
+from advisor.evidence.groups import (
+    Runs,
+    add_in_order,
+    run_medians,
+)
+from advisor.evidence.prepare import NAT, Prepared, Stays, to_ns
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES
 from advisor.evidence.window import DAY_NS, Window, monday_of, span
 
@@ -110,7 +114,8 @@ def feature_share(p: Prepared) -> dict:
     impact stand-in, one definition."""
     finished = p.items["finished"].to_numpy(dtype=bool)
     n = int(finished.sum())
-    features = int((p.items["flow_item"].to_numpy()[finished] == "feature").sum())
+    kinds = p.items["flow_item"].array.codes[finished]  # by code: no text per item
+    features = int((kinds == FLOW_ITEMS.index("feature")).sum())
     return {
         "metric": "feature_share",
         "value": features / n if n else None,
@@ -126,14 +131,16 @@ def flow_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     """Flow Framework figures: velocity, time, efficiency, load, distribution."""
     items = p.items
     finished = items["finished"].to_numpy(dtype=bool)
-    done = items.loc[finished, ["done", "flow_item", "flow_days", "active_days", "efficiency"]]
+    # The finished items' columns one at a time, not a frame of them (copied twice).
+    flow_days = pd.Series(items["flow_days"].to_numpy()[finished])
     weekly = weekly_done(p) if weekly is None else weekly
-    kinds = pd.Categorical(done["flow_item"], categories=FLOW_ITEMS).codes
+    kinds = items["flow_item"].array.codes[finished]  # its categories are FLOW_ITEMS
     counts = np.bincount(kinds[kinds >= 0], minlength=len(FLOW_ITEMS))
-    total_flow = float(done["flow_days"].sum())
+    total_flow = float(flow_days.sum())
+    active_days = float(pd.Series(items["active_days"].to_numpy()[finished]).sum())
     efficiency = distribution(
         "flow_efficiency",
-        done["efficiency"],
+        items["efficiency"].to_numpy()[finished],
         "share",
         p.window,
         "no finished item has a flow time",
@@ -145,11 +152,11 @@ def flow_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
             "series": {d.date().isoformat(): v for d, v in weekly.items()},
         },
         "flow_time_days": distribution(
-            "flow_time", done["flow_days"], p.day_unit, p.window, "no finished item has a start"
+            "flow_time", flow_days, p.day_unit, p.window, "no finished item has a start"
         ),
         "flow_efficiency": {
             **efficiency,
-            "overall": float(done["active_days"].sum() / total_flow) if total_flow > 0 else None,
+            "overall": float(active_days / total_flow) if total_flow > 0 else None,
         },
         "flow_load": {
             "metric": "flow_load",
@@ -167,7 +174,7 @@ def flow_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
             for i, k in enumerate(FLOW_ITEMS)
         },
         "feature_share": feature_share(p),
-        "distribution_by_week": _distribution_by_week(done),
+        "distribution_by_week": _distribution_by_week(to_ns(items["done"])[finished], kinds),
         "percentiles": PERCENTILE_METHOD,
     }
 
@@ -188,14 +195,14 @@ def _load_by_week(p: Prepared) -> dict[str, int]:
     return {e.date().isoformat(): int(n) for e, n in zip(stamps, in_progress, strict=True)}
 
 
-def _distribution_by_week(done: pd.DataFrame) -> dict[str, dict[str, int]]:
-    if done.empty:
+def _distribution_by_week(done: np.ndarray, item: np.ndarray) -> dict[str, dict[str, int]]:
+    """Finished items by week of their done (ns) and flow item (codes into FLOW_ITEMS)."""
+    if not len(done):
         return {}
-    weeks = monday_of(to_ns(done["done"]))
+    weeks = monday_of(done)
     first = int(weeks.min())
     row = (weeks - first) // 7
     kinds = len(FLOW_ITEMS)
-    item = pd.Categorical(done["flow_item"], categories=FLOW_ITEMS).codes
     table = np.bincount(row * kinds + item, minlength=(int(row.max()) + 1) * kinds)
     table = table.reshape(-1, kinds)
     index = _week_index(first + 7 * np.arange(len(table), dtype=np.int64))
@@ -222,23 +229,58 @@ def _time_in(names, visits, total, median, unit_metric: str, unit: str) -> dict:
     }
 
 
+def _status_days(stays: Stays):
+    """Per status and per stage: stays, their total days and the median stay (NaN: none).
+    The days are worked out for some rows at a time (Stays.days_at), totalled in row order
+    as they come (as one bincount over every row would) and laid out by status for the
+    medians (groups.Runs). Where each status has one stage, a stage at a time: what is laid
+    out at once is one stage's stays, never a per-row array of every stay's days, nor a
+    sort index."""
+    n, k = len(stays.statuses), len(STAGES)
+    visits, in_stage = np.zeros(n, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    for part in stays.parts():
+        visits += np.bincount(stays.status[part], minlength=n)[:n]
+        in_stage += np.bincount(stays.stage[part], minlength=k)[:k]
+    total, stage_total = np.zeros(n), np.zeros(k)
+    median, stage_median = np.full(n, np.nan), np.full(k, np.nan)
+    if stays.stage_of is None:  # a status in different stages by project: all at once
+        by_status, by_stage = Runs(np.arange(n), visits), Runs(np.arange(k), in_stage)
+        for part in stays.parts():
+            days, status, stage = stays.days(part), stays.status[part], stays.stage[part]
+            add_in_order(total, status, days)
+            add_in_order(stage_total, stage, days)
+            by_status.add(status, days)
+            by_stage.add(stage, days)
+        return (
+            visits,
+            total,
+            run_medians(*by_status.finish()),
+            in_stage,
+            stage_total,
+            (run_medians(*by_stage.finish())),
+        )
+    for stage in np.flatnonzero(in_stage):
+        here = stays.stage_of == stage
+        runs = Runs(np.arange(n), np.where(here, visits, 0))
+        for part in stays.parts():
+            rows = np.flatnonzero(stays.stage[part] == stage) + part.start
+            days, status = stays.days_at(rows), stays.status[rows]
+            add_in_order(total, status, days)
+            add_in_order(stage_total, np.full(len(rows), stage), days)
+            runs.add(status, days)
+        ordered, ends = runs.finish()
+        median[here] = run_medians(ordered, ends)[here]
+        stage_median[stage] = run_medians(ordered, np.array([len(ordered)]))[0]
+    return visits, total, median, in_stage, stage_total, stage_median
+
+
 def sei_metrics(p: Prepared, weekly: pd.Series | None = None) -> dict:
     """SEI figures: cycle time, throughput, WIP and its age, time in each status and stage."""
     items, stays = p.items, p.stays
     weekly = weekly_done(p) if weekly is None else weekly
     wip = items[items["in_progress"].to_numpy(dtype=bool)]
     age = (p.as_of - wip["start"]).dt.total_seconds() / 86400
-    n = len(stays.statuses)
-    visits = group_count(stays.status, n)
-    total = group_sum(stays.status, stays.days, n)
-    k = len(STAGES)
-    if stays.stage_of is not None:  # each status in one stage: both medians from one sort
-        median, stage_median = nested_median(stays.status, stays.days, stays.stage_of, k)
-    else:
-        median = group_median(stays.status, stays.days, n)
-        stage_median = group_median(stays.stage.astype(np.intp), stays.days, k)
-    in_stage = group_count(stays.stage, k)
-    stage_total = group_sum(stays.stage, stays.days, k)
+    visits, total, median, in_stage, stage_total, stage_median = _status_days(stays)
     return {
         "cycle_time_days": distribution(
             "cycle_time",
@@ -299,7 +341,7 @@ def cumulative_flow(p: Prepared) -> pd.DataFrame:
     for code in np.unique(stays.stage):
         here = stays.stage == code
         entered = np.sort(stays.at[here])
-        left = np.sort(stays.until[here & ~stays.last])
+        left = np.sort(stays.until()[here & ~stays.last])
         out[STAGES[code]] = np.searchsorted(entered, grid, "right") - np.searchsorted(
             left, grid, "right"
         )

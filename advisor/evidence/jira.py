@@ -24,12 +24,14 @@ Fields of an unexpected type are read as missing, never as a crash. A folder wri
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import EvidenceError, Problem
+from advisor.evidence.files import read_bytes
+from advisor.evidence.limits import MAX_JSON_BYTES
 from advisor.evidence.reading import ItemsRead, SetAside, usable
 from advisor.evidence.statuses import Categories
 from advisor.evidence.times import parse_times
@@ -287,14 +289,18 @@ class _Reader:
         return Categories(by_project, dict(self.general))
 
 
-def read_jira(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsRead:
+def read_jira(files: list[tuple[str, bytes | Path]], aside: SetAside) -> ItemsRead:
     """Jira JSON files (issues and status lists) as transitions, with the categories and
-    the changelogs cut short they reveal."""
+    the changelogs cut short they reveal. A file given as a Path is read when its turn
+    comes (within MAX_JSON_BYTES) and let go once its status changes are taken: a folder
+    never holds more than one parsed file."""
     reader = _Reader()
     issue_files = []
-    for file, data in files:
+    for file, given in files:
         if PurePath(file).name == PULL_STATE:
             continue  # a pull's own record (advisor.connectors), not an export
+        doc = data = None  # the previous file's, let go before this one is read
+        data = read_bytes(given, MAX_JSON_BYTES) if isinstance(given, Path) else given
         if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
             raise EvidenceError([Problem(file, "is UTF-16 text: save it as UTF-8")])
         try:

@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import EvidenceError, Problem
+from advisor.evidence.arrow_csv import code_dtype
 from advisor.evidence.reading import SetAside
 from advisor.evidence.statuses import FLOW_ITEMS, STAGES, Mapping
 from advisor.evidence.window import DAY_NS, NAT, Window
 
 WORK_STAGES = ("ideation", "development", "deployment", "operations", "support")
-_NEVER = np.iinfo(np.int64).max
+UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+CHUNK_ROWS = 1 << 18  # rows worked on at a time where a temporary per row would be large
 _DONE = STAGES.index("done")
 _IN_WORK = np.isin(np.array(STAGES), WORK_STAGES)  # by stage code
 _WORK_OR_DONE = _IN_WORK | (np.arange(len(STAGES)) == _DONE)
@@ -41,25 +43,74 @@ _WORK_OR_DONE = _IN_WORK | (np.arange(len(STAGES)) == _DONE)
 class Stays:
     """One row per stay, as parallel arrays; `status`, `team` and `stage` are codes into
     `statuses`, `teams` and STAGES. `stage_of` is each status's stage, or None when a status
-    has different stages in different projects (then use `stage` row by row)."""
+    has different stages in different projects (then use `stage` row by row).
+
+    A stay's end (`until`) and its days are not kept for every row (two arrays of 8 bytes a
+    row): they are worked out from `at` when asked for, a part of the rows at a time
+    (`parts`). Of the time inside flow, only the waiting stays' is kept (`waiting`)."""
 
     team: np.ndarray
     status: np.ndarray
     stage: np.ndarray
     active: np.ndarray
     at: np.ndarray  # ns since the epoch, UTC
-    until: np.ndarray
     last: np.ndarray  # the item's last stay, which runs to as_of
-    days: np.ndarray
-    in_flow_days: np.ndarray  # the part inside [start, done] of a finished item
+    as_of: int  # ns: where the last stays end
+    business_days: bool  # days counted in weekdays (span_days)
+    waiting_rows: np.ndarray  # the stays a bottleneck is made of, ascending (see waiting)
+    waiting_days: np.ndarray  # the days of each of those inside its item's flow time
     statuses: np.ndarray
     teams: np.ndarray
     stage_of: np.ndarray | None
-    item: np.ndarray | None = None  # each stay's row in `Prepared.items`
+    starts: np.ndarray | None = None  # each item's first stay (ascending), by its row in items
+
+    def item(self, rows: np.ndarray) -> np.ndarray:
+        """The row in `Prepared.items` of the stays at these rows (positions): the last item
+        starting at or before each (a per-stay array of them is 4 bytes a row)."""
+        return np.searchsorted(self.starts, rows, side="right") - 1
 
     def waiting(self) -> np.ndarray:
-        """The stays a bottleneck is made of: waiting, in a stage of work, inside flow time."""
-        return ~self.active & _IN_WORK[self.stage] & (self.in_flow_days > 0)
+        """The rows of the stays a bottleneck is made of: waiting, in a stage of work, with
+        time inside the flow time of a finished item (ascending; `waiting_days` lines up
+        with them)."""
+        return self.waiting_rows
+
+    def parts(self, rows: int = 0):
+        """Slices of CHUNK_ROWS rows (or `rows`) covering every stay, in order."""
+        step = rows or CHUNK_ROWS
+        return (slice(s, min(s + step, len(self.at))) for s in range(0, len(self.at), step))
+
+    def until(self, part: slice | None = None) -> np.ndarray:
+        """Where each stay of `part` (all: None) ends, ns: the item's next change, or as_of
+        for its last."""
+        part = slice(0, len(self.at)) if part is None else part
+        return until_of(self.at, self.last, self.as_of, part)
+
+    def days(self, part: slice | None = None) -> np.ndarray:
+        """Each stay's days (weekdays with business_days) from `at` to `until`, for `part`
+        (all: None)."""
+        part = slice(0, len(self.at)) if part is None else part
+        return self._span(self.at[part], self.until(part))
+
+    def days_at(self, rows: np.ndarray) -> np.ndarray:
+        """As `days`, for the stays at these rows (positions)."""
+        after = self.at[np.minimum(rows + 1, len(self.at) - 1)]  # an item's last is as_of
+        return self._span(self.at[rows], np.where(self.last[rows], self.as_of, after))
+
+    def _span(self, at: np.ndarray, until: np.ndarray) -> np.ndarray:
+        return span_days(at, until, True) if self.business_days else (until - at) / DAY_NS
+
+
+def until_of(at: np.ndarray, last: np.ndarray, as_of: int, part: slice) -> np.ndarray:
+    """The end of each stay in `part` (a slice of rows with a start and a stop): the next
+    row's time, or `as_of` where the row is its item's last."""
+    s, e = part.start, min(part.stop, len(at))
+    out = np.empty(e - s, dtype=at.dtype)
+    out[: e - s - 1] = at[s + 1 : e]
+    if e > s:
+        out[-1] = at[e] if e < len(at) else as_of
+    out[last[s:e]] = as_of
+    return out
 
 
 @dataclass
@@ -105,10 +156,11 @@ class Rows:
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and the names they stand for (categories are used as they are). Codes
-    keep the narrow type pandas gives them: widen them before any arithmetic."""
+    keep the narrow type pandas gives them: widen them before any arithmetic. A category
+    column's codes are its own (read-only, never copied: `.cat.codes` copies them)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         names = np.asarray(values.cat.categories, dtype=object)
-        codes = values.cat.codes.to_numpy()
+        codes = values.array.codes
         if (codes < 0).any():  # a missing value reads as ""
             blank = np.flatnonzero(names == "")
             if not blank.size:
@@ -132,7 +184,10 @@ def _status_codes(frm: pd.Series, to: pd.Series) -> tuple[np.ndarray, np.ndarray
 
 
 def to_ns(values: pd.Series) -> np.ndarray:
-    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work)."""
+    """Nanoseconds since the epoch, UTC; NaT as the smallest int64 (no per-value work; no
+    copy when the times are already UTC nanoseconds)."""
+    if values.dtype == UTC_NS:
+        return np.asarray(values.array.asi8)
     return np.asarray(values.dt.tz_convert("UTC").dt.as_unit("ns").array.asi8)
 
 
@@ -340,6 +395,8 @@ def layout(
     n = len(key)
     if n == 0:
         raise EvidenceError([Problem("the window", "holds no status change of any item")])
+    # Per row only what the stays keep, and masks of a byte; anything wider is worked out a
+    # part at a time or on the rows that need it (the peak grows with bytes per row).
     first = np.ones(n, dtype=bool)
     first[1:] = key[1:] != key[:-1]
     last = np.ones(n, dtype=bool)
@@ -347,21 +404,27 @@ def layout(
     starts = np.flatnonzero(first)
     last_rows = np.flatnonzero(last)
     runs = last_rows - starts + 1
-    group = np.repeat(np.arange(len(starts)), runs)
+    group = np.repeat(np.arange(len(starts), dtype=code_dtype(len(starts))), runs)
     as_of = window.end
 
     stage_lut, active_lut, item_lut = _luts(mapping, rows.status_names, rows.kind_names)
     stage, active, from_stage, split = _row_rules(rows, mapping, stage_lut, active_lut)
-    work = active & _IN_WORK[stage]
-    prev_to = np.roll(to, 1)
-    jumped = ~first & (rows.status_names != "")[frm] & (frm != prev_to)
-    until = np.roll(at, -1)
-    until[last] = as_of
-    reopen = ~first & (np.roll(stage, 1) == _DONE) & (stage != _DONE)
+    named = rows.status_names != ""
+    jumped, reopens = 0, [np.array([], dtype=np.intp)]
+    for s in range(1, n, CHUNK_ROWS):  # each row against the one before it, a part at a time
+        now, before = slice(s, min(s + CHUNK_ROWS, n)), slice(s - 1, min(s + CHUNK_ROWS, n) - 1)
+        later = ~first[now]  # not an item's first row
+        # Out of sequence: leaving another status than the one the row before entered.
+        jumped += int((later & named[frm[now]] & (frm[now] != to[before])).sum())
+        # Reopened: leaving done for a status that is not done.
+        reopens.append(np.flatnonzero(later & (stage[before] == _DONE) & (stage[now] != _DONE)) + s)
+    reopened = np.bincount(group[np.concatenate(reopens)], minlength=len(starts))
+    del reopens, first
 
     # Partial: a changelog known to be cut short, or a history whose first row leaves a
     # status of work or done (the item was already under way before the file begins).
-    midway = (rows.status_names != "")[frm[starts]] & _WORK_OR_DONE[from_stage[starts]]
+    midway = named[frm[starts]] & _WORK_OR_DONE[from_stage[starts]]
+    del from_stage
     truncated = (
         np.maximum.reduceat(rows.partial.astype(np.int8), starts).astype(bool)
         if rows.partial is not None
@@ -370,35 +433,41 @@ def layout(
     partial = truncated | midway
 
     def first_time(mask):
-        values = np.minimum.reduceat(np.where(mask, at, _NEVER), starts)
-        return np.where((values == _NEVER) | partial, NAT, values)
+        # An item's rows are in time order: its earliest row in `mask` is its first one.
+        hits = np.flatnonzero(mask)
+        at_hit = np.searchsorted(hits, starts)
+        pick = hits[np.minimum(at_hit, max(len(hits) - 1, 0))] if len(hits) else starts
+        found = (at_hit < len(hits)) & (pick <= last_rows)
+        return np.where(found & ~partial, at[pick], NAT)
 
+    work = active & _IN_WORK[stage]
     start = first_time(work)
     dev_start = first_time(work & (stage == STAGES.index("development")))
+    del work
     # Done: the first row of the trailing run of done statuses, found from the last row
     # before it that is not done (within the item, else the item's first row).
     is_done = stage == _DONE
-    not_done = np.flatnonzero(~is_done)
-    before = np.searchsorted(not_done, last_rows) - 1
-    last_break = np.append(not_done, -1)[before]  # -1 (the last entry) where none is before
+    last_break = _last_not_done(is_done, last_rows)
     run_start = np.minimum(np.maximum(last_break + 1, starts), last_rows)
     done = np.where(is_done[last_rows], at[run_start], NAT)
     # A partial item whose every visible row is done was finished before the file begins.
     unknown_done = partial & is_done[last_rows] & (run_start == starts) & midway
+    del is_done, last_break
     done = np.where(unknown_done, NAT, done)
     finished = window.contains(done)
-    reopened = np.bincount(group[reopen], minlength=len(starts))
 
-    ws = np.repeat(np.where(finished, start, NAT), runs)
-    we = np.repeat(np.where(finished, done, NAT), runs)
-    lo, hi = np.maximum(at, ws), np.minimum(until, we)
-    inside = (ws != NAT) & (we != NAT) & (hi > lo)
-    if business_days:
-        in_flow = np.zeros(n)
-        in_flow[inside] = span_days(lo[inside], hi[inside], True)
-    else:
-        in_flow = np.where(inside, hi - lo, 0) / DAY_NS
-    active_days = np.bincount(group, weights=np.where(active, in_flow, 0.0), minlength=len(starts))
+    active_days, waiting_rows, waiting_days = _in_flow(
+        at,
+        last,
+        as_of,
+        group,
+        active,
+        stage,
+        np.where(finished, start, NAT),
+        np.where(finished, done, NAT),
+        business_days,
+    )
+    del group  # stays find their item from `starts` (Stays.item)
 
     flow_days = np.where(finished, span_days(start, done, business_days), np.nan)
     current_stage = stage[last_rows]
@@ -425,6 +494,7 @@ def layout(
             ),
         },
         index=pd.Index(rows.key_names[key[starts]], name="key", dtype=object),
+        copy=False,  # the columns are new arrays: a copy of them all would be a second
     )
     stays = Stays(
         team=team,
@@ -432,20 +502,21 @@ def layout(
         stage=stage,
         active=active,
         at=at,
-        until=until,
         last=last,
-        days=span_days(at, until, business_days) if business_days else (until - at) / DAY_NS,
-        in_flow_days=in_flow,
+        as_of=int(as_of),
+        business_days=business_days,
+        waiting_rows=waiting_rows,
+        waiting_days=waiting_days,
         statuses=rows.status_names,
         teams=rows.team_names,
         stage_of=None if split else stage_lut,
-        item=group,
+        starts=starts,
     )
     created_row = (rows.status_names == "")[frm[starts]]
     counts = {
         "items": len(starts),
         "transitions": n,
-        "out_of_sequence": int(jumped.sum()),
+        "out_of_sequence": jumped,
         "finished": int(finished.sum()),
         "unfinished": int((done == NAT).sum()),
         "finished_before_window": int(((done != NAT) & (done < window.start)).sum()),
@@ -459,6 +530,52 @@ def layout(
     since = pd.Timestamp(int(at.min()), tz="UTC")
     as_of_time = pd.Timestamp(int(as_of), tz="UTC")
     return Prepared(stays, items, as_of_time, since, window, counts, business_days)
+
+
+def _last_not_done(is_done: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of `rows` (ascending), the last row at or before it that is not done (-1:
+    none), CHUNK_ROWS rows at a time: a running maximum of the not-done rows' positions."""
+    out = np.empty(len(rows), dtype=np.int64)
+    carry = -1
+    for s in range(0, len(is_done), CHUNK_ROWS):
+        e = min(s + CHUNK_ROWS, len(is_done))
+        mark = np.where(is_done[s:e], -1, np.arange(s, e))
+        np.maximum.accumulate(mark, out=mark)
+        np.maximum(mark, carry, out=mark)
+        lo, hi = np.searchsorted(rows, (s, e))
+        out[lo:hi] = mark[rows[lo:hi] - s]
+        carry = int(mark[-1])
+    return out
+
+
+def _in_flow(at, last, as_of, group, active, stage, flow_start, flow_end, business: bool):
+    """Each stay's days inside its item's [flow_start, flow_end] (ns per item; NAT: none),
+    CHUNK_ROWS rows at a time, reduced as they are found: each item's active days (summed
+    in row order, as one bincount over every row would), and the waiting stays (rows and
+    days: waiting, in a stage of work, with time inside). Returns (active_days, rows, days)."""
+    active_days = np.zeros(len(flow_start))
+    # Room for every row, filled as found: pages never written take no memory, and no list
+    # of parts is joined at the end (a second copy of them all).
+    rows, days, found = np.empty(len(at), dtype=np.intp), np.empty(len(at)), 0
+    for s in range(0, len(at), CHUNK_ROWS):
+        part = slice(s, min(s + CHUNK_ROWS, len(at)))
+        g = group[part]
+        ws, we = flow_start[g], flow_end[g]
+        lo, hi = np.maximum(at[part], ws), np.minimum(until_of(at, last, as_of, part), we)
+        inside = (ws != NAT) & (we != NAT) & (hi > lo)
+        if business:
+            in_flow = np.zeros(len(g))
+            in_flow[inside] = span_days(lo[inside], hi[inside], True)
+        else:
+            in_flow = np.where(inside, hi - lo, 0) / DAY_NS
+        del ws, we, lo, hi, inside
+        on = active[part]
+        np.add.at(active_days, g[on], in_flow[on])  # in row order: bincount's sums exactly
+        waiting = np.flatnonzero(~on & _IN_WORK[stage[part]] & (in_flow > 0))
+        rows[found : found + len(waiting)] = waiting + s
+        days[found : found + len(waiting)] = in_flow[waiting]
+        found += len(waiting)
+    return active_days, rows[:found], days[:found]
 
 
 def _subset(rows: Rows, index: np.ndarray) -> Rows:

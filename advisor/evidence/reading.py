@@ -3,8 +3,9 @@ deployments, incidents and a survey. Every problem names the file, row and colum
 cannot be used are set aside and counted with the reason.
 
 Transitions become one frame: key, type, team, from_status, to_status, at (UTC), created (UTC)
-and, from Jira, project and partial. Only regular files are read, each within the size
-limits of limits.py, checked before a byte is read.
+and, from Jira, project and partial. Only regular files are read. A transitions CSV of any
+size is read in batches within the memory budget (budget.py); a Jira JSON file within its
+size cap, checked before a byte is read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import csv
 import io
 import os
 import re
-import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,24 +25,27 @@ from advisor.errors import EvidenceError, Problem
 from advisor.evidence.arrow_csv import (
     DEPLOYMENT_TIMES,
     INCIDENT_TIMES,
-    TEXT_COLUMNS,
+    NAT,
     TRANSITION_COLUMNS,
+    TransitionColumns,
+    code_dtype,
     header,
     source,
-    transitions_table,
+    transition_columns,
     typed_table,
 )
+from advisor.evidence.budget import Budget
+from advisor.evidence.files import checked_file, size_words
 from advisor.evidence.limits import (
+    BATCH_BYTES,
     MAX_COLUMNS,
-    MAX_FILE_BYTES,
     MAX_FILES,
     MAX_HEADER_BYTES,
     MAX_JSON_BYTES,
     MAX_SMALL_BYTES,
     MAX_STATUSES,
-    MAX_TOTAL_BYTES,
     MAX_TYPES,
-    MB,
+    SCAN_BYTES,
 )
 from advisor.evidence.statuses import Categories
 from advisor.evidence.times import count_empty, in_range, parse_times
@@ -78,63 +81,21 @@ class ItemsRead:
     rows: object = None  # prepare.Rows when the rows were already cleaned (set aside counted)
 
 
-def _size(limit: int) -> str:
-    return f"{limit / MB:,.0f} MB" if limit >= MB else f"{limit:,} bytes"
-
-
-def checked_file(path: Path, limit: int = MAX_FILE_BYTES) -> int:
-    """The size of a regular file within `limit`, checked before it is read. A folder, a
-    device, a pipe or a link to one is refused: it could be endless."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise EvidenceError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise EvidenceError([Problem(str(path), "is a folder, not a file")])
-    if not stat.S_ISREG(info.st_mode):
-        raise EvidenceError([Problem(str(path), "is not a regular file (a device or a pipe)")])
-    if info.st_size > limit:
-        raise EvidenceError([Problem(str(path), f"file is larger than {_size(limit)}")])
-    return info.st_size
-
-
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, never more than `limit` (a file that grows while it is read
-    is refused)."""
-    checked_file(path, limit)
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise EvidenceError([Problem(str(path), f"file is larger than {_size(limit)}")])
-    return data
-
-
-def _size_checked(data: bytes | str | Path, file: str = "", limit: int = MAX_FILE_BYTES) -> None:
-    """Refuse a file (by its size on disk, before reading) or data larger than `limit`."""
+def _size_checked(data: bytes | str | Path, file: str = "", limit: int | None = None) -> int:
+    """The size of a file (a regular one, see checked_file) or of data, refused when larger
+    than `limit` (when one is given), before reading."""
     if isinstance(data, Path):
-        checked_file(data, limit)
-    elif len(data) > limit:
-        raise EvidenceError([Problem(file, f"file is larger than {_size(limit)}")])
-
-
-def check_total(sizes: dict[str, int]) -> None:
-    """Every file of one measurement together within MAX_TOTAL_BYTES."""
-    total = sum(sizes.values())
-    if total > MAX_TOTAL_BYTES:
-        raise EvidenceError(
-            [
-                Problem(
-                    ", ".join(sizes)[:200],
-                    f"the files come to {total / MB:,.0f} MB; at most {_size(MAX_TOTAL_BYTES)} "
-                    "are read for one measurement",
-                )
-            ]
-        )
+        return checked_file(data, limit)
+    if limit is not None and len(data) > limit:
+        raise EvidenceError([Problem(file, f"file is larger than {size_words(limit)}")])
+    return len(data)
 
 
 def _first_nul_line(data: bytes | str | Path) -> int | None:
     """The line of the first NUL byte, or None: a scan at memory speed (about 16 ms for
-    100 MB, a file mapped rather than read); lines are counted only when one is found."""
+    100 MB, a file mapped rather than read); lines are counted only when one is found. A
+    file is mapped SCAN_BYTES at a time: the pages of a window scanned count as the
+    process's memory while it is mapped (a 1 GB file mapped whole added 1 GB to the peak)."""
     if isinstance(data, str):
         data = data.encode()
     if isinstance(data, bytes):
@@ -143,11 +104,20 @@ def _first_nul_line(data: bytes | str | Path) -> int | None:
     import mmap
 
     with data.open("rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return None
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            at = mapped.find(b"\x00")
-            return None if at < 0 else mapped[:at].count(b"\n") + 1
+        size = os.fstat(f.fileno()).st_size
+        for offset in range(0, size, SCAN_BYTES):
+            length = min(SCAN_BYTES, size - offset)
+            with mmap.mmap(f.fileno(), length, access=mmap.ACCESS_READ, offset=offset) as part:
+                at = part.find(b"\x00")
+            if at >= 0:  # the lines before it, counted a block at a time
+                f.seek(0)
+                left, lines = offset + at, 1
+                while left > 0:
+                    block = f.read(min(SCAN_BYTES, left))
+                    lines += block.count(b"\n")
+                    left -= len(block)
+                return lines
+    return None
 
 
 def _check_header(data: bytes | str | Path, file: str, required: tuple[str, ...] = ()) -> None:
@@ -231,15 +201,19 @@ def _read_csv(
     required: tuple[str, ...],
     times: tuple[str, ...] = (),
     table=None,
-    limit: int = MAX_FILE_BYTES,
+    limit: int | None = None,
     checked: bool = False,
+    budget: Budget | None = None,
 ) -> pd.DataFrame:
-    """A CSV as text columns (and `times` as UTC times when every one has a zone), its size
-    and header checked (every `required` column there) unless the caller `checked` them; the
+    """A CSV read whole, as text columns (and `times` as UTC times when every one has a
+    zone), its size (within `limit`, and what reading it whole needs within `budget`) and
+    header checked (every `required` column there) unless the caller `checked` them; the
     header is row 1, data starts at row 2. `table`: the file as Arrow already read it
     (arrow_csv.typed_table)."""
     if not checked:
-        _size_checked(data, file, limit)
+        size = _size_checked(data, file, limit)
+        if budget is not None:
+            budget.check_whole(size, file)
         _check_header(data, file, required)
     if table is None and times:
         table = typed_table(data, times)
@@ -311,63 +285,79 @@ def _first_line_not_utf8(data: bytes | str | Path) -> int | None:
 # ---------------------------------------------------------------- work items
 
 
-def _dictionary(column) -> tuple[np.ndarray, np.ndarray, bool]:
-    """An Arrow dictionary column as its indices and distinct values, trimmed, and whether
-    trimming changed any value (then two values may have become one)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    trimmed = pc.utf8_trim_whitespace(array.dictionary)
-    changed = not trimmed.equals(array.dictionary)
-    names = trimmed.to_numpy(zero_copy_only=False).astype(object)
-    indices = array.indices
-    if indices.null_count:  # none with strings_can_be_null=False; read as "" all the same
-        indices, names = indices.fill_null(len(names)), np.append(names, "")
-    return indices.to_numpy(zero_copy_only=False), names, changed
+def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
+    """Codes into `names` as a Categorical over the names sorted (two names may be one)."""
+    categories = np.unique(names)
+    lut = np.searchsorted(categories, names).astype(code_dtype(len(categories)))
+    return pd.Categorical.from_codes(lut[codes], pd.Index(categories, dtype=object), validate=False)
 
 
-def _categorical(indices: np.ndarray, names: np.ndarray, categories: np.ndarray):
-    """Indices into `names` as a Categorical over `categories` (sorted, holding every name)."""
-    codes = np.searchsorted(categories, names)[indices]
-    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object), validate=False)
+def _utc(ns: np.ndarray) -> pd.Series:
+    """Nanoseconds (NAT: empty) as UTC times, sharing their memory."""
+    return pd.Series(ns, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
+
+
+def _within(budget: Budget, data: bytes | str | Path, file: str):
+    """The check after each batch: after the first, the file's rows estimated from its
+    size; after each, the rows read so far."""
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+
+    def progress(rows: int, batch: int) -> None:
+        if batch == 1 and size > BATCH_BYTES:
+            budget.check_rows(int(rows * size / BATCH_BYTES), file, estimated=True)
+        budget.check_rows(rows, file)
+
+    return progress
 
 
 def _fast_transitions(
-    data: bytes | str | Path, file: str, aside: SetAside, table=None
+    data: bytes | str | Path,
+    file: str,
+    aside: SetAside,
+    columns: TransitionColumns | None = None,
+    budget: Budget | None = None,
 ) -> pd.DataFrame | None:
-    """The common case read by Arrow in one pass (arrow_csv.transitions_table, or `table`
-    when it was read early): text as categories, times in UTC. None when Arrow cannot take
-    the file: the careful path then reads it. Statuses, types and teams are sorted; keys
-    keep the order they first appear in."""
-    table = transitions_table(data) if table is None else table
-    if table is None:
+    """The common case read by Arrow in batches (arrow_csv.transition_columns, or `columns`
+    when it was read early) within `budget`: text as categories, times in UTC. None when
+    Arrow cannot take the file: the careful path then reads it. Statuses, types and teams
+    are sorted; keys keep the order they first appear in (sorted when trimming changed one)."""
+    if columns is None:
+        progress = _within(budget or Budget.of(), data, file)
+        columns = transition_columns(data, progress)
+    if columns is None:
         return None
-    names = table.column_names
-    parts = {c: _dictionary(table[c]) for c in TEXT_COLUMNS if c in names}
-    if "team" not in parts:
-        parts["team"] = (np.zeros(table.num_rows, dtype=np.int8), np.array([""], object), False)
-    indices, keys, changed = parts["key"]
-    statuses = np.unique(np.concatenate([parts["from_status"][1], parts["to_status"][1]]))
+    codes, names = columns.codes, columns.names
+    if "team" not in codes:
+        codes["team"], names["team"] = np.zeros(columns.rows, np.int8), np.array([""], object)
+    key = codes.pop("key")
     frame = pd.DataFrame(
         {
-            "key": _categorical(indices, keys, np.unique(keys))
-            if changed
-            else pd.Categorical.from_codes(indices, pd.Index(keys, dtype=object), validate=False),
-            "type": _categorical(*parts["type"][:2], np.unique(parts["type"][1])),
-            "team": _categorical(*parts["team"][:2], np.unique(parts["team"][1])),
-            "from_status": _categorical(*parts["from_status"][:2], statuses),
-            "to_status": _categorical(*parts["to_status"][:2], statuses),
-            "at": in_range(_required(table["changed_at"], file, aside), file, "changed_at", aside),
+            "key": _categorical(key, names["key"])
+            if columns.changed["key"]
+            else pd.Categorical.from_codes(
+                key, pd.Index(names["key"], dtype=object), validate=False
+            ),
+            "type": _categorical(codes.pop("type"), names["type"]),
+            "team": _categorical(codes.pop("team"), names["team"]),
+            "from_status": _categorical(codes.pop("from_status"), names["from_status"]),
+            "to_status": _categorical(codes.pop("to_status"), names["to_status"]),
         }
     )
-    if "project" in parts:
-        frame["project"] = _categorical(*parts["project"][:2], np.unique(parts["project"][1]))
+    del key
+    blank = columns.at == NAT  # an empty cell: the row is set aside
+    if blank.any():
+        count_empty(blank, file, "changed_at", aside)
+    del blank
+    frame["at"] = in_range(_utc(columns.at), file, "changed_at", aside)
+    columns.at = None
+    if "project" in codes:
+        frame["project"] = _categorical(codes.pop("project"), names["project"])
     frame["created"] = (
-        in_range(table["created_at"].to_pandas(), file, "created_at", aside, optional=True)
-        if "created_at" in names
+        in_range(_utc(columns.created), file, "created_at", aside, optional=True)
+        if columns.created is not None
         else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     )
+    columns.created = None
     return frame
 
 
@@ -383,14 +373,6 @@ def _distinct(frame: pd.DataFrame, columns: tuple[str, ...]) -> int:
         else:
             names.update(pd.unique(values.to_numpy(dtype=object)))
     return sum(1 for name in names if isinstance(name, str) and name)
-
-
-def _required(column, file: str, aside: SetAside) -> pd.Series:
-    """An Arrow time column as pandas, its empty cells counted (their rows are set aside)."""
-    times = column.to_pandas()
-    if column.null_count:
-        count_empty(times.isna().to_numpy(dtype=bool), file, "changed_at", aside)
-    return times
 
 
 def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
@@ -430,19 +412,26 @@ def usable(frame: pd.DataFrame, file: str, aside: SetAside) -> pd.DataFrame:
 
 @dataclass
 class Early:
-    """Transitions Arrow read early (arrow_csv.EarlyReads), already made a frame, and the
-    rows that set aside."""
+    """Transitions Arrow read early (arrow_csv.EarlyReads), already made a frame and cleaned,
+    and the rows that set aside; or why the file was refused (over the memory budget)."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     aside: SetAside
     rows: object = None  # prepare.Rows, cleaned on the same thread
+    refused: EvidenceError | None = None
 
     @classmethod
-    def of(cls, table, file: str) -> Early:
+    def read(cls, data: Path, file: str, budget: Budget | None = None) -> Early | None:
+        """None when Arrow cannot take the file: the usual read then reads it."""
         from advisor.evidence.prepare import clean
 
         aside = SetAside()
-        frame = _fast_transitions(None, file, aside, table)
+        try:
+            frame = _fast_transitions(data, file, aside, budget=budget)
+        except EvidenceError as exc:
+            return cls(None, aside, refused=exc)
+        if frame is None:
+            return None
         try:
             usable(frame, file, aside)
             rows = clean(frame, aside, file)
@@ -452,16 +441,27 @@ class Early:
 
 
 def transitions_from_csv(
-    data: bytes | str | Path, file: str, aside: SetAside, table=None
+    data: bytes | str | Path,
+    file: str,
+    aside: SetAside,
+    table: Early | None = None,
+    budget: Budget | None = None,
 ) -> pd.DataFrame:
+    """Transitions from a CSV of any size within `budget` (none: the default budget, see
+    budget.py): read in batches by Arrow, else (a time without a zone, a header in capitals)
+    read whole the careful way, when that fits. `table`: the file as read early."""
     _size_checked(data, file)
     _check_header(data, file, TRANSITION_COLUMNS)
     if isinstance(table, Early):
+        if table.refused is not None:
+            raise table.refused
         aside.reasons.update(table.aside.reasons)
         return usable(table.frame, file, aside)
-    fast = _fast_transitions(data, file, aside, table)
+    budget = budget or Budget.of()
+    fast = _fast_transitions(data, file, aside, budget=budget)
     if fast is not None:
         return usable(fast, file, aside)
+    budget.check_whole(_size_checked(data, file), file)
     frame = _read_csv(data, file, TRANSITION_COLUMNS, checked=True)  # checked above
     out = pd.DataFrame(
         {
@@ -490,26 +490,33 @@ def _cleaned(read: ItemsRead, aside: SetAside) -> ItemsRead:
     return read
 
 
-def read_items(path: str | Path, aside: SetAside, table=None) -> ItemsRead:
+def read_items(
+    path: str | Path, aside: SetAside, table: Early | None = None, budget: Budget | None = None
+) -> ItemsRead:
     """Work items from a transitions CSV, a Jira JSON file, or a folder of Jira JSON files
     (issues, and Jira's status list, which gives each status's category), their rows
-    cleaned. `table`: the CSV as Arrow already read it (arrow_csv.EarlyReads)."""
+    cleaned, within `budget` (none: the default). A folder's files are read one at a time,
+    each within MAX_JSON_BYTES; only the status changes they hold are kept. `table`: the CSV
+    as Arrow already read it (arrow_csv.EarlyReads)."""
     from advisor.evidence import jira
 
     path = Path(path)
+    budget = budget or Budget.of()
     if path.is_dir():
         files = sorted(p for p in path.glob("*.json"))
         if not files:
             raise EvidenceError([Problem(str(path), "folder holds no .json files")])
         if len(files) > MAX_FILES:
             raise EvidenceError([Problem(str(path), f"more than {MAX_FILES} files")])
-        check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
-        read = jira.read_jira([(str(f), read_bytes(f, MAX_JSON_BYTES)) for f in files], aside)
+        sizes = [checked_file(f, MAX_JSON_BYTES) for f in files]
+        budget.reserve_json(sizes, str(path))
+        read = jira.read_jira([(str(f), f) for f in files], aside)
         return _cleaned(read, aside)
     if path.suffix.lower() == ".json":
-        read = jira.read_jira([(str(path), read_bytes(path, MAX_JSON_BYTES))], aside)
+        budget.reserve_json([checked_file(path, MAX_JSON_BYTES)], str(path))
+        read = jira.read_jira([(str(path), path)], aside)
         return _cleaned(read, aside)
-    frame = transitions_from_csv(path, str(path), aside, table)
+    frame = transitions_from_csv(path, str(path), aside, table, budget)
     rows = table.rows if isinstance(table, Early) else None
     return _cleaned(ItemsRead(frame, str(path), files=[str(path)], rows=rows), aside)
 
@@ -521,7 +528,6 @@ def items_from_upload(files: list[tuple[str, bytes]], aside: SetAside) -> ItemsR
 
     if not files:
         raise EvidenceError([Problem("work items", "no file was given")])
-    check_total({name: len(data) for name, data in files})
     if all(name.lower().endswith(".json") for name, _ in files):
         for name, data in files:
             _size_checked(data, name, MAX_JSON_BYTES)
@@ -562,13 +568,14 @@ class Deployments:
 
 
 def read_deployments(
-    data: bytes | str | Path, file: str, aside: SetAside, table=None
+    data: bytes | str | Path, file: str, aside: SetAside, table=None, budget: Budget | None = None
 ) -> Deployments:
     """Deployments; rows sharing an `id` are one deployment (one row per change shipped is a
     common export): its earliest first commit, failed when any row failed, unplanned when
     any row is, recovered at the latest recovery. Rows sharing an id but not its deployment
-    time are set aside, by row. `table`: the file as Arrow already read it."""
-    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, DEPLOYMENT_TIMES, table)
+    time are set aside, by row. `table`: the file as Arrow already read it. The file is read
+    whole: what that needs is checked against `budget` (none: not checked here)."""
+    frame = _read_csv(data, file, DEPLOYMENT_COLUMNS, DEPLOYMENT_TIMES, table, budget=budget)
     status = frame["status"].str.strip().str.lower()
     bad = ~status.isin(["success", "failed"])
     if bad.any():
@@ -688,8 +695,11 @@ def _merge_ids(out: pd.DataFrame, file: str, aside: SetAside):
     return whole, rows, int(len(same) - len(merged)), [str(i) for i in merged["id"].head(10)]
 
 
-def read_incidents(data: bytes | str | Path, file: str, aside: SetAside) -> pd.DataFrame:
-    frame = _read_csv(data, file, INCIDENT_COLUMNS, INCIDENT_TIMES)
+def read_incidents(
+    data: bytes | str | Path, file: str, aside: SetAside, budget: Budget | None = None
+) -> pd.DataFrame:
+    """Incidents, read whole (what that needs checked against `budget`, when given)."""
+    frame = _read_csv(data, file, INCIDENT_COLUMNS, INCIDENT_TIMES, budget=budget)
     out = pd.DataFrame({"id": frame["id"].str.strip()})
     out["created_at"] = parse_times(frame["created_at"], file, "created_at", aside, required=True)
     out["resolved_at"] = parse_times(

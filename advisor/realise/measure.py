@@ -187,9 +187,10 @@ def stage_waits(prepared, stage: str) -> pd.Series:
     from advisor.evidence.statuses import STAGES
 
     stays = prepared.stays
-    waiting = stays.waiting() & (stays.stage == STAGES.index(stage))
+    waiting = stays.waiting()
+    here = stays.stage[waiting] == STAGES.index(stage)
     per_item = np.bincount(
-        stays.item[waiting], weights=stays.in_flow_days[waiting], minlength=len(prepared.items)
+        stays.item(waiting[here]), weights=stays.waiting_days[here], minlength=len(prepared.items)
     )
     finished = prepared.items["finished"].to_numpy()
     return pd.Series(per_item[finished], index=prepared.items.index[finished])

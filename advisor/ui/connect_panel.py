@@ -35,7 +35,7 @@ from advisor.connectors import Cancelled, ConnectorError, token_source
 from advisor.connectors.github import API_URL
 from advisor.errors import InputError
 from advisor.evidence import SetAside, items_from_upload, read_deployments
-from advisor.evidence.limits import MAX_TOTAL_BYTES, MAX_TOTAL_MB
+from advisor.evidence.limits import MB, PAGE_FILES_MB
 from advisor.evidence.pulls import is_pull_file, pulls_from_upload
 from advisor.ui import state, workspace
 from advisor.ui.text import md
@@ -288,9 +288,9 @@ def _use(provider: str, out: Path) -> str:
     if not kinds:
         return f"Nothing this page reads was written to {out}."
     size = sum(f.stat().st_size for files in kinds.values() for f in files)
-    if size > MAX_TOTAL_BYTES:
+    if size > PAGE_FILES_MB * MB:
         return (
-            f"The pulled files come to {size / 2**20:,.0f} MB, over the {MAX_TOTAL_MB} MB this "
+            f"The pulled files come to {size / 2**20:,.0f} MB, over the {PAGE_FILES_MB} MB this "
             f"page reads: measure them with python -m advisor evidence (see the README)."
         )
     said = []

@@ -196,3 +196,36 @@ def test_an_early_read_that_cannot_be_done_leaves_the_file_to_the_usual_read(tmp
     assert EarlyReads(str(tmp_path), "d.json").items() is None  # a folder, not a CSV
     frame = read_items(naive, SetAside(), early.items()).frame
     assert frame["at"].iloc[0] == pd.Timestamp("2026-01-05", tz="UTC")
+
+
+def test_runs_fed_in_parts_lay_out_each_group_in_row_order():
+    """Codes [1, 0, 1, 0, 1] with values [5, 2, NaN, 4, 1], fed as rows 0-1 then 2-4:
+    group 0 holds 2, 4 (median 3.0); group 1 holds 5, 1 (the NaN left out; median 3.0);
+    laid out [2, 4, 5, 1] with runs ending at 2 and 4. Totals in row order: 2 + 4 = 6 and
+    5 + NaN + 1 = NaN, as bincount gives them."""
+    from advisor.evidence.groups import Runs, add_in_order, run_medians
+
+    codes = np.array([1, 0, 1, 0, 1])
+    days = np.array([5.0, 2.0, np.nan, 4.0, 1.0])
+    runs, total = Runs(np.arange(2), np.array([2, 3])), np.zeros(2)
+    for part in (slice(0, 2), slice(2, 5)):
+        runs.add(codes[part], days[part])
+        add_in_order(total, codes[part], days[part])
+    ordered, ends = runs.finish()
+    assert ordered.tolist() == [2.0, 4.0, 5.0, 1.0] and ends.tolist() == [2, 4]
+    assert run_medians(ordered, ends).tolist() == [3.0, 3.0]
+    assert total[0] == 6.0 and np.isnan(total[1])
+    assert np.array_equal(total, np.bincount(codes, weights=days), equal_nan=True)
+
+
+def test_a_nul_byte_past_the_first_window_is_found_on_its_line(tmp_path, monkeypatch):
+    """Searched 4 KiB at a time (mmap's granularity): 1,000 lines of 9 bytes is 9,000 bytes,
+    so a NUL on line 1,001 sits in the third window and is reported there."""
+    from advisor.evidence import reading
+
+    monkeypatch.setattr(reading, "SCAN_BYTES", 4096)
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"abcdefgh\n" * 1000 + b"x\x00y\n")
+    assert reading._first_nul_line(path) == 1001
+    path.write_bytes(b"abcdefgh\n" * 1000)
+    assert reading._first_nul_line(path) is None

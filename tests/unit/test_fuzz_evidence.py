@@ -762,15 +762,34 @@ def _sparse(path: Path, size: int) -> Path:
     return path
 
 
-def test_a_folder_of_json_files_over_the_total_is_refused_before_reading(tmp_path, cli):
-    from advisor.evidence.limits import MAX_JSON_BYTES, MAX_TOTAL_BYTES
+def test_a_folder_of_json_files_has_no_total_cap_and_is_read_file_by_file(tmp_path, cli):
+    """Five files of 50 MB less a byte (250 MB, over the old 200 MB total): not refused for
+    their total; the first file is read and refused for what it holds (NUL bytes)."""
+    from advisor.evidence.limits import MAX_JSON_BYTES
 
     folder = tmp_path / "jira"
     folder.mkdir()
-    for i in range(MAX_TOTAL_BYTES // (MAX_JSON_BYTES - 1) + 1):
+    for i in range(5):
         _sparse(folder / f"part{i}.json", MAX_JSON_BYTES - 1)  # each within its own limit
     code, _out, err = cli(folder, limit=3)
-    assert code == 2 and "at most 200 MB are read for one measurement" in err
+    assert code == 2 and "part0.json: is UTF-16 text" in err
+    assert "budget" not in err
+
+
+def test_a_folder_of_json_files_over_the_memory_budget_is_refused_before_reading(
+    tmp_path, cli, monkeypatch
+):
+    """Budget 500 MB; one 50 MB file parsed whole (x10 = 500 MB) + the changes kept (x1 =
+    50 MB) + the libraries (250 MB) = 800 MB > 500 MB."""
+    from advisor.evidence.limits import MAX_JSON_BYTES
+
+    monkeypatch.setenv("PLATFORM_ADVISOR_MEMORY_MB", "500")
+    folder = tmp_path / "jira"
+    folder.mkdir()
+    _sparse(folder / "part0.json", MAX_JSON_BYTES - 1)
+    code, _out, err = cli(folder, limit=3)
+    assert code == 2 and "about 800 MB of memory, more than the budget of 500 MB" in err
+    assert "--memory-mb" in err and "PLATFORM_ADVISOR_MEMORY_MB" in err
 
 
 def test_one_json_file_over_its_limit_in_a_folder(tmp_path, cli):
@@ -784,14 +803,30 @@ def test_one_json_file_over_its_limit_in_a_folder(tmp_path, cli):
     assert code == 2 and "b.json: file is larger than 50 MB" in err
 
 
-def test_files_over_the_total_given_on_the_command_line(tmp_path, cli):
-    from advisor.evidence.limits import MAX_FILE_BYTES
-
+def test_files_read_whole_over_the_memory_budget_given_on_the_command_line(tmp_path, cli):
+    """Deployments and incidents are read whole: 10x their size. 50 MB of deployments need
+    500 MB + the libraries' 250 = 750 MB (within 1,024); 50 MB of incidents more make
+    1,250 MB, over the default budget: refused before either is read."""
     items = _write(tmp_path, "items.csv", ITEMS)
-    deploys = _sparse(tmp_path / "d.csv", MAX_FILE_BYTES - 1)
-    incidents = _sparse(tmp_path / "i.csv", MAX_FILE_BYTES - 1)
+    deploys = _sparse(tmp_path / "d.csv", 50 * 1024 * 1024)
+    incidents = _sparse(tmp_path / "i.csv", 50 * 1024 * 1024)
     code, _out, err = cli(items, "--deployments", deploys, "--incidents", incidents, limit=5)
-    assert code == 2 and "at most 200 MB" in err
+    assert code == 2 and "i.csv: read whole, its 50 MB" in err
+    assert "about 1,250 MB of memory, more than the budget of 1,024 MB" in err
+
+
+def test_a_transitions_file_over_the_memory_budget_names_the_budget_and_the_flag(tmp_path, cli):
+    """A 280 MB budget leaves 30 MB beside the libraries' 250: 30 MB / 64 bytes a row is
+    491,520 rows. 700,000 rows of 38 bytes (25 MB) are counted as they are read and
+    refused; the message gives the rows, the estimate and how to raise the budget."""
+    row = "K-1,Story,,To Do,2026-01-05T09:00:00Z\n"  # 38 bytes
+    path = tmp_path / "big.csv"
+    path.write_text("key,type,from_status,to_status,changed_at\n" + row * 700_000)
+    code, _out, err = cli(path, "--memory-mb", "280", limit=10)
+    assert code == 2 and "big.csv" in err and "more than the budget of 280 MB" in err
+    assert "--memory-mb" in err
+    code, _out, _err = cli(path, "--memory-mb", "300", limit=10)
+    assert code == 0  # 250 + 700,000 x 64 / 2**20 = 292.7 MB: within 300
 
 
 # ---------------------------------------------------------------- endless files

@@ -15,13 +15,15 @@ import re
 from pathlib import Path, PurePath
 
 from advisor.errors import EvidenceError, Problem
-from advisor.evidence.limits import MAX_FILE_BYTES, MAX_FILES, MAX_JSON_BYTES
+from advisor.evidence.budget import Budget
+from advisor.evidence.files import checked_file, read_bytes
+from advisor.evidence.limits import MAX_FILES, MAX_JSON_BYTES
 from advisor.evidence.pulls.csv_file import csv_records
 from advisor.evidence.pulls.fields import load_json
 from advisor.evidence.pulls.github import github_record, is_github
 from advisor.evidence.pulls.gitlab import gitlab_record, is_gitlab
 from advisor.evidence.pulls.table import DEFAULT_BOTS, PullsRead, Record, bot_pattern, build
-from advisor.evidence.reading import SetAside, _size_checked, check_total, checked_file, read_bytes
+from advisor.evidence.reading import SetAside, _size_checked
 
 # Where `pull github` and `pull gitlab` put the pull requests inside their --out folder.
 PULL_SUBFOLDERS = ("pulls", "merge_requests")
@@ -127,11 +129,15 @@ def read_pulls(
     aside = aside if aside is not None else SetAside()
     path = Path(path)
     if path.is_dir():
-        files = pull_files(path)
-        check_total({str(f): checked_file(f, MAX_JSON_BYTES) for f in files})
+        files = pull_files(path)  # at most MAX_FILES, each within MAX_JSON_BYTES; what they
+        for f in files:  # hold is bounded by MAX_PULLS and MAX_PULL_EVENTS as it is read
+            checked_file(f, MAX_JSON_BYTES)
         records = [r for f in files for r in _records(str(f), f, aside)]
         return build(records, str(path), pattern, aside, [str(f) for f in files])
-    checked_file(path, MAX_JSON_BYTES if path.suffix.lower() == ".json" else MAX_FILE_BYTES)
+    if path.suffix.lower() == ".json":
+        checked_file(path, MAX_JSON_BYTES)
+    else:  # a CSV is read whole: it must fit the memory budget
+        Budget.of().check_whole(checked_file(path), str(path))
     return build(_records(str(path), path, aside), str(path), pattern, aside, [str(path)])
 
 
@@ -148,7 +154,6 @@ def pulls_from_upload(
     if not files:
         what = "no file was given" if not given else "none of the files holds pull requests"
         raise EvidenceError([Problem("pull requests", what)])
-    check_total({name: len(data) for name, data in files})
     if len(files) > 1 and not all(name.lower().endswith(".json") for name, _ in files):
         raise EvidenceError(
             [Problem(files[0][0], "several files are read only as JSON; give one CSV")]

@@ -29,7 +29,7 @@ from advisor.delay_io import (
     parse_backlog_yaml,
 )
 from advisor.errors import InputError
-from advisor.evidence.limits import MAX_FILE_MB
+from advisor.evidence.limits import UPLOAD_MB
 from advisor.probable_delay import (
     ProbableDelay,
     Throughput,
@@ -308,7 +308,7 @@ def _throughput_upload() -> None:
         type=["csv", "json", "yaml", "yml"],
         accept_multiple_files=True,
         key="delay_tp_upload",
-        max_upload_size=MAX_FILE_MB,
+        max_upload_size=UPLOAD_MB,
     )
     if not files or not state.new_upload("delay_tp_upload", files):
         return

@@ -27,12 +27,12 @@ from advisor.evidence import (
 )
 from advisor.evidence import figures as fig
 from advisor.evidence.limits import (
-    MAX_FILE_MB,
     MAX_INCIDENT_HOURS,
     MAX_SMALL_BYTES,
     MB,
     MEMORY_NOTE,
     MIN_INCIDENT_HOURS,
+    UPLOAD_MB,
 )
 from advisor.evidence.pulls import pulls_from_upload
 from advisor.evidence.status_map import StatusMap, StatusRule, status_map_yaml
@@ -137,7 +137,7 @@ def _uploads() -> None:
             label,
             type=types,
             key=f"evidence_up_{kind}",
-            max_upload_size=SMALL_MB if kind in SMALL_FILES else MAX_FILE_MB,
+            max_upload_size=SMALL_MB if kind in SMALL_FILES else UPLOAD_MB,
             accept_multiple_files=kind in MULTIPLE,
             on_change=_uploader_changed,
             args=(kind,),
