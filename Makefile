@@ -45,7 +45,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m pytest benchmarks --benchmark-only -p no:cacheprovider
 	$(BIN)/python -m pytest benchmarks/test_ratios.py benchmarks/test_bench_evidence.py \
-		benchmarks/test_bench_evidence_10m.py \
+		benchmarks/test_bench_evidence_10m.py benchmarks/test_bench_pull.py \
 		benchmarks/test_bench_evidence_page.py benchmarks/test_bench_report.py \
 		benchmarks/test_bench_memory.py benchmarks/test_bench_load.py \
 		benchmarks/test_bench_roi.py::test_peak_memory_under_500_mb -q -s \
