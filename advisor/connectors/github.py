@@ -35,6 +35,7 @@ from advisor.connectors.runs import (
     parse_time,
     starting_state,
     write_deployments,
+    written_files,
 )
 from advisor.connectors.secrets import token as find_token
 from advisor.connectors.state import save_state
@@ -115,15 +116,6 @@ def trim_commit(c: Mapping[str, Any]) -> dict[str, Any]:
         },
         "parents": [{"sha": x.get("sha")} for x in c.get("parents") or []],
     }
-
-
-def _all_pages(api: Api, path: str, params: Mapping[str, Any], limit: int) -> list[Any]:
-    items: list[Any] = []
-    for n, response in enumerate(api.pages_by_link(path, params), 1):
-        items.extend(api.json(response))
-        if n >= limit:
-            break
-    return items
 
 
 def _list(api: Api, response) -> list[dict[str, Any]]:
@@ -231,7 +223,7 @@ def _pull(api, repo, out, state, environment, progress, result) -> None:
                 if nxt
                 else {"stage": "deployments"}
             )
-            state.files = _files(out, writer)
+            state.files = written_files(out, PULLS_DIR, writer)
             state.fetched["pulls"] = len(writer)
             save_state(out, state)
             if nxt is None:
@@ -243,18 +235,11 @@ def _pull(api, repo, out, state, environment, progress, result) -> None:
     state.run_to = None
     state.cursor = None
     state.complete = True
-    state.files = _files(out, writer)
+    state.files = written_files(out, PULLS_DIR, writer)
     save_state(out, state)
     result.in_folder = dict(state.fetched)
     result.files = list(state.files)
     result.updated_to = state.updated_to
-
-
-def _files(out: Path, writer: PageWriter) -> list[str]:
-    files = [f"{PULLS_DIR}/{name}" for name in writer.files]
-    if (out / DEPLOYMENTS_FILE).is_file():
-        files.append(DEPLOYMENTS_FILE)
-    return files
 
 
 def _complete_pull(api: Api, repo: str, listed: Mapping[str, Any]) -> dict[str, Any]:
@@ -263,10 +248,10 @@ def _complete_pull(api: Api, repo: str, listed: Mapping[str, Any]) -> dict[str, 
     n = listed["number"]
     detail = api.get_json(f"/repos/{repo}/pulls/{n}")
     pull = trim_pull(detail if isinstance(detail, dict) else listed)
-    reviews = _all_pages(
-        api, f"/repos/{repo}/pulls/{n}/reviews", {"per_page": PER_PAGE}, MAX_REVIEW_PAGES
+    reviews = api.all_pages(
+        f"/repos/{repo}/pulls/{n}/reviews", {"per_page": PER_PAGE}, MAX_REVIEW_PAGES
     )
-    commits = _all_pages(api, f"/repos/{repo}/pulls/{n}/commits", {"per_page": PER_PAGE}, 3)
+    commits = api.all_pages(f"/repos/{repo}/pulls/{n}/commits", {"per_page": PER_PAGE}, 3)
     pull["reviews"] = [trim_review(r) for r in reviews if isinstance(r, dict)]
     pull["commits"] = [
         trim_commit(c) for c in commits if isinstance(c, dict)

@@ -40,6 +40,7 @@ from advisor.connectors.runs import (
     parse_time,
     starting_state,
     write_deployments,
+    written_files,
 )
 from advisor.connectors.secrets import token as find_token
 from advisor.connectors.state import save_state
@@ -193,24 +194,6 @@ def pull_gitlab(
     return result
 
 
-def _all_pages(api: Api, path: str, params: Mapping[str, Any], limit: int) -> list[Any]:
-    items: list[Any] = []
-    for n, response in enumerate(api.pages_by_link(path, params), 1):
-        data = api.json(response)
-        if isinstance(data, list):
-            items.extend(d for d in data if isinstance(d, dict))
-        if n >= limit:
-            break
-    return items
-
-
-def _files(out: Path, writer: PageWriter) -> list[str]:
-    files = [f"{MRS_DIR}/{name}" for name in writer.files]
-    if (out / DEPLOYMENTS_FILE).is_file():
-        files.append(DEPLOYMENTS_FILE)
-    return files
-
-
 def _pull(api, base, out, state, environment, progress, result) -> None:
     writer = PageWriter(out / MRS_DIR, "merge_requests", key=lambda m: m["iid"])
     bound = lower_bound(state)
@@ -257,7 +240,7 @@ def _pull(api, base, out, state, environment, progress, result) -> None:
                 if nxt
                 else {"stage": "deployments"}
             )
-            state.files = _files(out, writer)
+            state.files = written_files(out, MRS_DIR, writer)
             state.fetched["merge_requests"] = len(writer)
             save_state(out, state)
     result.fetched["merge requests"] = fetched
@@ -268,7 +251,7 @@ def _pull(api, base, out, state, environment, progress, result) -> None:
     state.run_to = None
     state.cursor = None
     state.complete = True
-    state.files = _files(out, writer)
+    state.files = written_files(out, MRS_DIR, writer)
     save_state(out, state)
     result.in_folder = dict(state.fetched)
     result.files = list(state.files)
@@ -278,15 +261,14 @@ def _pull(api, base, out, state, environment, progress, result) -> None:
 def _complete_mr(api: Api, base: str, listed: Mapping[str, Any]) -> dict[str, Any]:
     iid = listed["iid"]
     mr = trim_mr(listed)
-    notes = _all_pages(
-        api,
+    notes = api.all_pages(
         f"{base}/merge_requests/{iid}/notes",
         {"per_page": PER_PAGE, "sort": "asc"},
         MAX_NOTE_PAGES,
     )
     state = api.get_json(f"{base}/merge_requests/{iid}/approvals")
-    commits = _all_pages(
-        api, f"{base}/merge_requests/{iid}/commits", {"per_page": PER_PAGE}, MAX_COMMIT_PAGES
+    commits = api.all_pages(
+        f"{base}/merge_requests/{iid}/commits", {"per_page": PER_PAGE}, MAX_COMMIT_PAGES
     )
     mr["approvals"] = approvals(state if isinstance(state, dict) else {}, notes)
     mr["notes"] = [trim_note(n) for n in notes]

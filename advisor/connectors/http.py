@@ -410,6 +410,20 @@ class Api:
             response = self.get(nxt)
             yield response
 
+    def all_pages(
+        self, path: str, params: Mapping[str, Any] | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The objects of a list's first `limit` pages (see pages_by_link), one list; what
+        is not an object is left out."""
+        items: list[dict[str, Any]] = []
+        for n, response in enumerate(self.pages_by_link(path, params), 1):
+            data = self.json(response)
+            if isinstance(data, list):
+                items.extend(d for d in data if isinstance(d, dict))
+            if n >= limit:
+                break
+        return items
+
 
 def next_link(response: httpx.Response) -> str | None:
     """The `rel="next"` URL of a response's `Link` header, or None."""

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from advisor.connectors.http import BAD_INPUT, ConnectorError
-from advisor.connectors.output import merge_csv
+from advisor.connectors.output import PageWriter, merge_csv
 from advisor.connectors.state import PullState, load_state
 
 Progress = Callable[[int, int | None, str], None]
@@ -133,3 +133,12 @@ def write_deployments(
             row["recovered_at"] = next(later, "")
     merge_csv(path, merged, "id", DEPLOYMENT_COLUMNS, order=lambda r: (r["deployed_at"], r["id"]))
     return len(merged)
+
+
+def written_files(out: Path, folder: str, writer: PageWriter) -> list[str]:
+    """The files a pull wrote into `out`, as `pull-state.json` lists them: the pages in
+    `folder`, and the deployments file when there is one."""
+    files = [f"{folder}/{name}" for name in writer.files]
+    if (out / DEPLOYMENTS_FILE).is_file():
+        files.append(DEPLOYMENTS_FILE)
+    return files
